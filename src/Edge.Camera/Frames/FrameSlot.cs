@@ -1,0 +1,114 @@
+namespace Edge.Camera.Frames;
+
+/// <summary>
+/// Latest-frame-wins hand-off between the capture thread and the pipeline. The writer swaps a filled frame in and
+/// gets back a spare to fill next; an unconsumed frame that gets replaced is counted as overwritten, never queued.
+/// Three frames circulate (one being filled, one waiting, one being processed), so nothing is allocated per frame.
+/// </summary>
+public sealed class FrameSlot
+{
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim available = new(0, 1);
+    private Frame? waiting;
+    private Frame? spare;
+    private bool completed;
+    private long overwritten;
+
+    public FrameSlot(Func<Frame> createFrame)
+    {
+        spare = createFrame();
+        SpareForWriter = createFrame();
+        ReaderFrame = createFrame();
+    }
+
+    /// <summary>The frame the writer should fill next.</summary>
+    public Frame SpareForWriter { get; private set; }
+
+    private Frame ReaderFrame { get; set; }
+
+    /// <summary>Frames that were replaced before the reader took them.</summary>
+    public long Overwritten => Interlocked.Read(ref overwritten);
+
+    /// <summary>Publishes the filled <see cref="SpareForWriter"/> and hands the writer another frame to fill.</summary>
+    public void Publish()
+    {
+        lock (gate)
+        {
+            var filled = SpareForWriter;
+            if (waiting is not null)
+            {
+                Interlocked.Increment(ref overwritten);
+                SpareForWriter = waiting;
+            }
+            else
+            {
+                SpareForWriter = spare ?? throw new InvalidOperationException("Frame slot lost its spare frame.");
+                spare = null;
+                if (available.CurrentCount == 0)
+                {
+                    available.Release();
+                }
+            }
+
+            waiting = filled;
+        }
+    }
+
+    /// <summary>Marks the end of the stream: the reader gets the last frame, then null.</summary>
+    public void Complete()
+    {
+        lock (gate)
+        {
+            completed = true;
+            if (available.CurrentCount == 0)
+            {
+                available.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the newest frame and returns it; the previous frame returned is given back to the writer's side.
+    /// Returns null once the stream is complete and drained, or when cancelled.
+    /// </summary>
+    public Frame? Take(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                available.Wait(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            lock (gate)
+            {
+                if (waiting is not null)
+                {
+                    spare = ReaderFrame;
+                    ReaderFrame = waiting;
+                    waiting = null;
+                    if (completed && available.CurrentCount == 0)
+                    {
+                        available.Release();
+                    }
+
+                    return ReaderFrame;
+                }
+
+                if (completed)
+                {
+                    if (available.CurrentCount == 0)
+                    {
+                        available.Release();
+                    }
+
+                    return null;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+
+namespace Edge.Camera.Sources;
+
+/// <summary>
+/// A parsed source string: <c>scheme:target?key=value&amp;key=value</c>. <c>rtsp://</c> URLs and <c>gst:</c>
+/// pipelines are taken whole, since their own syntax uses '?', '=' and '!'.
+/// </summary>
+public sealed class SourceSpec
+{
+    public static readonly IReadOnlyList<string> Schemes = ["v4l2:", "file:", "rtsp://", "gst:", "images:", "synthetic"];
+
+    private readonly Dictionary<string, string> options;
+    private readonly HashSet<string> used = new(StringComparer.OrdinalIgnoreCase);
+
+    private SourceSpec(string text, string scheme, string target, Dictionary<string, string> options)
+    {
+        Text = text;
+        Scheme = scheme;
+        Target = target;
+        this.options = options;
+    }
+
+    /// <summary>The source string as the user wrote it.</summary>
+    public string Text { get; }
+
+    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp, gst, images, synthetic.</summary>
+    public string Scheme { get; }
+
+    public string Target { get; }
+
+    public static SourceSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SourceSpec(text, "rtsp", trimmed, NoOptions());
+        }
+
+        if (trimmed.StartsWith("gst:", StringComparison.OrdinalIgnoreCase))
+        {
+            var pipeline = trimmed[4..].Trim();
+            if (pipeline.Length == 0)
+            {
+                throw new FrameSourceException("source 'gst:' has no pipeline: expected gst:<GStreamer pipeline ending in appsink>");
+            }
+
+            return new SourceSpec(text, "gst", pipeline, NoOptions());
+        }
+
+        var colon = trimmed.IndexOf(':');
+        var question = trimmed.IndexOf('?');
+        string scheme;
+        string rest;
+        if (colon > 0 && (question < 0 || colon < question))
+        {
+            scheme = trimmed[..colon].ToLowerInvariant();
+            rest = trimmed[(colon + 1)..];
+        }
+        else
+        {
+            scheme = (question < 0 ? trimmed : trimmed[..question]).ToLowerInvariant();
+            rest = question < 0 ? string.Empty : trimmed[question..];
+        }
+
+        if (scheme is not ("v4l2" or "file" or "images" or "synthetic"))
+        {
+            throw new FrameSourceException(
+                $"unknown source '{text}': expected one of {string.Join(", ", Schemes)} (for example v4l2:0, file:video.mp4, synthetic)");
+        }
+
+        var query = rest.IndexOf('?');
+        var target = query < 0 ? rest : rest[..query];
+        var parsed = query < 0 ? NoOptions() : ParseOptions(text, rest[(query + 1)..]);
+        if (scheme is "v4l2" or "file" or "images" && target.Length == 0)
+        {
+            throw new FrameSourceException($"source '{text}' names no {(scheme == "v4l2" ? "device" : "path")}: expected {scheme}:<{(scheme == "v4l2" ? "index or /dev/videoN" : "path")}>");
+        }
+
+        return new SourceSpec(text, scheme, target, parsed);
+    }
+
+    public string? GetString(string key)
+    {
+        used.Add(key);
+        return options.TryGetValue(key, out var value) ? value : null;
+    }
+
+    public int GetInt(string key, int fallback, int min, int max)
+    {
+        var text = GetString(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new FrameSourceException($"source option '{key}={text}' in '{Text}' is invalid: expected an integer from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    public double GetDouble(string key, double fallback, double min, double max)
+    {
+        var text = GetString(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value >= min && value <= max))
+        {
+            throw new FrameSourceException($"source option '{key}={text}' in '{Text}' is invalid: expected a number from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    public bool GetBool(string key, bool fallback)
+    {
+        var text = GetString(key);
+        return text?.ToLowerInvariant() switch
+        {
+            null => fallback,
+            "true" or "1" or "yes" or "" => true,
+            "false" or "0" or "no" => false,
+            _ => throw new FrameSourceException($"source option '{key}={text}' in '{Text}' is invalid: expected true or false"),
+        };
+    }
+
+    /// <summary>Refuses options that no getter asked for, so a misspelt option is not silently ignored.</summary>
+    public void RejectUnknownOptions()
+    {
+        foreach (var key in options.Keys)
+        {
+            if (!used.Contains(key))
+            {
+                throw new FrameSourceException(
+                    $"source option '{key}' is not known for {Scheme} sources: expected one of {string.Join(", ", used.Order(StringComparer.Ordinal))}");
+            }
+        }
+    }
+
+    private static Dictionary<string, string> NoOptions() => new(StringComparer.OrdinalIgnoreCase);
+
+    private static Dictionary<string, string> ParseOptions(string text, string query)
+    {
+        var result = NoOptions();
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=');
+            var key = (equals < 0 ? pair : pair[..equals]).Trim();
+            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            if (key.Length == 0 || !result.TryAdd(key, value))
+            {
+                throw new FrameSourceException($"source '{text}' has an empty or repeated option '{key}': expected key=value pairs separated by '&'");
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Edge.Camera.Synthetic;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary><c>edge dataset multifashion</c>: writes MultiFashion scenes as PNG + labels.csv.</summary>
+internal static class DatasetCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var output = new Option<string>("--out") { Description = "Folder to write the PNG scenes and labels.csv into", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of scenes", DefaultValueFactory = _ => 1000 };
+        var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("train", "val", "test");
+        var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives the same scenes", DefaultValueFactory = _ => 1 };
+        var size = new Option<int>("--size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => 224 };
+        var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Folder with Fashion-MNIST's .gz files (default: shipped test split, then /usr/share/datasets/fashion-mnist)" };
+        count.Validators.Add(result => Require(result.GetValueOrDefault<int>() is >= 1 and <= 10_000_000, result, "--count must be from 1 to 10000000"));
+        seed.Validators.Add(result => Require(result.GetValueOrDefault<int>() >= 0, result, "--seed must be 0 or more"));
+        size.Validators.Add(result => Require(result.GetValueOrDefault<int>() is >= 32 and <= 4096, result, "--size must be from 32 to 4096"));
+
+        var multiFashion = new Command("multifashion", "Generate MultiFashion scenes (0-4 Fashion-MNIST items each, 10 labels)")
+        {
+            output, count, split, seed, size, fashionMnist,
+        };
+        multiFashion.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
+        {
+            var chosenSplit = MultiFashionSplits.Parse(parse.GetValue(split)!);
+            var items = FashionMnistLocator.LoadFor(chosenSplit, parse.GetValue(fashionMnist));
+            var renderer = new MultiFashionRenderer(items, chosenSplit, parse.GetValue(size));
+            var total = parse.GetValue(count);
+            var directory = parse.GetValue(output)!;
+            using var bar = new ProgressBar("rendering", total);
+            MultiFashionDataset.Write(renderer, (ulong)parse.GetValue(seed), total, directory, bar);
+            bar.Finish();
+            Console.Error.WriteLine($"wrote {total} {chosenSplit.ToString().ToLowerInvariant()} scenes and {MultiFashionDataset.LabelsFile} to {directory}");
+            return ExitCode.Success;
+        }));
+
+        return new Command("dataset", "Generate datasets") { multiFashion };
+    }
+
+    private static void Require(bool condition, System.CommandLine.Parsing.OptionResult result, string message)
+    {
+        if (!condition)
+        {
+            result.AddError(message);
+        }
+    }
+}

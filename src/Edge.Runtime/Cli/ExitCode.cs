@@ -1,0 +1,13 @@
+namespace Edge.Runtime.Cli;
+
+/// <summary>Process exit codes; scripts and systemd can tell the kinds of failure apart.</summary>
+public enum ExitCode
+{
+    Success = 0,
+    Failure = 1,
+    InvalidArguments = 2,
+    InvalidModel = 3,
+    SourceFailed = 4,
+    MissingData = 5,
+    Interrupted = 130,
+}

@@ -1,0 +1,125 @@
+"""ResNet-18 variant exported by CNTK (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1), in plain torch.nn.
+
+It is NOT torchvision's resnet18 (deliberately no torchvision import, the GPU machine may lack it):
+
+* BasicBlock stages [2, 2, 2, 3] -- the last stage has THREE blocks (22 convolutions, ~16M parameters);
+* every Conv is followed by an (unfolded) BatchNormalization, no conv biases, eps 1e-5;
+* stride-2 operators pad asymmetrically (ONNX pads order top, left, bottom, right):
+    stem 7x7/2 conv        [3, 3, 2, 2]
+    3x3/2 max-pool         [1, 1, 0, 0]
+    3x3/2 block convs      [1, 1, 0, 0]
+    1x1/2 projections      [0, 0, 0, 0]
+  PyTorch's symmetric ``padding=`` cannot express begin > end, so those layers pad explicitly with F.pad
+  (exact for every input size; for even sizes such as 224 the result happens to equal symmetric padding).
+* expected input: BGR, 0..255, minus per-channel mean (about 103.1 / 115.9 / 123.2), no std division.
+
+Works on torch 1.13 (CPU) and torch 2.x (CUDA).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+STAGES = (2, 2, 2, 3)
+WIDTHS = (64, 128, 256, 512)
+BN_EPS = 1e-5
+
+LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
+          "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
+
+
+class ConvBN(nn.Module):
+    """Conv2d (no bias) + BatchNorm2d with ONNX-style (top, left, bottom, right) padding."""
+
+    def __init__(self, cin: int, cout: int, k: int, stride: int, pads):
+        super().__init__()
+        t, l, b, r = pads
+        self.pads = (int(t), int(l), int(b), int(r))
+        self.symmetric = (t == b and l == r)
+        pad_arg = (t, l) if self.symmetric else 0
+        self.conv = nn.Conv2d(cin, cout, k, stride=stride, padding=pad_arg, bias=False)
+        self.bn = nn.BatchNorm2d(cout, eps=BN_EPS)
+
+    def forward(self, x):
+        if not self.symmetric:
+            t, l, b, r = self.pads
+            x = F.pad(x, (l, r, t, b))  # F.pad order: (left, right, top, bottom)
+        return self.bn(self.conv(x))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        first_pads = (1, 1, 0, 0) if stride == 2 else (1, 1, 1, 1)
+        self.c1 = ConvBN(cin, cout, 3, stride, first_pads)
+        self.c2 = ConvBN(cout, cout, 3, 1, (1, 1, 1, 1))
+        self.down = ConvBN(cin, cout, 1, stride, (0, 0, 0, 0)) if (stride != 1 or cin != cout) else None
+
+    def forward(self, x):
+        identity = x if self.down is None else self.down(x)
+        y = F.relu(self.c1(x))
+        y = self.c2(y)
+        return F.relu(y + identity)
+
+
+class ResNetCNTK(nn.Module):
+    """Backbone: input [N,3,H,W] (BGR, mean-subtracted) -> feature map [N,512,H/32,W/32] (after the last ReLU)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = ConvBN(3, 64, 7, 2, (3, 3, 2, 2))
+        stages = []
+        cin = 64
+        for i, (n, w) in enumerate(zip(STAGES, WIDTHS)):
+            blocks = []
+            for j in range(n):
+                stride = 2 if (i > 0 and j == 0) else 1
+                blocks.append(BasicBlock(cin, w, stride))
+                cin = w
+            stages.append(nn.Sequential(*blocks))
+        self.stages = nn.Sequential(*stages)
+
+    def forward(self, x):
+        x = F.relu(self.stem(x))
+        # MaxPool 3x3/2 with ONNX pads [1,1,0,0]. ONNX max-pool padding is "ignored"; padding with 0 instead is
+        # exact here because the input is post-ReLU (>= 0) and every window holds at least one real value.
+        x = F.max_pool2d(F.pad(x, (1, 0, 1, 0)), kernel_size=3, stride=2)
+        return self.stages(x)
+
+    def conv_bn_modules(self):
+        """ConvBN modules grouped by role, for weight porting: [('stem', m), ('s{i}b{j}.c1', m), ...]."""
+        out = [("stem", self.stem)]
+        for i, stage in enumerate(self.stages):
+            for j, blk in enumerate(stage):
+                out.append((f"s{i}b{j}.c1", blk.c1))
+                out.append((f"s{i}b{j}.c2", blk.c2))
+                if blk.down is not None:
+                    out.append((f"s{i}b{j}.down", blk.down))
+        return out
+
+
+class MultiLabelNet(nn.Module):
+    """Backbone + global average pool + Linear(512, num_labels) emitting LOGITS."""
+
+    def __init__(self, num_labels: int = len(LABELS)):
+        super().__init__()
+        self.backbone = ResNetCNTK()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(WIDTHS[-1], num_labels)
+
+    def forward(self, x):
+        f = self.pool(self.backbone(x))
+        return self.head(torch.flatten(f, 1))
+
+
+def load_ported(path: str):
+    """Load a file written by port_resnet18.py; returns (float32 state_dict, meta dict)."""
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except TypeError:  # very old torch without weights_only
+        blob = torch.load(path, map_location="cpu")
+    sd = {k: (v.float() if torch.is_tensor(v) and v.is_floating_point() else v)
+          for k, v in blob["state_dict"].items()}
+    meta = {k: v for k, v in blob.items() if k != "state_dict"}
+    return sd, meta
