@@ -5,6 +5,8 @@ var verbose = new Option<bool>("--verbose") { Description = "Print stack traces 
 var root = new RootCommand("edge: camera frames -> multi-label model -> label sets, within a latency budget")
 {
     verbose,
+    RunCommand.Create(verbose),
+    InfoCommand.Create(verbose),
     DatasetCommand.Create(verbose),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,138 @@
+namespace Edge.Runtime.Bundles;
+
+/// <summary>Checks manifest fields one by one; each failure names the field and what it must be.</summary>
+internal sealed class ManifestValidator(ModelManifest manifest)
+{
+    public PreprocessContract Input(string directory)
+    {
+        if (manifest.Format != ModelManifest.CurrentFormat)
+        {
+            Fail("format", $"is '{manifest.Format}', expected '{ModelManifest.CurrentFormat}'");
+        }
+
+        Require(manifest.Name, "name");
+        Require(manifest.ModelFile, "model_file");
+        if (manifest.Sha256 is not { Length: 64 } || !manifest.Sha256.All(Uri.IsHexDigit))
+        {
+            Fail("sha256", "must be the 64-character hex SHA-256 of the model file");
+        }
+
+        if (manifest.Precision is not ("fp32" or "fp16" or "int8"))
+        {
+            Fail("precision", $"is '{manifest.Precision}', expected fp32, fp16 or int8");
+        }
+
+        var input = manifest.Input ?? throw Error("input", "is missing: expected the input contract object");
+        Require(input.Name, "input.name");
+        if (input.Width is < 1 or > 8192 || input.Height is < 1 or > 8192)
+        {
+            Fail("input.width/input.height", $"are {input.Width}x{input.Height}, expected 1..8192 each");
+        }
+
+        var layout = ParseEnum<TensorLayout>(input.Layout, "input.layout", "nchw or nhwc");
+        var order = ParseEnum<ColorOrder>(input.ColorOrder, "input.color_order", "bgr or rgb");
+        var resize = ParseEnum<ResizePolicy>(input.Resize?.Replace("_", string.Empty, StringComparison.Ordinal), "input.resize", "stretch, center_crop or letterbox");
+        if (!(input.Scale > 0) || float.IsInfinity(input.Scale))
+        {
+            Fail("input.scale", $"is {input.Scale}, expected a positive number (1 for 0-255 input, 1/255 for 0-1)");
+        }
+
+        var mean = input.Mean ?? [0f, 0f, 0f];
+        var std = input.Std ?? [1f, 1f, 1f];
+        if (mean.Length != 3 || mean.Any(m => !float.IsFinite(m)))
+        {
+            Fail("input.mean", "must hold 3 finite numbers, in the model's colour order");
+        }
+
+        if (std.Length != 3 || std.Any(s => !(s > 0) || !float.IsFinite(s)))
+        {
+            Fail("input.std", "must hold 3 positive numbers, in the model's colour order");
+        }
+
+        if (input.LetterboxFill is < 0 or > 255)
+        {
+            Fail("input.letterbox_fill", $"is {input.LetterboxFill}, expected 0..255");
+        }
+
+        var meanImage = input.MeanImage is null ? null : ReadMeanImage(Path.Combine(directory, input.MeanImage), input.Width * input.Height * 3);
+
+        var output = manifest.Output ?? throw Error("output", "is missing: expected {\"name\": ..., \"kind\": \"logits\" | \"probabilities\"}");
+        Require(output.Name, "output.name");
+        ParseEnum<OutputKind>(output.Kind, "output.kind", "logits or probabilities");
+
+        return new PreprocessContract(input.Width, input.Height, layout, order, resize, input.Scale, mean, std, meanImage, (byte)input.LetterboxFill);
+    }
+
+    public IReadOnlyList<LabelThreshold> Labels()
+    {
+        if (manifest.Labels is not { Count: > 0 } labels)
+        {
+            throw Error("labels", "is missing or empty: expected a list of {name, threshold, off_threshold}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<LabelThreshold>(labels.Count);
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var label = labels[i];
+            if (string.IsNullOrWhiteSpace(label.Name) || !seen.Add(label.Name))
+            {
+                Fail($"labels[{i}].name", "must be a non-empty name, unique in the bundle");
+            }
+
+            if (!(label.Threshold > 0 && label.Threshold < 1))
+            {
+                Fail($"labels[{i}].threshold", $"is {label.Threshold}, expected a score strictly between 0 and 1");
+            }
+
+            var off = label.OffThreshold ?? label.Threshold;
+            if (!(off > 0 && off <= label.Threshold))
+            {
+                Fail($"labels[{i}].off_threshold", $"is {off}, expected above 0 and at most the threshold {label.Threshold}");
+            }
+
+            result.Add(new LabelThreshold(label.Name!, label.Threshold, off));
+        }
+
+        return result;
+    }
+
+    private static float[] ReadMeanImage(string path, int expectedValues)
+    {
+        if (!File.Exists(path))
+        {
+            throw Error("input.mean_image", $"names '{path}', which does not exist");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != expectedValues * sizeof(float))
+        {
+            throw Error("input.mean_image", $"'{path}' holds {bytes.Length} bytes, expected {expectedValues * sizeof(float)} (float32, 3 x height x width)");
+        }
+
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+
+    private static T ParseEnum<T>(string? text, string field, string expected)
+        where T : struct, Enum
+    {
+        if (text is null || !Enum.TryParse<T>(text, ignoreCase: true, out var value) || int.TryParse(text, out _))
+        {
+            throw Error(field, $"is '{text}', expected {expected}");
+        }
+
+        return value;
+    }
+
+    private static void Require(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Fail(field, "is missing or empty");
+        }
+    }
+
+    private static void Fail(string field, string problem) => throw Error(field, problem);
+
+    private static ModelBundleException Error(string field, string problem) => new($"manifest field '{field}' {problem}");
+}

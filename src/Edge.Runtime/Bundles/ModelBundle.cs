@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Edge.Runtime.Bundles;
+
+/// <summary>
+/// A loaded and validated model bundle: a folder with <c>manifest.json</c> and the ONNX file it names. Every field
+/// is checked here; the ONNX signature is checked against it when the session is created.
+/// </summary>
+public sealed class ModelBundle
+{
+    public const string ManifestFile = "manifest.json";
+
+    private ModelBundle(string directory, ModelManifest manifest, PreprocessContract input, IReadOnlyList<LabelThreshold> labels)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Input = input;
+        Labels = labels;
+        ModelPath = Path.Combine(directory, manifest.ModelFile!);
+        OutputKind = Enum.Parse<OutputKind>(manifest.Output!.Kind!, ignoreCase: true);
+    }
+
+    public string Directory { get; }
+
+    public string ModelPath { get; }
+
+    public ModelManifest Manifest { get; }
+
+    public string Name => Manifest.Name!;
+
+    public string Sha256 => Manifest.Sha256!;
+
+    public string Precision => Manifest.Precision!;
+
+    public PreprocessContract Input { get; }
+
+    public string InputName => Manifest.Input!.Name!;
+
+    public string OutputName => Manifest.Output!.Name!;
+
+    public OutputKind OutputKind { get; }
+
+    public IReadOnlyList<LabelThreshold> Labels { get; }
+
+    public static ModelBundle Load(string directory, bool verifyHash = true)
+    {
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new ModelBundleException($"model bundle folder '{directory}' does not exist: expected a folder with {ManifestFile} and an ONNX file");
+        }
+
+        var manifestPath = Path.Combine(directory, ManifestFile);
+        if (!File.Exists(manifestPath))
+        {
+            throw new ModelBundleException($"model bundle '{directory}' has no {ManifestFile}: expected a manifest next to the ONNX file (see docs/model-bundle.md)");
+        }
+
+        ModelManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ManifestJsonContext.Default.ModelManifest)
+                ?? throw new ModelBundleException($"{manifestPath} is empty: expected a JSON object");
+        }
+        catch (JsonException exception)
+        {
+            throw new ModelBundleException($"{manifestPath} is not a valid manifest: {exception.Message}", exception);
+        }
+
+        var bundle = FromManifest(directory, manifest);
+        if (!File.Exists(bundle.ModelPath))
+        {
+            throw new ModelBundleException($"model file '{bundle.ModelPath}' named by manifest field 'model_file' does not exist");
+        }
+
+        if (verifyHash)
+        {
+            var actual = HashFile(bundle.ModelPath);
+            if (!string.Equals(actual, bundle.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelBundleException(
+                    $"manifest field 'sha256' is {bundle.Sha256} but {bundle.ModelPath} hashes to {actual}: the model file is corrupt or the manifest belongs to another model");
+            }
+        }
+
+        return bundle;
+    }
+
+    /// <summary>Validates a manifest's fields (no file access except an optional mean image).</summary>
+    public static ModelBundle FromManifest(string directory, ModelManifest manifest)
+    {
+        var check = new ManifestValidator(manifest);
+        var input = check.Input(directory);
+        var labels = check.Labels();
+        return new ModelBundle(directory, manifest, input, labels);
+    }
+
+    public static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
+
+/// <summary>A label and its on/off thresholds (off at most on: the gap is the hysteresis).</summary>
+public sealed record LabelThreshold(string Name, float On, float Off);
+
+/// <summary>The typed input contract the preprocessor implements.</summary>
+public sealed record PreprocessContract(
+    int Width,
+    int Height,
+    TensorLayout Layout,
+    ColorOrder ColorOrder,
+    ResizePolicy Resize,
+    float Scale,
+    float[] Mean,
+    float[] Std,
+    float[]? MeanImage,
+    byte LetterboxFill);

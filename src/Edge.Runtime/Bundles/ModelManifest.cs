@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Edge.Runtime.Bundles;
+
+/// <summary>
+/// The manifest of a model bundle (<c>manifest.json</c>): labels with thresholds, the exact input contract, what the
+/// output means, the model's hash and how it was built. Documented in docs/model-bundle.md.
+/// </summary>
+public sealed class ModelManifest
+{
+    public const string CurrentFormat = "edge-model-bundle/1";
+
+    public string? Format { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Version { get; set; }
+
+    public string? Description { get; set; }
+
+    public string? ModelFile { get; set; }
+
+    public string? Sha256 { get; set; }
+
+    public string? Precision { get; set; }
+
+    public InputContract? Input { get; set; }
+
+    public OutputContract? Output { get; set; }
+
+    public List<LabelSpec>? Labels { get; set; }
+
+    /// <summary>How the model was built and measured; free-form, shown by <c>edge info</c>.</summary>
+    public JsonElement? Provenance { get; set; }
+}
+
+public sealed class InputContract
+{
+    public string? Name { get; set; }
+
+    /// <summary><c>nchw</c> or <c>nhwc</c>.</summary>
+    public string? Layout { get; set; }
+
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+
+    /// <summary><c>bgr</c> or <c>rgb</c>.</summary>
+    public string? ColorOrder { get; set; }
+
+    /// <summary>Pixel values (0-255) are multiplied by this before mean and std are applied.</summary>
+    public float Scale { get; set; } = 1f;
+
+    public float[]? Mean { get; set; }
+
+    public float[]? Std { get; set; }
+
+    /// <summary>Optional per-pixel mean: raw little-endian float32, planar in the model's channel order, subtracted
+    /// after scaling instead of <see cref="Mean"/>.</summary>
+    public string? MeanImage { get; set; }
+
+    /// <summary><c>stretch</c>, <c>center_crop</c> or <c>letterbox</c>.</summary>
+    public string? Resize { get; set; }
+
+    /// <summary>Pixel value (0-255) of the letterbox bars.</summary>
+    public int LetterboxFill { get; set; }
+}
+
+public sealed class OutputContract
+{
+    public string? Name { get; set; }
+
+    /// <summary><c>logits</c> (the runtime applies a sigmoid) or <c>probabilities</c>.</summary>
+    public string? Kind { get; set; }
+}
+
+public sealed class LabelSpec
+{
+    public string? Name { get; set; }
+
+    /// <summary>Score at or above which the label turns on.</summary>
+    public float Threshold { get; set; } = 0.5f;
+
+    /// <summary>Score below which an active label turns off (hysteresis); defaults to <see cref="Threshold"/>.</summary>
+    public float? OffThreshold { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    WriteIndented = true)]
+[JsonSerializable(typeof(ModelManifest))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Edge.Camera.Sources.OpenCv;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Inference;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary><c>edge info</c>: what this build can do on this machine, as a table or <c>--json</c>.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var model = new Option<string?>("--model") { Description = "Model bundle to describe (default: the bundled one)" };
+        var command = new Command("info", "Show versions, execution providers, video back-ends and the default model") { json, model };
+        command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
+        {
+            var report = Collect(parse.GetValue(model) ?? RunSettings.DefaultModelDirectory);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(report, InfoJsonContext.Default.InfoReport));
+            }
+            else
+            {
+                PrintTable(report);
+            }
+
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+
+    private static InfoReport Collect(string modelDirectory)
+    {
+        var openCv = OpenCvInfo.TryLoad(out var openCvProblem);
+        ModelReport? model = null;
+        string? modelProblem = null;
+        try
+        {
+            var bundle = ModelBundle.Load(modelDirectory, verifyHash: false);
+            model = new ModelReport(
+                Path.GetFullPath(bundle.Directory),
+                bundle.Name,
+                bundle.Manifest.Version,
+                bundle.Precision,
+                bundle.Sha256,
+                $"{bundle.Input.Width}x{bundle.Input.Height} {bundle.Input.ColorOrder.ToString().ToLowerInvariant()} {bundle.Input.Layout.ToString().ToLowerInvariant()}, {bundle.OutputKind.ToString().ToLowerInvariant()}",
+                bundle.Labels.Select(l => l.Name).ToList(),
+                bundle.Manifest.Description,
+                bundle.Manifest.Provenance);
+        }
+        catch (ModelBundleException exception)
+        {
+            modelProblem = exception.Message;
+        }
+
+        return new InfoReport(
+            typeof(InfoCommand).Assembly.GetName().Version?.ToString(3) ?? "unknown",
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+            CpuModel(),
+            Environment.ProcessorCount,
+            RuntimeInformation.FrameworkDescription,
+            Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
+            SessionFactory.AvailableProviders().ToList(),
+            openCv is null ? null : new OpenCvReport(openCv.Version, openCv.HasGStreamer, openCv.HasFfmpeg, openCv.HasV4l2),
+            openCvProblem,
+            model,
+            modelProblem);
+    }
+
+    private static void PrintTable(InfoReport report)
+    {
+        var o = Console.Out;
+        o.WriteLine($"edge              {report.Version}");
+        o.WriteLine($"os                {report.Os} ({report.Architecture})");
+        o.WriteLine($"cpu               {report.Cpu} ({report.LogicalCores} logical cores)");
+        o.WriteLine($".net              {report.Dotnet}");
+        o.WriteLine($"onnx runtime      {report.OnnxRuntime}; providers: {string.Join(", ", report.ExecutionProviders)}");
+        o.WriteLine(report.OpenCv is { } cv
+            ? $"opencv            {cv.Version}; gstreamer {YesNo(cv.GStreamer)}, ffmpeg {YesNo(cv.Ffmpeg)}, v4l2 {YesNo(cv.V4l2)}"
+            : $"opencv            not loaded: {report.OpenCvProblem} (only the synthetic source works)");
+        if (report.Model is { } m)
+        {
+            o.WriteLine($"default model     {m.Name} {m.Version} ({m.Precision}) at {m.Path}");
+            o.WriteLine($"  input           {m.Input}");
+            o.WriteLine($"  labels          {string.Join(", ", m.Labels)}");
+            if (m.Provenance is { ValueKind: JsonValueKind.Object } provenance && provenance.TryGetProperty("metrics", out var metrics))
+            {
+                o.WriteLine($"  test metrics    {Metric(metrics, "mAP")} mAP, {Metric(metrics, "CF1")} CF1, {Metric(metrics, "OF1")} OF1 ({Metric(metrics, "images")} {Text(metrics, "split")} images)");
+            }
+        }
+        else
+        {
+            o.WriteLine($"default model     unavailable: {report.ModelProblem}");
+        }
+    }
+
+    private static string Metric(JsonElement metrics, string name) =>
+        metrics.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "?";
+
+    private static string Text(JsonElement metrics, string name) =>
+        metrics.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?";
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+
+    private static string CpuModel()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal) || line.StartsWith("Model", StringComparison.Ordinal))
+                {
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
+
+internal sealed record InfoReport(
+    string Version,
+    string Os,
+    string Architecture,
+    string Cpu,
+    int LogicalCores,
+    string Dotnet,
+    string OnnxRuntime,
+    List<string> ExecutionProviders,
+    OpenCvReport? OpenCv,
+    string? OpenCvProblem,
+    ModelReport? Model,
+    string? ModelProblem);
+
+internal sealed record OpenCvReport(string Version, bool GStreamer, bool Ffmpeg, bool V4l2);
+
+internal sealed record ModelReport(
+    string Path,
+    string Name,
+    string? Version,
+    string Precision,
+    string Sha256,
+    string Input,
+    List<string> Labels,
+    string? Description,
+    JsonElement? Provenance);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(
+    PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(InfoReport))]
+internal sealed partial class InfoJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

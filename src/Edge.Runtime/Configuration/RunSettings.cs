@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Edge.Runtime.Cli;
+using Edge.Runtime.Inference;
+
+namespace Edge.Runtime.Configuration;
+
+/// <summary>
+/// Settings of <c>edge run</c>: defaults, then the config file, then EDGE_* environment variables, then flags.
+/// Each layer leaves unset what it does not name; <see cref="Resolve"/> validates the merged result.
+/// </summary>
+public sealed class RunSettings
+{
+    public string? Model { get; set; }
+
+    public string? Source { get; set; }
+
+    public long? Frames { get; set; }
+
+    public double? BudgetMs { get; set; }
+
+    public string? Ep { get; set; }
+
+    public string? Output { get; set; }
+
+    public int? Threads { get; set; }
+
+    public string? Device { get; set; }
+
+    public float? Smoothing { get; set; }
+
+    public int? TopK { get; set; }
+
+    public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
+
+    public static RunSettings FromFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"--config file '{path}' does not exist: expected a JSON file (see docs/configuration.md)");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), SettingsJsonContext.Default.RunSettings)
+                ?? throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is empty: expected a JSON object");
+        }
+        catch (JsonException exception)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, ep, output, threads, device, smoothing, top_k)", exception);
+        }
+    }
+
+    public static RunSettings FromEnvironment(Func<string, string?> read)
+    {
+        return new RunSettings
+        {
+            Model = read("EDGE_MODEL"),
+            Source = read("EDGE_SOURCE"),
+            Frames = Parse("EDGE_FRAMES", read, long.Parse),
+            BudgetMs = Parse("EDGE_BUDGET_MS", read, s => double.Parse(s, CultureInfo.InvariantCulture)),
+            Ep = read("EDGE_EP"),
+            Output = read("EDGE_OUTPUT"),
+            Threads = Parse("EDGE_THREADS", read, int.Parse),
+            Device = read("EDGE_DEVICE"),
+            Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, CultureInfo.InvariantCulture)),
+            TopK = Parse("EDGE_TOP_K", read, int.Parse),
+        };
+    }
+
+    /// <summary>Returns a copy where every value set in <paramref name="overrides"/> replaces this one's.</summary>
+    public RunSettings OverriddenBy(RunSettings overrides) => new()
+    {
+        Model = overrides.Model ?? Model,
+        Source = overrides.Source ?? Source,
+        Frames = overrides.Frames ?? Frames,
+        BudgetMs = overrides.BudgetMs ?? BudgetMs,
+        Ep = overrides.Ep ?? Ep,
+        Output = overrides.Output ?? Output,
+        Threads = overrides.Threads ?? Threads,
+        Device = overrides.Device ?? Device,
+        Smoothing = overrides.Smoothing ?? Smoothing,
+        TopK = overrides.TopK ?? TopK,
+    };
+
+    public ResolvedRunSettings Resolve()
+    {
+        var frames = Frames ?? 0;
+        if (frames < 0)
+        {
+            throw Invalid("frames", frames, "0 (no limit) or more");
+        }
+
+        var budget = BudgetMs ?? 100;
+        if (!(budget >= 1 && budget <= 60_000))
+        {
+            throw Invalid("budget_ms", budget, "a number from 1 to 60000");
+        }
+
+        ExecutionProviderChoice ep;
+        try
+        {
+            ep = ExecutionProviderNames.Parse(Ep ?? "auto");
+        }
+        catch (ArgumentException)
+        {
+            throw Invalid("ep", Ep, "auto, tensorrt, cuda or cpu");
+        }
+
+        var threads = Threads ?? 0;
+        if (threads is < 0 or > 256)
+        {
+            throw Invalid("threads", threads, "0 (ONNX Runtime's default) to 256");
+        }
+
+        var smoothing = Smoothing ?? 0;
+        if (!(smoothing >= 0 && smoothing < 1))
+        {
+            throw Invalid("smoothing", smoothing, "a number from 0 (off) up to but excluding 1");
+        }
+
+        var topK = TopK ?? 0;
+        if (topK is < 0 or > 10_000)
+        {
+            throw Invalid("top_k", topK, "0 (no cap) or a positive number of labels");
+        }
+
+        var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
+        return new ResolvedRunSettings(
+            Model ?? DefaultModelDirectory,
+            Source ?? "synthetic",
+            frames,
+            budget,
+            ep,
+            Output ?? "-",
+            threads,
+            device,
+            smoothing,
+            topK);
+    }
+
+    private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
+        where T : struct
+    {
+        var text = read(name);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"environment variable {name}='{text}' is not a valid {typeof(T).Name.ToLowerInvariant()}");
+        }
+        catch (OverflowException)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"environment variable {name}='{text}' is out of range");
+        }
+    }
+
+    private static UserError Invalid(string key, object? value, string expected) =>
+        new(ExitCode.InvalidArguments, $"setting '{key}' is {Convert.ToString(value, CultureInfo.InvariantCulture)}: expected {expected}");
+}
+
+public sealed record ResolvedRunSettings(
+    string Model,
+    string Source,
+    long Frames,
+    double BudgetMs,
+    ExecutionProviderChoice Ep,
+    string Output,
+    int Threads,
+    string Device,
+    float Smoothing,
+    int TopK);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(RunSettings))]
+internal sealed partial class SettingsJsonContext : JsonSerializerContext;

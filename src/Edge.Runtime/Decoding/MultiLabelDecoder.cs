@@ -1,0 +1,163 @@
+using System.Numerics.Tensors;
+using Edge.Runtime.Bundles;
+
+namespace Edge.Runtime.Decoding;
+
+/// <summary>Options that shape decoding beyond the manifest's thresholds.</summary>
+public sealed record DecoderOptions
+{
+    /// <summary>Weight of the previous smoothed score in the exponential moving average, in [0, 1); 0 disables smoothing.</summary>
+    public float Smoothing { get; init; }
+
+    /// <summary>At most this many labels active at once (highest scores win); 0 for no cap.</summary>
+    public int TopK { get; init; }
+}
+
+/// <summary>
+/// Turns the model's raw outputs into a label set frame after frame: sigmoid when the model emits logits, optional
+/// exponential smoothing, per-label on/off thresholds (hysteresis: a label turns on at its threshold and off only
+/// below its off-threshold), an optional top-k cap, and the labels that turned on or off on this frame.
+/// State lives in arrays sized once; decoding allocates nothing.
+/// </summary>
+public sealed class MultiLabelDecoder
+{
+    private readonly LabelThreshold[] labels;
+    private readonly bool applySigmoid;
+    private readonly DecoderOptions options;
+    private readonly float[] scores;
+    private readonly bool[] active;
+    private readonly bool[] wasActive;
+    private readonly int[] activeIndices;
+    private readonly int[] turnedOn;
+    private readonly int[] turnedOff;
+    private bool hasHistory;
+
+    public MultiLabelDecoder(IReadOnlyList<LabelThreshold> labels, OutputKind outputKind, DecoderOptions options)
+    {
+        if (!(options.Smoothing >= 0 && options.Smoothing < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"smoothing is {options.Smoothing}, expected 0 <= smoothing < 1");
+        }
+
+        if (options.TopK < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"top-k is {options.TopK}, expected 0 (no cap) or more");
+        }
+
+        this.labels = [.. labels];
+        applySigmoid = outputKind == OutputKind.Logits;
+        this.options = options;
+        var count = labels.Count;
+        scores = new float[count];
+        active = new bool[count];
+        wasActive = new bool[count];
+        activeIndices = new int[count];
+        turnedOn = new int[count];
+        turnedOff = new int[count];
+    }
+
+    public int LabelCount => labels.Length;
+
+    /// <summary>Scores in [0, 1] after sigmoid and smoothing, in label order.</summary>
+    public ReadOnlySpan<float> Scores => scores;
+
+    /// <summary>Indices of the active labels, in descending score order.</summary>
+    public ReadOnlySpan<int> Active => activeIndices.AsSpan(0, ActiveCount);
+
+    public int ActiveCount { get; private set; }
+
+    public ReadOnlySpan<int> TurnedOn => turnedOn.AsSpan(0, TurnedOnCount);
+
+    public int TurnedOnCount { get; private set; }
+
+    public ReadOnlySpan<int> TurnedOff => turnedOff.AsSpan(0, TurnedOffCount);
+
+    public int TurnedOffCount { get; private set; }
+
+    public bool IsActive(int label) => active[label];
+
+    /// <summary>Forgets smoothing history and the active set (after a camera reconnect or a scene cut).</summary>
+    public void Reset()
+    {
+        hasHistory = false;
+        Array.Clear(active);
+        ActiveCount = TurnedOnCount = TurnedOffCount = 0;
+    }
+
+    public void Decode(ReadOnlySpan<float> outputs)
+    {
+        if (outputs.Length != labels.Length)
+        {
+            throw new ArgumentException($"model produced {outputs.Length} scores for {labels.Length} labels", nameof(outputs));
+        }
+
+        Span<float> fresh = stackalloc float[labels.Length];
+        if (applySigmoid)
+        {
+            TensorPrimitives.Sigmoid(outputs, fresh);
+        }
+        else
+        {
+            outputs.CopyTo(fresh);
+        }
+
+        if (hasHistory && options.Smoothing > 0)
+        {
+            // s = (1 - a) * fresh + a * s
+            TensorPrimitives.Lerp(fresh, scores, options.Smoothing, scores);
+        }
+        else
+        {
+            fresh.CopyTo(scores);
+        }
+
+        hasHistory = true;
+        active.CopyTo(wasActive, 0);
+        ActiveCount = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var threshold = wasActive[i] ? labels[i].Off : labels[i].On;
+            active[i] = scores[i] >= threshold;
+            if (active[i])
+            {
+                InsertByScore(i);
+            }
+        }
+
+        if (options.TopK > 0 && ActiveCount > options.TopK)
+        {
+            for (var rank = options.TopK; rank < ActiveCount; rank++)
+            {
+                active[activeIndices[rank]] = false;
+            }
+
+            ActiveCount = options.TopK;
+        }
+
+        TurnedOnCount = TurnedOffCount = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (active[i] && !wasActive[i])
+            {
+                turnedOn[TurnedOnCount++] = i;
+            }
+            else if (!active[i] && wasActive[i])
+            {
+                turnedOff[TurnedOffCount++] = i;
+            }
+        }
+    }
+
+    private void InsertByScore(int label)
+    {
+        var position = ActiveCount;
+        while (position > 0 && scores[activeIndices[position - 1]] < scores[label])
+        {
+            activeIndices[position] = activeIndices[position - 1];
+            position--;
+        }
+
+        activeIndices[position] = label;
+        ActiveCount++;
+    }
+}

@@ -1,0 +1,92 @@
+using Edge.Runtime.Cli;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Edge.Runtime.Inference;
+
+/// <summary>
+/// Builds <see cref="SessionOptions"/> for the requested execution provider. <c>auto</c> tries TensorRT, then CUDA,
+/// then CPU and reports why each skipped one was skipped; an explicit provider that is not available is an error.
+/// </summary>
+public static class SessionFactory
+{
+    public static IReadOnlyList<string> AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
+
+    public static (InferenceSession Session, ExecutionProviderReport Report) Create(string modelPath, ExecutionProviderChoice choice, int threads)
+    {
+        var available = AvailableProviders();
+        var skipped = new List<string>();
+        var order = choice == ExecutionProviderChoice.Auto
+            ? [ExecutionProviderChoice.TensorRt, ExecutionProviderChoice.Cuda, ExecutionProviderChoice.Cpu]
+            : new[] { choice };
+
+        foreach (var candidate in order)
+        {
+            var providerName = candidate switch
+            {
+                ExecutionProviderChoice.TensorRt => ExecutionProviderNames.TensorRt,
+                ExecutionProviderChoice.Cuda => ExecutionProviderNames.Cuda,
+                _ => ExecutionProviderNames.Cpu,
+            };
+            var shortName = ExecutionProviderNames.ShortName(candidate);
+            if (!available.Contains(providerName))
+            {
+                var reason = $"{shortName} skipped: this ONNX Runtime build has no {providerName} (available: {string.Join(", ", available)})";
+                if (choice != ExecutionProviderChoice.Auto)
+                {
+                    throw new UserError(
+                        ExitCode.InvalidArguments,
+                        $"--ep {shortName} is not available: this ONNX Runtime build has no {providerName} (available: {string.Join(", ", available)}); use --ep auto or cpu, or install an ONNX Runtime built with it (docs/execution-providers.md)");
+                }
+
+                skipped.Add(reason);
+                continue;
+            }
+
+            var options = BaseOptions(threads);
+            try
+            {
+                switch (candidate)
+                {
+                    case ExecutionProviderChoice.TensorRt:
+                        options.AppendExecutionProvider_Tensorrt(0);
+                        break;
+                    case ExecutionProviderChoice.Cuda:
+                        options.AppendExecutionProvider_CUDA(0);
+                        break;
+                }
+
+                var session = new InferenceSession(modelPath, options);
+                return (session, new ExecutionProviderReport(shortName, skipped));
+            }
+            catch (OnnxRuntimeException exception) when (candidate != ExecutionProviderChoice.Cpu)
+            {
+                options.Dispose();
+                if (choice != ExecutionProviderChoice.Auto)
+                {
+                    throw new UserError(ExitCode.InvalidArguments, $"--ep {shortName} failed to start: {exception.Message}", exception);
+                }
+
+                skipped.Add($"{shortName} skipped: {exception.Message.ReplaceLineEndings(" ")}");
+            }
+            catch (OnnxRuntimeException exception)
+            {
+                options.Dispose();
+                throw new Bundles.ModelBundleException($"model file '{modelPath}' could not be loaded by ONNX Runtime: {exception.Message.ReplaceLineEndings(" ")}", exception);
+            }
+        }
+
+        throw new UserError(ExitCode.Failure, "no execution provider could run the model");
+    }
+
+    private static SessionOptions BaseOptions(int threads)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+        };
+        return options;
+    }
+}

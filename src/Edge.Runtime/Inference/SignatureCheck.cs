@@ -1,0 +1,74 @@
+using Edge.Runtime.Bundles;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Edge.Runtime.Inference;
+
+/// <summary>Compares the manifest's input contract and labels with the ONNX model's declared inputs and outputs.</summary>
+internal static class SignatureCheck
+{
+    /// <returns>The concrete batch-1 shapes to allocate for input and output.</returns>
+    public static (long[] Input, long[] Output) Verify(ModelBundle bundle, IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, NodeMetadata> outputs)
+    {
+        if (!inputs.TryGetValue(bundle.InputName, out var input))
+        {
+            throw Mismatch("input.name", $"is '{bundle.InputName}' but the model's inputs are {string.Join(", ", inputs.Keys)}");
+        }
+
+        if (inputs.Count != 1)
+        {
+            throw Mismatch("input.name", $"names one input but the model has {inputs.Count}: {string.Join(", ", inputs.Keys)}");
+        }
+
+        if (input.ElementDataType != TensorElementType.Float)
+        {
+            throw Mismatch("input", $"expects float32 pixels but the model's input '{bundle.InputName}' is {input.ElementDataType}");
+        }
+
+        var contract = bundle.Input;
+        long[] expected = contract.Layout == TensorLayout.Nchw
+            ? [1, 3, contract.Height, contract.Width]
+            : [1, contract.Height, contract.Width, 3];
+        var declared = input.Dimensions;
+        if (declared.Length != 4)
+        {
+            throw Mismatch("input.layout", $"implies a 4-D tensor but the model's input is {Describe(declared)}");
+        }
+
+        string[] names = contract.Layout == TensorLayout.Nchw ? ["batch", "channels", "input.height", "input.width"] : ["batch", "input.height", "input.width", "channels"];
+        for (var axis = 0; axis < 4; axis++)
+        {
+            if (declared[axis] > 0 && declared[axis] != expected[axis])
+            {
+                var field = names[axis] is "batch" or "channels" ? "input.layout" : names[axis];
+                throw Mismatch(field, $"gives input shape {Describe(expected)} but the model's input '{bundle.InputName}' is {Describe(declared)} ({names[axis]} differs)");
+            }
+        }
+
+        if (!outputs.TryGetValue(bundle.OutputName, out var output))
+        {
+            throw Mismatch("output.name", $"is '{bundle.OutputName}' but the model's outputs are {string.Join(", ", outputs.Keys)}");
+        }
+
+        if (output.ElementDataType != TensorElementType.Float)
+        {
+            throw Mismatch("output", $"expects float32 scores but '{bundle.OutputName}' is {output.ElementDataType}");
+        }
+
+        var outputDims = output.Dimensions;
+        var width = outputDims.Length == 0 ? -1 : outputDims[^1];
+        if (outputDims.Length != 2 || (outputDims[0] > 1) || width != bundle.Labels.Count)
+        {
+            throw Mismatch("labels", $"lists {bundle.Labels.Count} labels but the model's output '{bundle.OutputName}' is {Describe(outputDims)}: expected [1, {bundle.Labels.Count}]");
+        }
+
+        return (expected, [1, bundle.Labels.Count]);
+    }
+
+    private static string Describe(IEnumerable<long> dims) => "[" + string.Join(", ", dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static string Describe(int[] dims) => Describe(dims.Select(d => (long)d));
+
+    private static ModelBundleException Mismatch(string field, string problem) =>
+        new($"manifest field '{field}' {problem}");
+}

@@ -1,0 +1,37 @@
+namespace Edge.Runtime.Pipeline;
+
+/// <summary>Keeps the most recent latency samples (fixed capacity, no allocation while recording) for percentiles.</summary>
+public sealed class LatencyRecorder(int capacity = 1 << 16)
+{
+    private readonly double[] samples = new double[capacity];
+    private long count;
+
+    public long Count => count;
+
+    public void Record(double milliseconds)
+    {
+        samples[count % samples.Length] = milliseconds;
+        count++;
+    }
+
+    /// <summary>The q-quantile (0..1) of the kept samples, nearest-rank; NaN when empty. Allocates: for reports only.</summary>
+    public double Percentile(double q)
+    {
+        var kept = (int)Math.Min(count, samples.Length);
+        if (kept == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = samples[..kept];
+        Array.Sort(sorted);
+        var rank = (int)Math.Ceiling(q * kept) - 1;
+        return sorted[Math.Clamp(rank, 0, kept - 1)];
+    }
+
+    public double Mean()
+    {
+        var kept = (int)Math.Min(count, samples.Length);
+        return kept == 0 ? double.NaN : samples.AsSpan(0, kept).ToArray().Average();
+    }
+}

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Text.Json;
+using Edge.Camera.Frames;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Decoding;
+
+namespace Edge.Runtime.Publishing;
+
+/// <summary>
+/// Serialises the label-set message (schema <see cref="Schema"/>, docs/label-set-message.md) into a reused buffer
+/// with a reused <see cref="Utf8JsonWriter"/>; label names and fixed fields are encoded once.
+/// </summary>
+public sealed class LabelSetWriter
+{
+    public const string Schema = "edge.labels/1";
+
+    private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
+    private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(Schema);
+    private static readonly JsonEncodedText DeviceKey = JsonEncodedText.Encode("device");
+    private static readonly JsonEncodedText SourceKey = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText FrameKey = JsonEncodedText.Encode("frame");
+    private static readonly JsonEncodedText CapturedAtKey = JsonEncodedText.Encode("captured_at");
+    private static readonly JsonEncodedText ScoresKey = JsonEncodedText.Encode("scores");
+    private static readonly JsonEncodedText ActiveKey = JsonEncodedText.Encode("active");
+    private static readonly JsonEncodedText TurnedOnKey = JsonEncodedText.Encode("turned_on");
+    private static readonly JsonEncodedText TurnedOffKey = JsonEncodedText.Encode("turned_off");
+    private static readonly JsonEncodedText LatencyKey = JsonEncodedText.Encode("latency_ms");
+    private static readonly JsonEncodedText QueueKey = JsonEncodedText.Encode("queue");
+    private static readonly JsonEncodedText PreprocessKey = JsonEncodedText.Encode("preprocess");
+    private static readonly JsonEncodedText InferenceKey = JsonEncodedText.Encode("inference");
+    private static readonly JsonEncodedText DecodeKey = JsonEncodedText.Encode("decode");
+    private static readonly JsonEncodedText TotalKey = JsonEncodedText.Encode("total");
+    private static readonly JsonEncodedText BudgetKey = JsonEncodedText.Encode("budget_ms");
+    private static readonly JsonEncodedText DeadlineMetKey = JsonEncodedText.Encode("deadline_met");
+    private static readonly JsonEncodedText ModelKey = JsonEncodedText.Encode("model");
+    private static readonly JsonEncodedText NameKey = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Sha256Key = JsonEncodedText.Encode("sha256");
+    private static readonly JsonEncodedText PrecisionKey = JsonEncodedText.Encode("precision");
+    private static readonly JsonEncodedText EpKey = JsonEncodedText.Encode("ep");
+    private static readonly JsonEncodedText TruthKey = JsonEncodedText.Encode("truth");
+
+    private readonly ArrayBufferWriter<byte> buffer = new(4096);
+    private readonly Utf8JsonWriter writer;
+    private readonly JsonEncodedText[] labelNames;
+    private readonly JsonEncodedText device;
+    private readonly JsonEncodedText source;
+    private readonly JsonEncodedText modelName;
+    private readonly JsonEncodedText modelSha256;
+    private readonly JsonEncodedText modelPrecision;
+    private readonly JsonEncodedText executionProvider;
+
+    public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, string device, string source, ModelBundle model, string executionProvider)
+    {
+        writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        labelNames = labels.Select(label => JsonEncodedText.Encode(label.Name)).ToArray();
+        this.device = JsonEncodedText.Encode(device);
+        this.source = JsonEncodedText.Encode(source);
+        modelName = JsonEncodedText.Encode(model.Name);
+        modelSha256 = JsonEncodedText.Encode(model.Sha256);
+        modelPrecision = JsonEncodedText.Encode(model.Precision);
+        this.executionProvider = JsonEncodedText.Encode(executionProvider);
+    }
+
+    /// <summary>The message written by the last <see cref="Write"/>, UTF-8, ending in a newline.</summary>
+    public ReadOnlyMemory<byte> Message => buffer.WrittenMemory;
+
+    public void Write(Frame frame, DateTimeOffset capturedAt, MultiLabelDecoder decoded, in StageLatency latency, double budgetMs, bool deadlineMet)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString(SchemaKey, SchemaValue);
+        writer.WriteString(DeviceKey, device);
+        writer.WriteString(SourceKey, source);
+        writer.WriteNumber(FrameKey, frame.Sequence);
+        writer.WriteString(CapturedAtKey, capturedAt);
+
+        writer.WriteStartObject(ScoresKey);
+        var scores = decoded.Scores;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            writer.WriteNumber(labelNames[i], Math.Round(scores[i], 4));
+        }
+
+        writer.WriteEndObject();
+        WriteLabels(ActiveKey, decoded.Active);
+        WriteLabels(TurnedOnKey, decoded.TurnedOn);
+        WriteLabels(TurnedOffKey, decoded.TurnedOff);
+
+        writer.WriteStartObject(LatencyKey);
+        writer.WriteNumber(QueueKey, Math.Round(latency.Queue, 3));
+        writer.WriteNumber(PreprocessKey, Math.Round(latency.Preprocess, 3));
+        writer.WriteNumber(InferenceKey, Math.Round(latency.Inference, 3));
+        writer.WriteNumber(DecodeKey, Math.Round(latency.Decode, 3));
+        writer.WriteNumber(TotalKey, Math.Round(latency.Total, 3));
+        writer.WriteEndObject();
+
+        writer.WriteNumber(BudgetKey, budgetMs);
+        writer.WriteBoolean(DeadlineMetKey, deadlineMet);
+        writer.WriteStartObject(ModelKey);
+        writer.WriteString(NameKey, modelName);
+        writer.WriteString(Sha256Key, modelSha256);
+        writer.WriteString(PrecisionKey, modelPrecision);
+        writer.WriteEndObject();
+        writer.WriteString(EpKey, executionProvider);
+        if (frame.HasTruth)
+        {
+            WriteLabels(TruthKey, frame.Truth);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        buffer.GetSpan(1)[0] = (byte)'\n';
+        buffer.Advance(1);
+    }
+
+    private void WriteLabels(JsonEncodedText key, ReadOnlySpan<int> indices)
+    {
+        writer.WriteStartArray(key);
+        foreach (var index in indices)
+        {
+            writer.WriteStringValue(labelNames[index]);
+        }
+
+        writer.WriteEndArray();
+    }
+}
