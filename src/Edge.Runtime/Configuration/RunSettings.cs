@@ -34,6 +34,9 @@ public sealed class RunSettings
 
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
 
+    /// <summary>The first V4L2 camera when one is plugged in, otherwise the synthetic camera.</summary>
+    public static string DefaultSource(Func<string, bool> deviceExists) => deviceExists("/dev/video0") ? "v4l2:0" : "synthetic";
+
     public static RunSettings FromFile(string path)
     {
         if (!File.Exists(path))
@@ -129,7 +132,7 @@ public sealed class RunSettings
         var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
         return new ResolvedRunSettings(
             Model ?? DefaultModelDirectory,
-            Source ?? "synthetic",
+            Source ?? DefaultSource(File.Exists),
             frames,
             budget,
             ep,
