@@ -1,0 +1,31 @@
+using Edge.Camera.Sources.OpenCv;
+using Edge.Camera.Synthetic;
+
+namespace Edge.Camera.Sources;
+
+/// <summary>
+/// Turns a source string (<c>v4l2:0</c>, <c>file:clip.mp4?loop=true</c>, <c>rtsp://...</c>, <c>gst:...</c>,
+/// <c>images:DIR</c>, <c>synthetic?seed=3</c>) into an <see cref="IFrameSource"/>.
+/// </summary>
+/// <remarks>
+/// Every source except <c>synthetic</c> needs OpenCV's native library, which needs GTK and has no prebuilt
+/// linux-arm64 build. The OpenCV sources are therefore created in <see cref="OpenCvSources"/>, a separate class
+/// whose factory is never inlined: the synthetic path never JIT-compiles a method that mentions an OpenCvSharp type,
+/// so it neither loads OpenCvSharp.dll nor its native library.
+/// </remarks>
+public static class FrameSources
+{
+    /// <summary>
+    /// Parses <paramref name="sourceText"/> and creates the source it names (not yet opened).
+    /// Throws <see cref="FrameSourceException"/> with one line naming the problem when the text or an option is wrong
+    /// or the source's library is unavailable.
+    /// </summary>
+    /// <param name="fashionMnistFolder">Where the synthetic source finds Fashion-MNIST; null searches the usual places.</param>
+    public static IFrameSource Create(string sourceText, string? fashionMnistFolder = null)
+    {
+        var spec = SourceSpec.Parse(sourceText);
+        return spec.Scheme == "synthetic"
+            ? SyntheticSource.Create(spec, fashionMnistFolder)
+            : OpenCvSources.Create(spec);
+    }
+}

@@ -1,0 +1,46 @@
+using OpenCvSharp;
+
+namespace Edge.Camera.Sources.OpenCv;
+
+/// <summary>
+/// A GStreamer pipeline ending in appsink, taken whole from <c>gst:PIPELINE</c>. Needs an OpenCV built with
+/// GStreamer, which the prebuilt linux-x64 runtime is not; on Jetson, JetPack's OpenCV is.
+/// </summary>
+internal sealed class GStreamerSource : CaptureSource
+{
+    public const string NoGStreamerMessage =
+        "this OpenCV build has no GStreamer support (gst: sources need it): on Jetson build OpenCvSharpExtern against JetPack's OpenCV, see docs/sources.md";
+
+    private readonly string pipeline;
+
+    private GStreamerSource(string description, string pipeline)
+        : base(description)
+    {
+        this.pipeline = pipeline;
+    }
+
+    public static GStreamerSource Create(SourceSpec spec)
+    {
+        spec.RejectUnknownOptions();
+        return new GStreamerSource(spec.Text, spec.Target);
+    }
+
+    protected override VideoCapture OpenCapture()
+    {
+        if (OpenCvInfo.TryLoad() is not { HasGStreamer: true })
+        {
+            throw new FrameSourceException(NoGStreamerMessage);
+        }
+
+        var capture = new VideoCapture(pipeline, VideoCaptureAPIs.GSTREAMER);
+        if (!capture.IsOpened())
+        {
+            throw OpenFailed(
+                capture,
+                $"cannot open GStreamer pipeline '{pipeline}': expected a pipeline that ends in an appsink delivering BGR, "
+                + "for example '... ! videoconvert ! video/x-raw,format=BGR ! appsink drop=true max-buffers=1'");
+        }
+
+        return capture;
+    }
+}
