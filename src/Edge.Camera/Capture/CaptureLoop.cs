@@ -188,12 +188,12 @@ public sealed partial class CaptureLoop : IDisposable
                 catch (FrameSourceException e)
                 {
                     fault = e;
-                    LogFatal(e, source.Description, e.Message);
+                    LogFatal(source.Description, e.Message);
                     break;
                 }
                 catch (Exception e)
                 {
-                    LogReadException(e, source.Description);
+                    LogReadException(source.Description, e.Message);
                     result = FrameReadResult.Failed;
                 }
 
@@ -223,7 +223,7 @@ public sealed partial class CaptureLoop : IDisposable
         {
             // A bug in the loop itself or in the slot: end the stream rather than the process.
             fault = new FrameSourceException($"capture of {source.Description} stopped unexpectedly: {e.Message}", e);
-            LogFatal(e, source.Description, e.Message);
+            LogFatal(source.Description, e.Message);
         }
         finally
         {
@@ -365,8 +365,8 @@ public sealed partial class CaptureLoop : IDisposable
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "camera lost: {Source}; reconnecting in {Delay}")]
     private partial void LogLost(string source, TimeSpan delay);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "reading {Source} threw")]
-    private partial void LogReadException(Exception exception, string source);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "reading {Source} failed: {Reason}")]
+    private partial void LogReadException(string source, string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "camera {Source} did not reopen (attempt {Attempt}): {Reason}; next attempt in {Delay}")]
     private partial void LogReopenFailed(string source, int attempt, string reason, TimeSpan delay);
@@ -375,7 +375,7 @@ public sealed partial class CaptureLoop : IDisposable
     private partial void LogRecovered(string source, int attempts);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "capture of {Source} stopped: {Reason}")]
-    private partial void LogFatal(Exception exception, string source, string reason);
+    private partial void LogFatal(string source, string reason);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "camera {Source} gave up after {Attempts} reconnect attempts")]
     private partial void LogGaveUp(string source, int attempts);

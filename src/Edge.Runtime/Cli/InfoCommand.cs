@@ -139,12 +139,16 @@ internal sealed record InfoReport(
     string Dotnet,
     string OnnxRuntime,
     List<string> ExecutionProviders,
-    OpenCvReport? OpenCv,
-    string? OpenCvProblem,
+    [property: System.Text.Json.Serialization.JsonPropertyName("opencv")] OpenCvReport? OpenCv,
+    [property: System.Text.Json.Serialization.JsonPropertyName("opencv_problem")] string? OpenCvProblem,
     ModelReport? Model,
     string? ModelProblem);
 
-internal sealed record OpenCvReport(string Version, bool GStreamer, bool Ffmpeg, bool V4l2);
+internal sealed record OpenCvReport(
+    string Version,
+    [property: System.Text.Json.Serialization.JsonPropertyName("gstreamer")] bool GStreamer,
+    bool Ffmpeg,
+    bool V4l2);
 
 internal sealed record ModelReport(
     string Path,

@@ -1,0 +1,192 @@
+using Edge.Runtime.Cli;
+using Edge.Runtime.Tests.TestSupport;
+
+namespace Edge.Runtime.Tests.Cli;
+
+/// <summary>Bad input through the real app: one line on stderr naming the problem, the right exit code, no trace.</summary>
+public sealed class BadInputTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Run_UnknownSourceScheme_ExitsSourceFailedWithOneLine()
+    {
+        var result = RunTiny("--source", "webcam:front");
+
+        AssertOneLineError(result, ExitCode.SourceFailed, "unknown source 'webcam:front'");
+    }
+
+    [Fact]
+    public void Run_UnopenableCamera_ExitsSourceFailedNamingTheDevice()
+    {
+        var result = RunTiny("--source", "v4l2:/dev/video99");
+
+        AssertOneLineError(result, ExitCode.SourceFailed, "/dev/video99");
+    }
+
+    [Fact]
+    public void Run_UnreadableImageInFolder_PublishesGoodImagesThenFailsNamingTheFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("edge-images-");
+        try
+        {
+            WritePng(Path.Combine(folder.FullName, "a.png"));
+            File.WriteAllBytes(Path.Combine(folder.FullName, "b.png"), [1, 2, 3, 4, 5]);
+
+            var result = RunTiny("--source", $"images:{folder.FullName}");
+
+            AssertOneLineError(result, ExitCode.SourceFailed, "b.png");
+            Assert.Single(result.OutputLines);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_MissingModelFolder_ExitsInvalidModel()
+    {
+        var result = EdgeProcess.Run(Timeout, "run", "--model", "/nonexistent/bundle", "--frames", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "'/nonexistent/bundle' does not exist");
+    }
+
+    [Fact]
+    public void Run_CorruptModelFile_ExitsInvalidModel()
+    {
+        using var bundle = TestBundle.Create();
+        bundle.ReplaceModel([0x08, 0x07, 0x12, 0xFF, 0x00, 0x13, 0x37]);
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "could not be loaded by ONNX Runtime");
+    }
+
+    [Fact]
+    public void Run_ModelFileChangedAfterManifest_ExitsInvalidModelNamingSha256()
+    {
+        using var bundle = TestBundle.Create();
+        File.AppendAllText(bundle.ModelPath, "tampered");
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "manifest field 'sha256'");
+    }
+
+    [Fact]
+    public void Run_ManifestLabelCountDiffersFromOutput_ExitsInvalidModelNamingLabels()
+    {
+        using var bundle = TestBundle.Create(manifest => manifest["labels"] = TestBundle.Labels(9));
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "manifest field 'labels'");
+    }
+
+    [Fact]
+    public void Run_ManifestInputShapeDiffersFromModel_ExitsInvalidModelNamingTheField()
+    {
+        using var bundle = TestBundle.Create(manifest => manifest["input"]!["width"] = 64);
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "manifest field 'input.width'");
+    }
+
+    [Theory]
+    [InlineData("--budget-ms", "-5", "budget_ms")]
+    [InlineData("--frames", "-1", "frames")]
+    [InlineData("--ep", "gpu", "ep")]
+    [InlineData("--smoothing", "1.5", "smoothing")]
+    [InlineData("--top-k", "-2", "top_k")]
+    public void Run_InvalidOptionValue_ExitsInvalidArgumentsNamingTheSetting(string flag, string value, string key)
+    {
+        var result = RunTiny(flag, value);
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, $"setting '{key}'");
+    }
+
+    [Fact]
+    public void Run_UnavailableExecutionProvider_ExitsInvalidArgumentsSayingSo()
+    {
+        var result = RunTiny("--ep", "tensorrt");
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, "--ep tensorrt is not available");
+    }
+
+    [Fact]
+    public void Run_UnknownConfigKey_ExitsInvalidArgumentsNamingTheKey()
+    {
+        var config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, """{ "budget_ms": 50, "buget": 3 }""");
+
+            var result = RunTiny("--config", config);
+
+            AssertOneLineError(result, ExitCode.InvalidArguments, "buget");
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void Run_WithVerbose_AddsTheStackTrace()
+    {
+        var result = RunTiny("--source", "webcam:front", "--verbose");
+
+        Assert.Equal((int)ExitCode.SourceFailed, result.ExitCode);
+        Assert.Contains(" at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dataset_MissingFashionMnistFolder_ExitsMissingData()
+    {
+        var result = EdgeProcess.Run(Timeout, "dataset", "multifashion", "--out", Path.Combine(Path.GetTempPath(), "edge-never"), "--fashion-mnist", "/nonexistent/fmnist", "--count", "1");
+
+        AssertOneLineError(result, ExitCode.MissingData, "/nonexistent/fmnist");
+    }
+
+    /// <summary>Runs the tiny fixture model; <paramref name="arguments"/> replace the defaults they name.</summary>
+    private static EdgeProcess.Result RunTiny(params string[] arguments)
+    {
+        using var bundle = TestBundle.Create();
+        var defaults = new Dictionary<string, string>
+        {
+            ["--model"] = bundle.Directory,
+            ["--frames"] = "3",
+            ["--budget-ms"] = "60000",
+            ["--source"] = "synthetic?size=32&fps=0",
+        };
+        var command = new List<string> { "run" };
+        foreach (var (flag, value) in defaults)
+        {
+            if (!arguments.Contains(flag))
+            {
+                command.Add(flag);
+                command.Add(value);
+            }
+        }
+
+        command.AddRange(arguments);
+        return EdgeProcess.Run(Timeout, [.. command]);
+    }
+
+    private static void AssertOneLineError(EdgeProcess.Result result, ExitCode expected, string mentions)
+    {
+        Assert.Equal((int)expected, result.ExitCode);
+        var errors = result.ErrorLines.Where(line => line.StartsWith("edge: error:", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.Contains(mentions, errors[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Edge.", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private static void WritePng(string path)
+    {
+        using var image = new OpenCvSharp.Mat(40, 48, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(10, 200, 30));
+        OpenCvSharp.Cv2.ImWrite(path, image);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Edge.Runtime.Tests.TestSupport;
+
+/// <summary>Runs the real <c>edge</c> app (built next to the tests) as a child process, as a user would.</summary>
+internal static class EdgeProcess
+{
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public string[] OutputLines => StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static Result Run(TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edge.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in new[] { "EDGE_MODEL", "EDGE_SOURCE", "EDGE_FRAMES", "EDGE_BUDGET_MS", "EDGE_EP", "EDGE_OUTPUT" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start edge");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"edge {string.Join(' ', arguments)} did not finish within {timeout}");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
