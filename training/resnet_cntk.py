@@ -9,8 +9,10 @@ It is NOT torchvision's resnet18 (deliberately no torchvision import, the GPU ma
     3x3/2 max-pool         [1, 1, 0, 0]
     3x3/2 block convs      [1, 1, 0, 0]
     1x1/2 projections      [0, 0, 0, 0]
-  PyTorch's symmetric ``padding=`` cannot express begin > end, so those layers pad explicitly with F.pad
-  (exact for every input size; for even sizes such as 224 the result happens to equal symmetric padding).
+  PyTorch's symmetric ``padding=`` cannot express begin > end. Whenever symmetric padding by the *begin* amount
+  yields the same output size as the ONNX padding (always the case for even maps, e.g. any size that is a multiple
+  of 32), the windows are identical and the layer uses native symmetric padding (exact, fast, and it exports to a
+  plain Conv/MaxPool with no Pad node); otherwise (odd maps) it pads explicitly with F.pad, left/top more.
 * expected input: BGR, 0..255, minus per-channel mean (about 103.1 / 115.9 / 123.2), no std division.
 
 Works on torch 1.13 (CPU) and torch 2.x (CUDA).
@@ -29,6 +31,12 @@ LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
           "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
 
 
+def _same_as_symmetric(n: int, k: int, s: int, begin: int, end: int) -> bool:
+    """True when padding (begin, begin) gives the same output length as ONNX's (begin, end): then both start their
+    windows at -begin and take the same windows, and the extra end padding is never read."""
+    return (n + 2 * begin - k) // s == (n + begin + end - k) // s
+
+
 class ConvBN(nn.Module):
     """Conv2d (no bias) + BatchNorm2d with ONNX-style (top, left, bottom, right) padding."""
 
@@ -44,6 +52,10 @@ class ConvBN(nn.Module):
     def forward(self, x):
         if not self.symmetric:
             t, l, b, r = self.pads
+            k, s = self.conv.kernel_size, self.conv.stride
+            h, w = int(x.shape[-2]), int(x.shape[-1])
+            if _same_as_symmetric(h, k[0], s[0], t, b) and _same_as_symmetric(w, k[1], s[1], l, r):
+                return self.bn(F.conv2d(x, self.conv.weight, None, s, (t, l)))
             x = F.pad(x, (l, r, t, b))  # F.pad order: (left, right, top, bottom)
         return self.bn(self.conv(x))
 
@@ -82,9 +94,14 @@ class ResNetCNTK(nn.Module):
 
     def forward(self, x):
         x = F.relu(self.stem(x))
-        # MaxPool 3x3/2 with ONNX pads [1,1,0,0]. ONNX max-pool padding is "ignored"; padding with 0 instead is
-        # exact here because the input is post-ReLU (>= 0) and every window holds at least one real value.
-        x = F.max_pool2d(F.pad(x, (1, 0, 1, 0)), kernel_size=3, stride=2)
+        # MaxPool 3x3/2 with ONNX pads [1,1,0,0].
+        h, w = int(x.shape[-2]), int(x.shape[-1])
+        if _same_as_symmetric(h, 3, 2, 1, 0) and _same_as_symmetric(w, 3, 2, 1, 0):
+            x = F.max_pool2d(x, kernel_size=3, stride=2, padding=1)
+        else:
+            # ONNX max-pool padding is "ignored"; padding with 0 instead is exact here because the input is
+            # post-ReLU (>= 0) and every window holds at least one real value.
+            x = F.max_pool2d(F.pad(x, (1, 0, 1, 0)), kernel_size=3, stride=2)
         return self.stages(x)
 
     def conv_bn_modules(self):
@@ -117,8 +134,11 @@ def load_ported(path: str):
     """Load a file written by port_resnet18.py; returns (float32 state_dict, meta dict)."""
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # very old torch without weights_only
-        blob = torch.load(path, map_location="cpu")
+    except Exception:  # noqa: BLE001 - torch 1.13's weights-only unpickler rejects plain floats; our own file
+        try:
+            blob = torch.load(path, map_location="cpu", weights_only=False)
+        except TypeError:  # torch without the weights_only parameter
+            blob = torch.load(path, map_location="cpu")
     sd = {k: (v.float() if torch.is_tensor(v) and v.is_floating_point() else v)
           for k, v in blob["state_dict"].items()}
     meta = {k: v for k, v in blob.items() if k != "state_dict"}

@@ -1,0 +1,602 @@
+#!/usr/bin/env python3
+"""Fine-tune the ported CNTK ResNet-18 into a 10-label multi-label MultiFashion classifier and export the bundle.
+
+    python3 train_multilabel.py --train DIR --val DIR --test DIR --init ported.pt --out OUT \
+        [--size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto --workers 16 --loss asl]
+
+Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,10]), OUT/manifest.json
+(edge-model-bundle/1), OUT/training-log.json and OUT/metrics.json (everything, incl. details the manifest omits).
+
+Preprocessing = the C# runtime contract: RGB PNG -> stretch-resize to size x size (bilinear; no-op at that size)
+-> BGR -> float32 0..255 -> minus per-channel mean_bgr (from --init) -> NCHW. No std division.
+Runs on torch 1.13 (CPU) and torch 2.x (CUDA: bf16 autocast, channels_last). No torchvision needed.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import hashlib
+import inspect
+import json
+import math
+import multiprocessing as mp
+import os
+import platform
+import random
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resnet_cntk import LABELS, MultiLabelNet, load_ported  # noqa: E402
+
+LABEL_INDEX = {n: i for i, n in enumerate(LABELS)}
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.95 + 1e-9, 0.01), 2)
+OFF_DELTA, OFF_MIN = 0.15, 0.02
+
+
+# ----------------------------------------------------------------------------------------------------------- data
+def read_labels(directory, limit=None):
+    path = os.path.join(directory, "labels.csv")
+    paths, targets = [], []
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None or [h.strip().lower() for h in header[:2]] != ["image", "labels"]:
+            raise SystemExit(f"{path}: expected header 'image,labels', got {header}")
+        for line_no, row in enumerate(reader, start=2):
+            if not row or not row[0].strip():
+                continue
+            y = np.zeros(len(LABELS), np.float32)
+            for name in (row[1] if len(row) > 1 else "").split(";"):
+                name = name.strip()
+                if not name:
+                    continue
+                if name not in LABEL_INDEX:
+                    raise SystemExit(f"{path}:{line_no}: unknown label '{name}'")
+                y[LABEL_INDEX[name]] = 1.0
+            paths.append(os.path.join(directory, row[0].strip()))
+            targets.append(y)
+            if limit and len(paths) >= limit:
+                break
+    if not paths:
+        raise SystemExit(f"{path}: no rows")
+    return paths, np.stack(targets)
+
+
+def _decode(job):
+    """PNG -> uint8 HxWx3 in BGR order, stretched to size x size with bilinear filtering if needed."""
+    from PIL import Image
+    path, size = job
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        if im.size != (size, size):
+            resample = getattr(Image, "Resampling", Image).BILINEAR
+            im = im.resize((size, size), resample)
+        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8)[:, :, ::-1])
+
+
+def load_images(paths, size, workers):
+    out = np.empty((len(paths), size, size, 3), np.uint8)
+    jobs = [(p, size) for p in paths]
+    if workers > 1 and len(paths) > 64:
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        with ctx.Pool(workers) as pool:
+            for i, a in enumerate(pool.imap(_decode, jobs, chunksize=64)):
+                out[i] = a
+    else:
+        for i, j in enumerate(jobs):
+            out[i] = _decode(j)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------- losses
+class AsymmetricLoss(nn.Module):
+    """ASL (Ridnik et al., ICCV 2021): focusing gamma_neg on negatives, gamma_pos on positives, probability
+    shifting `clip` on negatives. Sum over labels, mean over the batch. Expects float32 logits."""
+
+    def __init__(self, gamma_neg=4.0, gamma_pos=0.0, clip=0.05, eps=1e-8):
+        super().__init__()
+        self.gamma_neg, self.gamma_pos, self.clip, self.eps = gamma_neg, gamma_pos, clip, eps
+
+    def forward(self, logits, y):
+        p = torch.sigmoid(logits)
+        p_neg = 1.0 - p
+        if self.clip > 0:
+            p_neg = (p_neg + self.clip).clamp(max=1.0)
+        loss = y * F.logsigmoid(logits) + (1.0 - y) * torch.log(p_neg.clamp(min=self.eps))
+        if self.gamma_neg > 0 or self.gamma_pos > 0:
+            pt = p * y + p_neg * (1.0 - y)
+            gamma = self.gamma_pos * y + self.gamma_neg * (1.0 - y)
+            loss = loss * torch.pow(1.0 - pt, gamma)
+        return -loss.sum() / logits.shape[0]
+
+
+class BCELoss(nn.Module):
+    def forward(self, logits, y):
+        return F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / logits.shape[0]
+
+
+# --------------------------------------------------------------------------------------------------------- metrics
+def average_precision(scores, target):
+    """Rank AP: sort scores descending (stable: ties keep dataset order), mean precision at each positive.
+    Returns None when the label has no positives."""
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    t = np.asarray(target)[order] > 0.5
+    npos = int(t.sum())
+    if npos == 0:
+        return None
+    precision_at = np.cumsum(t) / np.arange(1, len(t) + 1)
+    return float(precision_at[t].mean())
+
+
+def mean_ap(scores, targets):
+    aps = [average_precision(scores[:, c], targets[:, c]) for c in range(targets.shape[1])]
+    valid = [a for a in aps if a is not None]
+    m = 100.0 * float(np.mean(valid)) if valid else float("nan")
+    return m, aps, len(aps) - len(valid)
+
+
+def _safe_div(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
+
+
+def _f1(p, r):
+    return float(2 * p * r / (p + r)) if (p + r) > 0 else 0.0
+
+
+def full_metrics(logits, targets, thresholds):
+    """All metrics in percent. Scores for AP = logits (monotone in the sigmoid probability, no saturation ties)."""
+    probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+    y = targets > 0.5
+    pred = probs >= np.asarray(thresholds)[None, :]
+    tp = (pred & y).sum(0)
+    fp = (pred & ~y).sum(0)
+    fn = (~pred & y).sum(0)
+    prec_c = _safe_div(tp, tp + fp)
+    rec_c = _safe_div(tp, tp + fn)
+    cp, cr = 100 * prec_c.mean(), 100 * rec_c.mean()
+    op = 100 * _safe_div(tp.sum(), tp.sum() + fp.sum())
+    orr = 100 * _safe_div(tp.sum(), tp.sum() + fn.sum())
+    inter = (pred & y).sum(1)
+    denom = pred.sum(1) + y.sum(1)
+    ex_f1 = np.where(denom > 0, 2 * inter / np.maximum(denom, 1), 1.0)  # empty truth & empty prediction -> 1
+    m, aps, skipped = mean_ap(logits, targets)
+    per_label = []
+    for c, name in enumerate(LABELS):
+        per_label.append({
+            "label": name,
+            "ap": None if aps[c] is None else round(100 * aps[c], 3),
+            "precision": round(100 * float(prec_c[c]), 3),
+            "recall": round(100 * float(rec_c[c]), 3),
+            "f1": round(100 * _f1(prec_c[c], rec_c[c]), 3),
+            "support": int(y[:, c].sum()),
+        })
+    return {
+        "images": int(len(targets)),
+        "mAP": round(m, 3),
+        "CF1": round(_f1(cp, cr), 3), "OF1": round(_f1(float(op), float(orr)), 3),
+        "CP": round(float(cp), 3), "CR": round(float(cr), 3), "OP": round(float(op), 3), "OR": round(float(orr), 3),
+        "example_f1": round(100 * float(ex_f1.mean()), 3),
+        "subset_accuracy": round(100 * float((pred == y).all(1).mean()), 3),
+        "per_label": per_label,
+        "labels_without_positives": skipped,
+    }
+
+
+def choose_thresholds(logits, targets):
+    """Per label: threshold in [0.05, 0.95] step 0.01 maximising that label's F1 on these (val) scores.
+    Ties: the median of the maximising thresholds (middle of the plateau)."""
+    probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+    y = targets > 0.5
+    out = []
+    for c in range(targets.shape[1]):
+        pred = probs[:, c][None, :] >= THRESHOLD_GRID[:, None]  # T x N
+        tp = (pred & y[None, :, c]).sum(1)
+        fp = (pred & ~y[None, :, c]).sum(1)
+        fn = (~pred & y[None, :, c]).sum(1)
+        f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
+        best = np.flatnonzero(f1 >= f1.max() - 1e-12)
+        t = float(THRESHOLD_GRID[best[len(best) // 2]])
+        out.append({"threshold": t, "off_threshold": round(max(OFF_MIN, t - OFF_DELTA), 2),
+                    "val_f1": round(100 * float(f1.max()), 3)})
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------- utilities
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def set_tf32(enabled):
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = enabled
+        torch.backends.cudnn.allow_tf32 = enabled
+
+
+def one_cycle(total_steps, pct_start, div=25.0, final_div=1e3):
+    """One-cycle LR factor (as torch's OneCycleLR, 'cos' anneal, without momentum cycling; works for tiny
+    step counts): lr/div -> lr over pct_start of the steps, then cosine down to lr/(div*final_div)."""
+    warm = max(1, int(round(pct_start * total_steps)))
+    start, end = 1.0 / div, 1.0 / (div * final_div)
+
+    def factor(step):
+        if step < warm:
+            return start + (1.0 - start) * (1.0 - math.cos(math.pi * step / warm)) / 2.0
+        f = min(1.0, (step - warm) / max(1, total_steps - warm))
+        return end + (1.0 - end) * (1.0 + math.cos(math.pi * f)) / 2.0
+    return factor
+
+
+class Preprocessor:
+    """uint8 [B,H,W,3] BGR (any device) -> float32 [B,3,H,W] minus mean, on `device`."""
+
+    def __init__(self, mean_bgr, device, channels_last):
+        self.mean = torch.tensor(mean_bgr, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+        self.device = device
+        self.channels_last = channels_last
+
+    def __call__(self, u8):
+        x = u8.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float() - self.mean
+        fmt = torch.channels_last if self.channels_last else torch.contiguous_format
+        return x.contiguous(memory_format=fmt)
+
+
+@torch.no_grad()
+def predict(model, images_u8, prep, batch, amp_dtype=None):
+    model.eval()
+    outs = []
+    for i in range(0, len(images_u8), batch):
+        x = prep(images_u8[i:i + batch])
+        if amp_dtype is not None:
+            with torch.autocast(device_type="cuda", dtype=amp_dtype):
+                logits = model(x)
+        else:
+            logits = model(x)
+        outs.append(logits.float().cpu())
+    return torch.cat(outs).numpy()
+
+
+def export_onnx(model, size, path):
+    """Legacy (TorchScript) exporter, opset 13, dynamic batch. torch >= 2.9 defaults to the dynamo exporter, so
+    dynamo=False is passed where the parameter exists."""
+    dummy = torch.zeros(1, 3, size, size)
+    kwargs = dict(opset_version=13, input_names=["image"], output_names=["logits"],
+                  dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    try:
+        with warnings.catch_warnings():
+            # resnet_cntk reads H, W as Python ints to pick its padding; constant in the trace, which is intended
+            # (H and W are fixed in the exported graph, only the batch axis is dynamic).
+            warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+            torch.onnx.export(model, (dummy,), path, **kwargs)
+    except Exception as e:  # noqa: BLE001 - last resort for torch versions without the legacy exporter
+        if kwargs.get("dynamo") is not False:
+            raise
+        print(f"  legacy ONNX exporter failed ({e!r:.200}); trying the dynamo exporter")
+        kwargs.pop("dynamic_axes")
+        kwargs.update(dynamo=True, opset_version=18,
+                      dynamic_shapes={"x": {0: torch.export.Dim("N")}}, external_data=False)
+        torch.onnx.export(model, (dummy,), path, **kwargs)
+
+
+def check_onnx_file(path, size):
+    import onnx
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    g = m.graph
+    inits = {i.name for i in g.initializer}
+    ins = [i for i in g.input if i.name not in inits]
+    if [i.name for i in ins] != ["image"] or [o.name for o in g.output] != ["logits"]:
+        raise SystemExit(f"exported ONNX has inputs {[i.name for i in ins]} outputs {[o.name for o in g.output]}")
+    dims = [d.dim_param or d.dim_value for d in ins[0].type.tensor_type.shape.dim]
+    odims = [d.dim_param or d.dim_value for d in g.output[0].type.tensor_type.shape.dim]
+    ops = sorted({n.op_type for n in g.node})
+    print(f"  ONNX ok: image {dims} -> logits {odims}, opset {[o.version for o in m.opset_import]}, ops {ops}")
+    if dims[1:] != [3, size, size] or isinstance(dims[0], int):
+        raise SystemExit(f"unexpected exported input shape {dims}")
+    return m
+
+
+# ------------------------------------------------------------------------------------------------------------ main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--val", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--init", required=True, help="ported.pt from port_resnet18.py (fp32 or --half)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-3, help="peak (one-cycle) AdamW learning rate")
+    ap.add_argument("--wd", type=float, default=1e-2, help="AdamW weight decay (conv/linear weights only)")
+    ap.add_argument("--warmup", type=float, default=0.2, help="one-cycle pct_start")
+    ap.add_argument("--loss", choices=["asl", "bce"], default="asl")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    ap.add_argument("--workers", type=int, default=min(16, os.cpu_count() or 1), help="PNG decoding processes")
+    ap.add_argument("--limit", type=int, default=None, help="cap scenes per split (smoke tests)")
+    ap.add_argument("--eval-batch", type=int, default=256)
+    ap.add_argument("--data-info", default=None, help="JSON for provenance.data (counts/seeds of the datasets)")
+    ap.add_argument("--name", default="multifashion-resnet18")
+    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--deterministic", action="store_true", help="cudnn deterministic (slower)")
+    args = ap.parse_args()
+
+    if args.size % 32 != 0:
+        raise SystemExit("--size must be a multiple of 32 (the CNTK stride-2 pads need even feature maps)")
+    os.makedirs(args.out, exist_ok=True)
+    t_start = time.time()
+
+    # ---- data (decoded before CUDA is touched, so forked workers are safe)
+    splits = {}
+    for split in ("train", "val", "test"):
+        t0 = time.time()
+        paths, y = read_labels(getattr(args, split), args.limit)
+        imgs = load_images(paths, args.size, args.workers)
+        splits[split] = (imgs, y)
+        print(f"{split}: {len(paths)} scenes, {int(y.sum())} labels, mean {y.sum(1).mean():.2f}/scene, "
+              f"loaded in {time.time() - t0:.1f}s", flush=True)
+    load_seconds = time.time() - t_start
+    seed_everything(args.seed)  # after the forked decoders: nothing touches CUDA before them
+
+    # ---- device
+    if args.device == "auto":
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        device = torch.device(args.device)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise SystemExit("--device cuda but CUDA is not available")
+    cuda = device.type == "cuda"
+    device_name = f"cuda: {torch.cuda.get_device_name(device)}" if cuda else f"cpu: {torch.get_num_threads()} threads"
+    amp_dtype = torch.bfloat16 if cuda else None
+    if cuda:
+        torch.backends.cudnn.benchmark = not args.deterministic
+        torch.backends.cudnn.deterministic = args.deterministic
+        set_tf32(True)
+    print(f"device {device_name}, torch {torch.__version__}, python {platform.python_version()}, "
+          f"amp {'bf16' if amp_dtype else 'off'}, channels_last {cuda}", flush=True)
+
+    # ---- model
+    sd, meta = load_ported(args.init)
+    mean_bgr = [float(np.float32(v)) for v in meta["mean_bgr"]]
+    model = MultiLabelNet(len(LABELS))
+    model.backbone.load_state_dict(sd, strict=True)
+    prior = np.clip(splits["train"][1].mean(0), 1e-3, 1 - 1e-3)
+    with torch.no_grad():
+        nn.init.normal_(model.head.weight, std=0.01)
+        model.head.bias.copy_(torch.from_numpy(np.log(prior / (1 - prior)).astype(np.float32)))
+    model = model.to(device)
+    if cuda:
+        model = model.to(memory_format=torch.channels_last)
+    prep = Preprocessor(mean_bgr, device, channels_last=cuda)
+
+    store = "cuda" if cuda else "cpu"
+    train_u8 = torch.from_numpy(splits["train"][0]).to(store)
+    train_y = torch.from_numpy(splits["train"][1]).to(device)
+    val_u8 = torch.from_numpy(splits["val"][0]).to(store)
+    test_u8 = torch.from_numpy(splits["test"][0]).to(store)
+    val_y, test_y = splits["val"][1], splits["test"][1]
+
+    decay, no_decay = [], []
+    for n_, p in model.named_parameters():
+        (decay if p.ndim > 1 else no_decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.999))
+    n_train = len(train_u8)
+    steps_per_epoch = max(1, n_train // args.batch)  # drop the ragged last batch (BN statistics)
+    total_steps = steps_per_epoch * args.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, one_cycle(total_steps, args.warmup))
+    criterion = AsymmetricLoss(4.0, 0.0, 0.05) if args.loss == "asl" else BCELoss()
+    gen_cpu = torch.Generator().manual_seed(args.seed)
+    gen_dev = torch.Generator(device=store).manual_seed(args.seed + 1)
+
+    print(f"training: {n_train} scenes, {args.epochs} epochs x {steps_per_epoch} steps, batch {args.batch}, "
+          f"AdamW lr {args.lr:g} (one-cycle), wd {args.wd:g}, loss {args.loss}", flush=True)
+    log = []
+    t_train = time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        t0 = time.time()
+        perm = torch.randperm(n_train, generator=gen_cpu).to(store)
+        loss_sum = torch.zeros((), device=device)
+        for step in range(steps_per_epoch):
+            idx = perm[step * args.batch:(step + 1) * args.batch]
+            u8 = train_u8[idx]  # [B,H,W,3]
+            flip = torch.rand(u8.shape[0], device=u8.device, generator=gen_dev) < 0.5  # horizontal flip
+            x = prep(torch.where(flip[:, None, None, None], u8.flip(2), u8))
+            y = train_y[idx.to(device)]
+            if amp_dtype is not None:
+                with torch.autocast(device_type="cuda", dtype=amp_dtype):
+                    logits = model(x)
+            else:
+                logits = model(x)
+            loss = criterion(logits.float(), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss_sum += loss.detach()
+        train_loss = float(loss_sum) / steps_per_epoch
+        if cuda:
+            torch.cuda.synchronize()
+        t_ep = time.time() - t0
+        val_logits = predict(model, val_u8, prep, args.eval_batch, amp_dtype)
+        val_map = mean_ap(val_logits, val_y)[0]
+        entry = {"epoch": epoch, "train_loss": round(train_loss, 5), "val_mAP": round(val_map, 3),
+                 "lr_end": sched.get_last_lr()[0], "train_seconds": round(t_ep, 2),
+                 "images_per_second": round(steps_per_epoch * args.batch / t_ep, 1),
+                 "epoch_seconds": round(time.time() - t0, 2)}
+        log.append(entry)
+        print(f"epoch {epoch:3d}/{args.epochs}  loss {train_loss:.4f}  val mAP {val_map:6.2f}  "
+              f"{entry['images_per_second']:.0f} img/s  {entry['epoch_seconds']:.1f}s", flush=True)
+    train_seconds = time.time() - t_train
+
+    # ---- final fp32 evaluation (no autocast, no TF32: what the fp32 ONNX computes)
+    set_tf32(False)
+    val_logits = predict(model, val_u8, prep, args.eval_batch)
+    test_logits = predict(model, test_u8, prep, args.eval_batch)
+    val_map = mean_ap(val_logits, val_y)[0]
+    thr = choose_thresholds(val_logits, val_y)
+    thresholds = [t["threshold"] for t in thr]
+    test_metrics = full_metrics(test_logits, test_y, thresholds)
+    print(f"val mAP {val_map:.2f}; thresholds {thresholds}")
+    print(f"TEST ({test_metrics['images']} scenes): mAP {test_metrics['mAP']:.2f}  CF1 {test_metrics['CF1']:.2f}  "
+          f"OF1 {test_metrics['OF1']:.2f}  CP {test_metrics['CP']:.2f}  CR {test_metrics['CR']:.2f}  "
+          f"OP {test_metrics['OP']:.2f}  OR {test_metrics['OR']:.2f}  example-F1 {test_metrics['example_f1']:.2f}  "
+          f"subset-acc {test_metrics['subset_accuracy']:.2f}")
+    for pl in test_metrics["per_label"]:
+        print(f"  {pl['label']:<11} AP {pl['ap'] if pl['ap'] is not None else float('nan'):7.2f}  "
+              f"P {pl['precision']:6.2f}  R {pl['recall']:6.2f}  F1 {pl['f1']:6.2f}  support {pl['support']}")
+    if test_metrics["labels_without_positives"]:
+        print(f"  ({test_metrics['labels_without_positives']} labels without positives skipped in mAP)")
+
+    # ---- export
+    onnx_path = os.path.join(args.out, "model.onnx")
+    cpu_model = copy.deepcopy(model).float().cpu().to(memory_format=torch.contiguous_format).eval()
+    export_onnx(cpu_model, args.size, onnx_path)
+    check_onnx_file(onnx_path, args.size)
+    sha = sha256_file(onnx_path)
+    print(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 2**20:.1f} MiB, sha256 {sha})")
+
+    # ---- check the exported graph: onnxruntime on the whole test split, else a few images with a reference
+    cpu_prep = Preprocessor(mean_bgr, torch.device("cpu"), channels_last=False)
+    onnx_check = {"runtime": None}
+    ort_map = None
+    k = 8
+    with torch.no_grad():
+        few_torch = cpu_model(cpu_prep(test_u8[:k].cpu())).numpy()
+    try:
+        import onnxruntime as ort
+        sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+        t0 = time.time()
+        outs = [sess.run(["logits"], {"image": cpu_prep(test_u8[i:i + 64].cpu()).numpy()})[0]
+                for i in range(0, len(test_u8), 64)]
+        ort_logits = np.concatenate(outs)
+        ort_metrics = full_metrics(ort_logits, test_y, thresholds)
+        ort_map = ort_metrics["mAP"]
+        onnx_check = {
+            "runtime": f"onnxruntime {ort.__version__} CPUExecutionProvider",
+            "test_mAP": ort_map, "test_CF1": ort_metrics["CF1"], "test_OF1": ort_metrics["OF1"],
+            "max_abs_diff_vs_torch_cpu_first8": float(np.abs(ort_logits[:k] - few_torch).max()),
+            "max_abs_diff_vs_torch_eval_all": float(np.abs(ort_logits - test_logits).max()),
+            "prediction_disagreements": int(((1 / (1 + np.exp(-ort_logits)) >= thresholds) !=
+                                             (1 / (1 + np.exp(-test_logits)) >= thresholds)).sum()),
+            "seconds": round(time.time() - t0, 1),
+        }
+        print(f"onnxruntime TEST mAP {ort_map:.2f} (CF1 {ort_metrics['CF1']:.2f}, OF1 {ort_metrics['OF1']:.2f}); "
+              f"max|logit diff| vs PyTorch: {onnx_check['max_abs_diff_vs_torch_cpu_first8']:.2e} (CPU, {k} images), "
+              f"{onnx_check['max_abs_diff_vs_torch_eval_all']:.2e} (all, {device.type} fp32); "
+              f"{onnx_check['prediction_disagreements']} thresholded disagreements")
+    except ImportError:
+        k = 2
+        x = cpu_prep(test_u8[:k].cpu()).numpy()
+        import onnx
+        m = onnx.load(onnx_path)
+        try:
+            from onnx.reference import ReferenceEvaluator
+            ref = ReferenceEvaluator(m).run(["logits"], {"image": x})[0]
+            name = f"onnx.reference (onnx {onnx.__version__})"
+        except ImportError:
+            import onnx_numpy_eval
+            ref = onnx_numpy_eval.run(m, {"image": x}, ["logits"])[0]
+            name = "onnx_numpy_eval (float64)"
+        diff = float(np.abs(ref - few_torch[:k]).max())
+        onnx_check = {"runtime": f"onnxruntime not installed; {name} on {k} test images",
+                      "max_abs_diff_vs_torch_cpu": diff}
+        print(f"onnxruntime not installed: checked the ONNX on {k} test images with {name}: "
+              f"max|logit diff| vs PyTorch {diff:.2e}")
+        if diff > 1e-3 * max(1.0, float(np.abs(ref).max())):
+            raise SystemExit("exported ONNX disagrees with PyTorch")
+
+    # ---- manifest
+    data_info = json.loads(args.data_info) if args.data_info else {}
+    data = {"generator": data_info.get("generator", "edge dataset multifashion")}
+    for split in ("train", "val", "test"):
+        given = dict(data_info.get(split, {}))
+        given["count"] = int(len(splits[split][1]))
+        given.setdefault("seed", None)
+        data[split] = given
+    for k_, v in data_info.items():
+        data.setdefault(k_, v)
+    metrics = {key: test_metrics[key] for key in
+               ("images", "mAP", "CF1", "OF1", "CP", "CR", "OP", "OR", "example_f1", "subset_accuracy", "per_label")}
+    metrics = {"split": "test", **metrics, "val_mAP": round(val_map, 3), "onnxruntime_test_mAP": ort_map}
+    manifest = {
+        "format": "edge-model-bundle/1",
+        "name": args.name,
+        "version": args.version,
+        "description": "ResNet-18 (ImageNet-pretrained, CNTK export) fine-tuned to tag which of the 10 Fashion-MNIST "
+                       "classes appear in a MultiFashion scene (multi-label, sigmoid per label).",
+        "model_file": "model.onnx",
+        "sha256": sha,
+        "precision": "fp32",
+        "input": {"name": "image", "layout": "nchw", "width": args.size, "height": args.size, "color_order": "bgr",
+                  "scale": 1.0, "mean": mean_bgr, "std": [1.0, 1.0, 1.0], "resize": "stretch"},
+        "output": {"name": "logits", "kind": "logits"},
+        "labels": [{"name": n, "threshold": t["threshold"], "off_threshold": t["off_threshold"]}
+                   for n, t in zip(LABELS, thr)],
+        "provenance": {
+            "base_model": f"Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet, MIT), sha256 "
+                          f"{meta.get('source_sha256', 'unknown')}",
+            "recipe": "training/build_default_model.sh",
+            "data": data,
+            "training": {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "loss": args.loss,
+                         "size": args.size, "seed": args.seed, "device": device_name,
+                         "seconds": round(train_seconds, 1)},
+            "thresholds": f"per-label F1-optimal on the val split; off_threshold = threshold - {OFF_DELTA} "
+                          f"(min {OFF_MIN})",
+            "metrics": metrics,
+        },
+    }
+    with open(os.path.join(args.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+    with open(os.path.join(args.out, "training-log.json"), "w") as f:
+        json.dump({"args": vars(args), "device": device_name, "torch": torch.__version__,
+                   "python": platform.python_version(), "load_seconds": round(load_seconds, 1),
+                   "train_seconds": round(train_seconds, 1), "total_seconds": round(time.time() - t_start, 1),
+                   "epochs": log}, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(args.out, "metrics.json"), "w") as f:
+        json.dump({"test": test_metrics, "val_mAP": round(val_map, 3), "thresholds": thr, "onnx_check": onnx_check,
+                   "ap_definition": "rank AP per label on logits: stable sort by descending score, ties broken by "
+                                    "dataset order; mean precision at each positive; labels without positives are "
+                                    "skipped (counted in labels_without_positives); mAP = mean over labels, percent",
+                   "threshold_rule": "prediction = sigmoid(logit) >= threshold; per-label threshold maximising val "
+                                     "F1 over 0.05..0.95 step 0.01 (ties: median of the maximisers); "
+                                     f"off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})",
+                   "zero_division": "precision/recall of a label with no predictions/positives count as 0; "
+                                    "example F1 of a scene with no truth and no prediction counts as 1"},
+                  f, indent=2)
+        f.write("\n")
+    print(f"wrote {args.out}/manifest.json, training-log.json, metrics.json "
+          f"(train {train_seconds:.0f}s, total {time.time() - t_start:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
