@@ -116,7 +116,8 @@ internal sealed class ManifestValidator(ModelManifest manifest)
     private static T ParseEnum<T>(string? text, string field, string expected)
         where T : struct, Enum
     {
-        if (text is null || !Enum.TryParse<T>(text, ignoreCase: true, out var value) || int.TryParse(text, out _))
+        // Enum.TryParse also accepts numbers and comma-separated lists ("stretch,letterbox" parses as Letterbox).
+        if (text is null || !Enum.GetNames<T>().Contains(text, StringComparer.OrdinalIgnoreCase) || !Enum.TryParse<T>(text, ignoreCase: true, out var value))
         {
             throw Error(field, $"is '{text}', expected {expected}");
         }

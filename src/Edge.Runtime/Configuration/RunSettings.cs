@@ -62,12 +62,12 @@ public sealed class RunSettings
             Model = read("EDGE_MODEL"),
             Source = read("EDGE_SOURCE"),
             Frames = Parse("EDGE_FRAMES", read, long.Parse),
-            BudgetMs = Parse("EDGE_BUDGET_MS", read, s => double.Parse(s, CultureInfo.InvariantCulture)),
+            BudgetMs = Parse("EDGE_BUDGET_MS", read, s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             Ep = read("EDGE_EP"),
             Output = read("EDGE_OUTPUT"),
             Threads = Parse("EDGE_THREADS", read, int.Parse),
             Device = read("EDGE_DEVICE"),
-            Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, CultureInfo.InvariantCulture)),
+            Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
         };
     }

@@ -35,6 +35,14 @@ internal static class SignatureCheck
             throw Mismatch("input.layout", $"implies a 4-D tensor but the model's input is {Describe(declared)}");
         }
 
+        long[] transposed = contract.Layout == TensorLayout.Nchw
+            ? [1, contract.Height, contract.Width, 3]
+            : [1, 3, contract.Height, contract.Width];
+        if (!Fits(declared, expected) && Fits(declared, transposed))
+        {
+            throw Mismatch("input.layout", $"is {contract.Layout.ToString().ToLowerInvariant()} (input shape {Describe(expected)}) but the model's input '{bundle.InputName}' is {Describe(declared)}: the other layout");
+        }
+
         string[] names = contract.Layout == TensorLayout.Nchw ? ["batch", "channels", "input.height", "input.width"] : ["batch", "input.height", "input.width", "channels"];
         for (var axis = 0; axis < 4; axis++)
         {
@@ -63,6 +71,20 @@ internal static class SignatureCheck
         }
 
         return (expected, [1, bundle.Labels.Count]);
+    }
+
+    /// <summary>True when every fixed axis of <paramref name="declared"/> equals <paramref name="shape"/> (dynamic axes fit anything).</summary>
+    private static bool Fits(int[] declared, long[] shape)
+    {
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (declared[axis] > 0 && declared[axis] != shape[axis])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Describe(IEnumerable<long> dims) => "[" + string.Join(", ", dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";

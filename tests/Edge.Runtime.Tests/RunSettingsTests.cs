@@ -1,0 +1,281 @@
+using Edge.Runtime.Cli;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Inference;
+using Edge.Runtime.Tests.TestSupport;
+
+namespace Edge.Runtime.Tests;
+
+public sealed class RunSettingsTests
+{
+    [Fact]
+    public void Resolve_NothingSet_GivesDocumentedDefaults()
+    {
+        var settings = new RunSettings().Resolve();
+
+        Assert.Equal(RunSettings.DefaultModelDirectory, settings.Model);
+        Assert.Equal("synthetic", settings.Source);
+        Assert.Equal(0, settings.Frames);
+        Assert.Equal(100, settings.BudgetMs);
+        Assert.Equal(ExecutionProviderChoice.Auto, settings.Ep);
+        Assert.Equal("-", settings.Output);
+        Assert.Equal(0, settings.Threads);
+        Assert.Equal(Environment.MachineName, settings.Device);
+        Assert.Equal(0f, settings.Smoothing);
+        Assert.Equal(0, settings.TopK);
+    }
+
+    [Fact]
+    public void Resolve_FileEnvironmentFlags_LaterLayersWin()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """
+            // settings for the rover
+            { "source": "v4l2:0", "budget_ms": 80, "ep": "cpu", "device": "from-file", "smoothing": 0.3, "top_k": 3, "frames": 10, }
+            """u8.ToArray());
+        var environment = new Dictionary<string, string>
+        {
+            ["EDGE_BUDGET_MS"] = "70.5",
+            ["EDGE_DEVICE"] = "from-env",
+            ["EDGE_TOP_K"] = "4",
+            ["EDGE_THREADS"] = "2",
+        };
+        var flags = new RunSettings { Device = "from-flag", Threads = 6 };
+
+        var settings = new RunSettings()
+            .OverriddenBy(RunSettings.FromFile(path))
+            .OverriddenBy(RunSettings.FromEnvironment(name => environment.GetValueOrDefault(name)))
+            .OverriddenBy(flags)
+            .Resolve();
+
+        Assert.Equal("v4l2:0", settings.Source);          // file only
+        Assert.Equal(10, settings.Frames);                // file only
+        Assert.Equal(ExecutionProviderChoice.Cpu, settings.Ep);
+        Assert.Equal(0.3f, settings.Smoothing);
+        Assert.Equal(70.5, settings.BudgetMs);            // env over file
+        Assert.Equal(4, settings.TopK);                   // env over file
+        Assert.Equal("from-flag", settings.Device);       // flag over env over file
+        Assert.Equal(6, settings.Threads);                // flag over env
+        Assert.Equal("-", settings.Output);               // default
+        Assert.Equal(RunSettings.DefaultModelDirectory, settings.Model);
+    }
+
+    [Fact]
+    public void OverriddenBy_EmptyOverrides_KeepsEveryValue()
+    {
+        var original = Full("a");
+
+        var merged = original.OverriddenBy(new RunSettings());
+
+        AssertSame(original, merged);
+    }
+
+    [Fact]
+    public void OverriddenBy_FullOverrides_ReplacesEveryValue()
+    {
+        var overrides = Full("b");
+
+        var merged = Full("a").OverriddenBy(overrides);
+
+        AssertSame(overrides, merged);
+    }
+
+    [Fact]
+    public void FromEnvironment_AllVariables_AreRead()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["EDGE_MODEL"] = "/models/x",
+            ["EDGE_SOURCE"] = "rtsp://cam/1",
+            ["EDGE_FRAMES"] = "25",
+            ["EDGE_BUDGET_MS"] = "33.3",
+            ["EDGE_EP"] = "cuda",
+            ["EDGE_OUTPUT"] = "/tmp/out.jsonl",
+            ["EDGE_THREADS"] = "3",
+            ["EDGE_DEVICE"] = "rover-9",
+            ["EDGE_SMOOTHING"] = "0.25",
+            ["EDGE_TOP_K"] = "2",
+        };
+
+        var settings = RunSettings.FromEnvironment(name => environment.GetValueOrDefault(name));
+
+        Assert.Equal("/models/x", settings.Model);
+        Assert.Equal("rtsp://cam/1", settings.Source);
+        Assert.Equal(25, settings.Frames);
+        Assert.Equal(33.3, settings.BudgetMs);
+        Assert.Equal("cuda", settings.Ep);
+        Assert.Equal("/tmp/out.jsonl", settings.Output);
+        Assert.Equal(3, settings.Threads);
+        Assert.Equal("rover-9", settings.Device);
+        Assert.Equal(0.25f, settings.Smoothing);
+        Assert.Equal(2, settings.TopK);
+    }
+
+    [Fact]
+    public void FromEnvironment_NothingSetOrBlank_LeavesEverythingUnset()
+    {
+        var settings = RunSettings.FromEnvironment(name => name == "EDGE_FRAMES" ? "  " : null);
+
+        AssertSame(new RunSettings(), settings);
+    }
+
+    [Theory]
+    [InlineData("EDGE_BUDGET_MS", "fast")]
+    [InlineData("EDGE_BUDGET_MS", "100ms")]
+    [InlineData("EDGE_BUDGET_MS", "33,5")]
+    [InlineData("EDGE_FRAMES", "ten")]
+    [InlineData("EDGE_THREADS", "99999999999")]
+    [InlineData("EDGE_SMOOTHING", "0,3")]
+    [InlineData("EDGE_TOP_K", "1.5")]
+    public void FromEnvironment_BadText_ThrowsInvalidArgumentsNamingTheVariable(string name, string text)
+    {
+        var error = Assert.Throws<UserError>(() => RunSettings.FromEnvironment(n => n == name ? text : null));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, RunSettings> InvalidValues() => new()
+    {
+        { "frames", new RunSettings { Frames = -1 } },
+        { "budget_ms", new RunSettings { BudgetMs = 0 } },
+        { "budget_ms", new RunSettings { BudgetMs = 0.5 } },
+        { "budget_ms", new RunSettings { BudgetMs = 70_000 } },
+        { "budget_ms", new RunSettings { BudgetMs = double.NaN } },
+        { "ep", new RunSettings { Ep = "gpu" } },
+        { "threads", new RunSettings { Threads = -1 } },
+        { "threads", new RunSettings { Threads = 257 } },
+        { "smoothing", new RunSettings { Smoothing = 1 } },
+        { "smoothing", new RunSettings { Smoothing = -0.1f } },
+        { "top_k", new RunSettings { TopK = -1 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidValues))]
+    public void Resolve_InvalidValue_ThrowsInvalidArgumentsNamingTheKey(string key, RunSettings settings)
+    {
+        var error = Assert.Throws<UserError>(settings.Resolve);
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains($"setting '{key}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_BoundaryValues_AreAccepted()
+    {
+        var low = new RunSettings { Frames = 0, BudgetMs = 1, Threads = 0, Smoothing = 0, TopK = 0 }.Resolve();
+        var high = new RunSettings { BudgetMs = 60_000, Threads = 256, Smoothing = 0.999f, TopK = 10_000, Ep = "TRT" }.Resolve();
+
+        Assert.Equal(1, low.BudgetMs);
+        Assert.Equal(60_000, high.BudgetMs);
+        Assert.Equal(256, high.Threads);
+        Assert.Equal(ExecutionProviderChoice.TensorRt, high.Ep);
+    }
+
+    [Fact]
+    public void Resolve_BlankDevice_UsesHostName()
+    {
+        Assert.Equal(Environment.MachineName, new RunSettings { Device = " " }.Resolve().Device);
+    }
+
+    [Fact]
+    public void FromFile_UnknownKey_ThrowsInvalidArgumentsNamingIt()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "budget_ms": 80, "budget": 90 }"""u8.ToArray());
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains("'budget'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_WrongValueType_ThrowsInvalidArguments()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "frames": "ten" }"""u8.ToArray());
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains("frames", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_MalformedJson_ThrowsInvalidArguments()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "frames": 1"""u8.ToArray());
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains("invalid", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_JsonNull_ThrowsSayingItIsEmpty()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", "null"u8.ToArray());
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains("empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_MissingFile_ThrowsInvalidArgumentsNamingThePath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "edge-runtime-tests-" + Guid.NewGuid().ToString("N"), "edge.json");
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_InvalidValue_IsRefusedAtResolve()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "budget_ms": -5 }"""u8.ToArray());
+        var fromFile = RunSettings.FromFile(path);
+
+        var error = Assert.Throws<UserError>(fromFile.Resolve);
+
+        Assert.Equal("setting 'budget_ms' is -5: expected a number from 1 to 60000", error.Message);
+    }
+
+    private static RunSettings Full(string tag) => new()
+    {
+        Model = "model-" + tag,
+        Source = "source-" + tag,
+        Frames = tag[0] * 10,
+        BudgetMs = tag[0],
+        Ep = "ep-" + tag,
+        Output = "output-" + tag,
+        Threads = tag[0] + 1,
+        Device = "device-" + tag,
+        Smoothing = tag[0] / 1000f,
+        TopK = tag[0] + 2,
+    };
+
+    private static void AssertSame(RunSettings expected, RunSettings actual)
+    {
+        Assert.Equal(expected.Model, actual.Model);
+        Assert.Equal(expected.Source, actual.Source);
+        Assert.Equal(expected.Frames, actual.Frames);
+        Assert.Equal(expected.BudgetMs, actual.BudgetMs);
+        Assert.Equal(expected.Ep, actual.Ep);
+        Assert.Equal(expected.Output, actual.Output);
+        Assert.Equal(expected.Threads, actual.Threads);
+        Assert.Equal(expected.Device, actual.Device);
+        Assert.Equal(expected.Smoothing, actual.Smoothing);
+        Assert.Equal(expected.TopK, actual.TopK);
+    }
+}

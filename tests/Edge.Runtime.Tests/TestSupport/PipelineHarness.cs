@@ -1,0 +1,47 @@
+using Edge.Camera.Frames;
+using Edge.Runtime.Budget;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Decoding;
+using Edge.Runtime.Inference;
+using Edge.Runtime.Pipeline;
+using Edge.Runtime.Preprocessing;
+using Edge.Runtime.Publishing;
+
+namespace Edge.Runtime.Tests.TestSupport;
+
+/// <summary>A CPU session on the tiny fixture model (in a <see cref="TestBundle"/>) and pipelines built around it.</summary>
+internal sealed class PipelineHarness : IDisposable
+{
+    private readonly TestBundle test = TestBundle.Create();
+
+    public PipelineHarness()
+    {
+        Bundle = test.Load();
+        Session = ModelSession.Create(Bundle, ExecutionProviderChoice.Cpu, 1);
+    }
+
+    public ModelBundle Bundle { get; }
+
+    public ModelSession Session { get; }
+
+    public FramePipeline CreatePipeline(TimeProvider time, ILabelSetSink sink, double budgetMs, float smoothing = 0, int topK = 0)
+    {
+        var preprocessor = new ImagePreprocessor(Bundle.Input);
+        var decoder = new MultiLabelDecoder(Bundle.Labels, Bundle.OutputKind, new DecoderOptions { Smoothing = smoothing, TopK = topK });
+        var writer = new LabelSetWriter(Bundle.Labels, "test-device", "synthetic", Bundle, Session.Report.Active);
+        return new FramePipeline(Session, preprocessor, decoder, writer, sink, new FrameBudget(budgetMs, time), time);
+    }
+
+    public static Frame RandomFrame(int width, int height, int seed)
+    {
+        var frame = new Frame(width, height);
+        new Random(seed).NextBytes(frame.PixelSpan);
+        return frame;
+    }
+
+    public void Dispose()
+    {
+        Session.Dispose();
+        test.Dispose();
+    }
+}
