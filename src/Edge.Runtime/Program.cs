@@ -7,6 +7,7 @@ var root = new RootCommand("edge: camera frames -> multi-label model -> label se
     verbose,
     RunCommand.Create(verbose),
     InfoCommand.Create(verbose),
+    EvalCommand.Create(verbose),
     DatasetCommand.Create(verbose),
 };
 return root.Parse(args).Invoke();

@@ -32,6 +32,7 @@ internal static class CommandRunner
         UserError user => user.ExitCode,
         ModelBundleException => ExitCode.InvalidModel,
         FrameSourceException => ExitCode.SourceFailed,
+        Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
         FileNotFoundException or DirectoryNotFoundException => ExitCode.MissingData,
         InvalidDataException => ExitCode.MissingData,
         OperationCanceledException => ExitCode.Interrupted,

@@ -9,5 +9,6 @@ public enum ExitCode
     InvalidModel = 3,
     SourceFailed = 4,
     MissingData = 5,
+    InvalidDataset = 6,
     Interrupted = 130,
 }

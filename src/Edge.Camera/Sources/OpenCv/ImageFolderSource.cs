@@ -104,15 +104,7 @@ internal sealed class ImageFolderSource : IFrameSource
             next = 0;
         }
 
-        var path = files[next++];
-        using var image = Cv2.ImRead(path, ImreadModes.Color);
-        if (image.Empty())
-        {
-            throw new FrameSourceException($"cannot read image {path}: expected a PNG/JPEG/BMP/TIFF/WebP file");
-        }
-
-        MatPixels.CopyToFrame(image, target, Description);
-        target.ClearTruth();
+        ImageFile.Read(files[next++], target);
         return FrameReadResult.Frame;
     }
 

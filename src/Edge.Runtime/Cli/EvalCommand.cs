@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Evaluation;
+using Edge.Runtime.Evaluation.Datasets;
+using Edge.Runtime.Inference;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary><c>edge eval</c>: a bundle's multi-label metrics on a labelled dataset (CSV, COCO or VOC).</summary>
+internal static class EvalCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
+        var data = new Option<string>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder", Required = true };
+        var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path)" };
+        format.AcceptOnlyFromAmong([.. DatasetReader.Formats]);
+        var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations" };
+        var json = new Option<string?>("--json") { Description = "Write the metrics as JSON to this file (- for stdout)" };
+        var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu" };
+        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
+
+        var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
+        {
+            model, data, format, images, json, ep, threads,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
+        {
+            var settings = new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep), Threads = parse.GetValue(threads) }.Resolve();
+            var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
+            var bundle = ModelBundle.Load(settings.Model);
+            using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads);
+            Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
+            EvaluationResult result;
+            using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
+            {
+                result = Evaluator.Run(bundle, session, dataset, bar);
+            }
+
+            var jsonPath = parse.GetValue(json);
+            if (jsonPath == "-")
+            {
+                using var stdout = Console.OpenStandardOutput();
+                EvaluationJson.Write(stdout, result, bundle, dataset.Source);
+                stdout.WriteByte((byte)'\n');
+            }
+            else
+            {
+                PrintTable(Console.Out, result);
+                if (jsonPath is not null)
+                {
+                    using var file = File.Create(jsonPath);
+                    EvaluationJson.Write(file, result, bundle, dataset.Source);
+                    Console.Error.WriteLine($"metrics written to {jsonPath}");
+                }
+            }
+
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+
+    internal static void PrintTable(TextWriter output, EvaluationResult result)
+    {
+        var m = result.Overall;
+        output.WriteLine(F($"images {m.Images}; labels without positives (skipped): {(m.SkippedLabels.Count == 0 ? "none" : string.Join(", ", m.SkippedLabels))}"));
+        output.WriteLine("slice        mAP     CP     CR    CF1     OP     OR    OF1  CF1@3  OF1@3  hamming  subset  ex-F1  images");
+        SummaryRow(output, "all", m);
+        foreach (var (name, slice) in result.Slices)
+        {
+            SummaryRow(output, name, slice);
+        }
+
+        output.WriteLine();
+        output.WriteLine("label            AP   prec.  recall     F1  support");
+        foreach (var label in m.PerLabel)
+        {
+            output.WriteLine(F($"{label.Label,-12}{P(label.Ap)}{P(label.Precision)}{P(label.Recall)}{P(label.F1)}{label.Support,9}"));
+        }
+    }
+
+    private static void SummaryRow(TextWriter output, string name, MetricsReport m) =>
+        output.WriteLine(F($"{name,-10}{P(m.MeanAp)}{P(m.CP)}{P(m.CR)}{P(m.CF1)}{P(m.OP)}{P(m.OR)}{P(m.OF1)}{P(m.CF1Top3)}{P(m.OF1Top3)}{P(m.HammingLoss),9}{P(m.SubsetAccuracy),8}{P(m.ExampleF1)}{m.Images,8}"));
+
+    private static string P(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture).PadLeft(7) : "      -";
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

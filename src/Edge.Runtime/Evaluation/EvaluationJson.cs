@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Edge.Runtime.Bundles;
+
+namespace Edge.Runtime.Evaluation;
+
+/// <summary>
+/// Writes <c>edge eval --json</c>: the metric keys other tools read (<c>mAP</c>, <c>CP</c>, …, <c>per_label</c>,
+/// <c>model</c>, <c>slices</c>). Percentages rounded to 4 decimals; undefined values (AP of a label without
+/// positives) are null.
+/// </summary>
+public static class EvaluationJson
+{
+    public static void Write(Stream stream, EvaluationResult result, ModelBundle bundle, string dataset)
+    {
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        WriteMetrics(writer, result.Overall);
+        writer.WriteString("dataset", dataset);
+        writer.WriteStartObject("model");
+        writer.WriteString("name", bundle.Name);
+        writer.WriteString("sha256", bundle.Sha256);
+        writer.WriteString("precision", bundle.Precision);
+        writer.WriteEndObject();
+        writer.WriteStartObject("slices");
+        foreach (var (name, metrics) in result.Slices)
+        {
+            writer.WriteStartObject(name);
+            WriteMetrics(writer, metrics);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMetrics(Utf8JsonWriter writer, MetricsReport metrics)
+    {
+        Number(writer, "mAP", metrics.MeanAp);
+        Number(writer, "CP", metrics.CP);
+        Number(writer, "CR", metrics.CR);
+        Number(writer, "CF1", metrics.CF1);
+        Number(writer, "OP", metrics.OP);
+        Number(writer, "OR", metrics.OR);
+        Number(writer, "OF1", metrics.OF1);
+        Number(writer, "CF1_top3", metrics.CF1Top3);
+        Number(writer, "OF1_top3", metrics.OF1Top3);
+        Number(writer, "hamming_loss", metrics.HammingLoss);
+        Number(writer, "subset_accuracy", metrics.SubsetAccuracy);
+        Number(writer, "example_f1", metrics.ExampleF1);
+        writer.WriteNumber("images", metrics.Images);
+        writer.WriteStartArray("skipped_labels");
+        foreach (var label in metrics.SkippedLabels)
+        {
+            writer.WriteStringValue(label);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("per_label");
+        foreach (var label in metrics.PerLabel)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("label", label.Label);
+            Number(writer, "ap", label.Ap);
+            Number(writer, "precision", label.Precision);
+            Number(writer, "recall", label.Recall);
+            Number(writer, "f1", label.F1);
+            writer.WriteNumber("support", label.Support);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, Math.Round(value, 4));
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Edge.Camera.Frames;
+using Edge.Camera.Sources.OpenCv;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Evaluation.Datasets;
+using Edge.Runtime.Inference;
+using Edge.Runtime.Preprocessing;
+
+namespace Edge.Runtime.Evaluation;
+
+/// <summary>The outcome of running a model over a labelled dataset.</summary>
+public sealed record EvaluationResult(ScoreMatrix Scores, MetricsReport Overall, IReadOnlyDictionary<string, MetricsReport> Slices);
+
+/// <summary>
+/// Runs a bundle over every image of a dataset through the runtime's own preprocessing and session, then scores
+/// it. Dataset labels are matched to the model's labels by name.
+/// </summary>
+public static class Evaluator
+{
+    public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var labels = bundle.Labels.Select(label => label.Name).ToList();
+        var indexOf = labels.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
+        var unknown = dataset.LabelNames.Where(name => !indexOf.ContainsKey(name)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new DatasetException(
+                $"dataset {dataset.Source} has label(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} that model '{bundle.Name}' does not know: expected names from {string.Join(", ", labels)}");
+        }
+
+        var count = dataset.Images.Count;
+        var labelCount = labels.Count;
+        var rank = new double[count * labelCount];
+        var probabilities = new double[count * labelCount];
+        var truth = new bool[count * labelCount];
+        var ignored = new bool[count * labelCount];
+        var preprocessor = new ImagePreprocessor(bundle.Input);
+        var frame = new Frame(bundle.Input.Width, bundle.Input.Height);
+        for (var image = 0; image < count; image++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var item = dataset.Images[image];
+            ImageFile.Read(item.ImagePath, frame);
+            preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);
+            session.Run();
+            var row = image * labelCount;
+            for (var label = 0; label < labelCount; label++)
+            {
+                double raw = session.Output[label];
+                rank[row + label] = raw;
+                probabilities[row + label] = bundle.OutputKind == OutputKind.Logits ? 1 / (1 + Math.Exp(-raw)) : raw;
+            }
+
+            foreach (var name in item.Labels)
+            {
+                truth[row + indexOf[name]] = true;
+            }
+
+            foreach (var name in item.IgnoredLabels)
+            {
+                ignored[row + indexOf[name]] = true;
+            }
+
+            progress?.Report(image + 1);
+        }
+
+        var scores = new ScoreMatrix(labels, rank, probabilities, truth, ignored);
+        var thresholds = bundle.Labels.Select(label => (double)label.On).ToArray();
+        var slices = dataset.Images
+            .Select((item, index) => (item.Slice, index))
+            .Where(p => p.Slice is not null)
+            .GroupBy(p => p.Slice!, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => MultiLabelMetrics.Compute(scores, thresholds, g.Select(p => p.index).ToArray()), StringComparer.Ordinal);
+        return new EvaluationResult(scores, MultiLabelMetrics.Compute(scores, thresholds), slices);
+    }
+}

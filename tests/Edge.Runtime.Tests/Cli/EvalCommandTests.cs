@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Edge.Runtime.Cli;
+using Edge.Runtime.Tests.TestSupport;
+
+namespace Edge.Runtime.Tests.Cli;
+
+/// <summary><c>edge eval</c> through the real app on small CSV datasets written by the test.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] MetricKeys =
+        ["mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CF1_top3", "OF1_top3", "hamming_loss", "subset_accuracy", "example_f1", "images", "skipped_labels", "per_label", "dataset", "model", "slices"];
+
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("edge-eval-");
+    private readonly TestBundle bundle = TestBundle.Create();
+
+    [Fact]
+    public void Eval_CsvDatasetWithSlices_WritesAllMetricKeysAndSlices()
+    {
+        var csv = WriteDataset(
+            "image,labels,slice",
+            "a.png,trouser;bag,test",
+            "b.png,coat,test",
+            "c.png,,ood",
+            "d.png,bag,ood");
+        var json = Path.Combine(folder.FullName, "metrics.json");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--json", json);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("mAP", result.StandardOutput, StringComparison.Ordinal);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(json));
+        var root = metrics.RootElement;
+        Assert.Equal(MetricKeys, root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(4, root.GetProperty("images").GetInt32());
+        Assert.Equal(10, root.GetProperty("per_label").GetArrayLength());
+        Assert.Contains("t-shirt", root.GetProperty("skipped_labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["ood", "test"], root.GetProperty("slices").EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(2, root.GetProperty("slices").GetProperty("ood").GetProperty("images").GetInt32());
+        Assert.Equal("tiny-multilabel", root.GetProperty("model").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void Eval_JsonToStdout_PrintsOnlyJson()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser", "b.png,bag");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--json", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        using var metrics = JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal(2, metrics.RootElement.GetProperty("images").GetInt32());
+    }
+
+    [Fact]
+    public void Eval_LabelTheModelDoesNotKnow_ExitsInvalidDatasetNamingIt()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser;umbrella");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv);
+
+        Assert.Equal((int)ExitCode.InvalidDataset, result.ExitCode);
+        Assert.Contains("'umbrella'", Assert.Single(result.ErrorLines, l => l.StartsWith("edge: error:", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_MissingImage_ExitsInvalidDatasetNamingTheFile()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser", "missing.png,bag");
+        File.Delete(Path.Combine(folder.FullName, "missing.png"));
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv);
+
+        Assert.Equal((int)ExitCode.InvalidDataset, result.ExitCode);
+        Assert.Contains("missing.png", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_EmptyDataset_ExitsInvalidDataset()
+    {
+        var csv = WriteDataset("image,labels");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv);
+
+        Assert.Equal((int)ExitCode.InvalidDataset, result.ExitCode);
+        Assert.Single(result.ErrorLines, l => l.StartsWith("edge: error:", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        bundle.Dispose();
+        folder.Delete(recursive: true);
+    }
+
+    private string WriteDataset(params string[] lines)
+    {
+        var shade = 20;
+        foreach (var line in lines.Skip(1))
+        {
+            var image = line.Split(',')[0];
+            using var mat = new OpenCvSharp.Mat(32, 32, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(shade, 255 - shade, shade * 2 % 255));
+            OpenCvSharp.Cv2.ImWrite(Path.Combine(folder.FullName, image), mat);
+            shade += 40;
+        }
+
+        var csv = Path.Combine(folder.FullName, "labels.csv");
+        File.WriteAllLines(csv, lines);
+        return csv;
+    }
+}
