@@ -10,4 +10,23 @@ var root = new RootCommand("edge: camera frames -> multi-label model -> label se
     EvalCommand.Create(verbose),
     DatasetCommand.Create(verbose),
 };
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // One line per problem and the usage exit code, instead of System.CommandLine's help dump.
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"edge: error: {error.Message}");
+    }
+
+    var names = new Stack<string>();
+    for (var command = parsed.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+    {
+        names.Push(command.Command.Name);
+    }
+
+    Console.Error.WriteLine($"see '{string.Join(' ', names)} --help'");
+    return (int)ExitCode.InvalidArguments;
+}
+
+return parsed.Invoke();

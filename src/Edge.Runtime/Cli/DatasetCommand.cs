@@ -15,9 +15,6 @@ internal static class DatasetCommand
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives the same scenes", DefaultValueFactory = _ => 1 };
         var size = new Option<int>("--size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => 224 };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Folder with Fashion-MNIST's .gz files (default: shipped test split, then /usr/share/datasets/fashion-mnist)" };
-        count.Validators.Add(result => Require(result.GetValueOrDefault<int>() is >= 1 and <= 10_000_000, result, "--count must be from 1 to 10000000"));
-        seed.Validators.Add(result => Require(result.GetValueOrDefault<int>() >= 0, result, "--seed must be 0 or more"));
-        size.Validators.Add(result => Require(result.GetValueOrDefault<int>() is >= 32 and <= 4096, result, "--size must be from 32 to 4096"));
 
         var multiFashion = new Command("multifashion", "Generate MultiFashion scenes (0-4 Fashion-MNIST items each, 10 labels)")
         {
@@ -25,6 +22,9 @@ internal static class DatasetCommand
         };
         multiFashion.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
+            Require(parse.GetValue(count) is >= 1 and <= 10_000_000, "--count must be from 1 to 10000000");
+            Require(parse.GetValue(seed) >= 0, "--seed must be 0 or more");
+            Require(parse.GetValue(size) is >= 32 and <= 4096, "--size must be from 32 to 4096");
             var chosenSplit = MultiFashionSplits.Parse(parse.GetValue(split)!);
             var items = FashionMnistLocator.LoadFor(chosenSplit, parse.GetValue(fashionMnist));
             var renderer = new MultiFashionRenderer(items, chosenSplit, parse.GetValue(size));
@@ -40,11 +40,11 @@ internal static class DatasetCommand
         return new Command("dataset", "Generate datasets") { multiFashion };
     }
 
-    private static void Require(bool condition, System.CommandLine.Parsing.OptionResult result, string message)
+    private static void Require(bool condition, string message)
     {
         if (!condition)
         {
-            result.AddError(message);
+            throw new UserError(ExitCode.InvalidArguments, message);
         }
     }
 }

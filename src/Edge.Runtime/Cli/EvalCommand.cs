@@ -21,11 +21,20 @@ internal static class EvalCommand
         var json = new Option<string?>("--json") { Description = "Write the metrics as JSON to this file (- for stdout)" };
         var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu" };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
+        var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
+        var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
 
         var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            model, data, format, images, json, ep, threads,
+            model, data, format, images, json, ep, threads, tune, write,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(write) && !result.GetValue(tune))
+            {
+                result.AddError("--write needs --tune-thresholds: it writes the tuned thresholds into the manifest");
+            }
+        });
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             var settings = new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep), Threads = parse.GetValue(threads) }.Resolve();
@@ -39,27 +48,52 @@ internal static class EvalCommand
                 result = Evaluator.Run(bundle, session, dataset, bar);
             }
 
+            var tuned = parse.GetValue(tune)
+                ? ThresholdTuner.Tune(result.Scores, bundle.Labels.Select(label => (double)label.On).ToArray())
+                : null;
             var jsonPath = parse.GetValue(json);
             if (jsonPath == "-")
             {
                 using var stdout = Console.OpenStandardOutput();
-                EvaluationJson.Write(stdout, result, bundle, dataset.Source);
+                EvaluationJson.Write(stdout, result, bundle, dataset.Source, tuned);
                 stdout.WriteByte((byte)'\n');
             }
             else
             {
                 PrintTable(Console.Out, result);
+                if (tuned is not null)
+                {
+                    PrintThresholds(Console.Out, tuned);
+                }
+
                 if (jsonPath is not null)
                 {
                     using var file = File.Create(jsonPath);
-                    EvaluationJson.Write(file, result, bundle, dataset.Source);
+                    EvaluationJson.Write(file, result, bundle, dataset.Source, tuned);
                     Console.Error.WriteLine($"metrics written to {jsonPath}");
                 }
+            }
+
+            if (tuned is not null && parse.GetValue(write))
+            {
+                var how = ManifestThresholdWriter.Describe(dataset.Source, dataset.Images.Count, DateTimeOffset.UtcNow);
+                ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), how);
+                Console.Error.WriteLine($"tuned thresholds written to {Path.Combine(bundle.Directory, ModelBundle.ManifestFile)}");
             }
 
             return ExitCode.Success;
         }));
         return command;
+    }
+
+    internal static void PrintThresholds(TextWriter output, IReadOnlyList<TunedThreshold> tuned)
+    {
+        output.WriteLine();
+        output.WriteLine("label        threshold -> tuned     F1 -> tuned F1  positives");
+        foreach (var t in tuned)
+        {
+            output.WriteLine(F($"{t.Label,-12}{t.Old,10:F2}{t.New,9:F2}{P(t.OldF1)}{P(t.NewF1),12}{t.Positives,11}"));
+        }
     }
 
     internal static void PrintTable(TextWriter output, EvaluationResult result)

@@ -10,7 +10,7 @@ namespace Edge.Runtime.Evaluation;
 /// </summary>
 public static class EvaluationJson
 {
-    public static void Write(Stream stream, EvaluationResult result, ModelBundle bundle, string dataset)
+    public static void Write(Stream stream, EvaluationResult result, ModelBundle bundle, string dataset, IReadOnlyList<TunedThreshold>? tuned = null)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
@@ -30,6 +30,24 @@ public static class EvaluationJson
         }
 
         writer.WriteEndObject();
+        if (tuned is not null)
+        {
+            writer.WriteStartArray("tuned_thresholds");
+            foreach (var t in tuned)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", t.Label);
+                writer.WriteNumber("threshold", Math.Round(t.Old, 4));
+                writer.WriteNumber("tuned", t.New);
+                Number(writer, "f1", t.OldF1);
+                Number(writer, "tuned_f1", t.NewF1);
+                writer.WriteNumber("positives", t.Positives);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
 

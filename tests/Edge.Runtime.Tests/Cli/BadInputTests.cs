@@ -151,6 +151,22 @@ public sealed class BadInputTests
     }
 
     /// <summary>Runs the tiny fixture model; <paramref name="arguments"/> replace the defaults they name.</summary>
+    [Fact]
+    public void Run_UnparsableFlagValue_ExitsInvalidArgumentsWithOneLine()
+    {
+        var result = EdgeProcess.Run(Timeout, "run", "--frames", "many");
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, "'many'");
+    }
+
+    [Fact]
+    public void Dataset_CountOutOfRange_ExitsInvalidArguments()
+    {
+        var result = EdgeProcess.Run(Timeout, "dataset", "multifashion", "--out", Path.Combine(Path.GetTempPath(), "edge-never"), "--count", "0");
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, "--count must be from 1");
+    }
+
     private static EdgeProcess.Result RunTiny(params string[] arguments)
     {
         using var bundle = TestBundle.Create();

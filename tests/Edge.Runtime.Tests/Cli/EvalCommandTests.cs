@@ -86,6 +86,49 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Single(result.ErrorLines, l => l.StartsWith("edge: error:", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Eval_TuneThresholdsWithWrite_RewritesTheManifestWhichStillLoads()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser;bag", "b.png,coat", "c.png,", "d.png,bag", "e.png,trouser");
+        var before = File.ReadAllText(bundle.ManifestPath);
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--tune-thresholds", "--write", "--json", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        using var metrics = JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal(10, metrics.RootElement.GetProperty("tuned_thresholds").GetArrayLength());
+        var after = File.ReadAllText(bundle.ManifestPath);
+        Assert.NotEqual(before, after);
+        Assert.Contains("edge eval --tune-thresholds", after, StringComparison.Ordinal);
+        var reloaded = bundle.Load();
+        var tuned = metrics.RootElement.GetProperty("tuned_thresholds").EnumerateArray().Select(t => t.GetProperty("tuned").GetDouble()).ToArray();
+        Assert.Equal(tuned, reloaded.Labels.Select(l => Math.Round((double)l.On, 4)).ToArray());
+    }
+
+    [Fact]
+    public void Eval_TuneThresholdsWithoutWrite_LeavesTheManifestAlone()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser", "b.png,bag");
+        var before = File.ReadAllText(bundle.ManifestPath);
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--tune-thresholds");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("tuned F1", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(bundle.ManifestPath));
+    }
+
+    [Fact]
+    public void Eval_WriteWithoutTune_ExitsInvalidArguments()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--write");
+
+        Assert.Equal((int)ExitCode.InvalidArguments, result.ExitCode);
+        Assert.Contains("--write needs --tune-thresholds", result.StandardError, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         bundle.Dispose();
