@@ -13,10 +13,22 @@ public sealed class MultiFashionRenderer
     private readonly int poolStart;
     private readonly int poolCount;
 
-    public MultiFashionRenderer(FashionMnist items, MultiFashionSplit split, int canvasSize)
+    private readonly int[][] poolByClass;
+    private readonly double outfitShare;
+
+    /// <param name="outfitShare">Share of scenes (0-1) that follow the outfit prior (<see cref="OutfitPrior"/>);
+    /// the rest place items of any class. 0 keeps the scenes of earlier versions unchanged. Ignored by the ood
+    /// split, whose scenes all contradict the prior.</param>
+    public MultiFashionRenderer(FashionMnist items, MultiFashionSplit split, int canvasSize, double outfitShare = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(canvasSize, 32);
+        if (!(outfitShare >= 0 && outfitShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(outfitShare), $"outfit share is {outfitShare}, expected 0 to 1");
+        }
+
         this.items = items;
+        this.outfitShare = outfitShare;
         Split = split;
         CanvasSize = canvasSize;
         (poolStart, poolCount) = split.ItemRange(items.Count);
@@ -24,6 +36,10 @@ public sealed class MultiFashionRenderer
         {
             throw new ArgumentException($"Fashion-MNIST source has {items.Count} items, too few for the {split} split.");
         }
+
+        poolByClass = Enumerable.Range(0, FashionMnist.LabelNames.Count)
+            .Select(classId => Enumerable.Range(poolStart, poolCount).Where(index => items.ClassOf(index) == classId).ToArray())
+            .ToArray();
     }
 
     public MultiFashionSplit Split { get; }
@@ -57,6 +73,23 @@ public sealed class MultiFashionRenderer
             wanted++;
         }
 
+        // Drawn only when a prior is in use, so scenes without one stay identical to earlier versions.
+        Span<int> chosenClasses = stackalloc int[MultiFashionScene.MaxItems];
+        var chosen = 0;
+        if (Split == MultiFashionSplit.Ood)
+        {
+            chosen = OutfitPrior.OutOfContext(ref random, chosenClasses);
+        }
+        else if (outfitShare > 0 && random.NextDouble() < outfitShare)
+        {
+            chosen = OutfitPrior.Outfit(ref random, chosenClasses);
+        }
+
+        if (chosen > 0)
+        {
+            wanted = chosen;
+        }
+
         scene.ItemCount = 0;
         for (var n = 0; n < wanted; n++)
         {
@@ -70,7 +103,9 @@ public sealed class MultiFashionRenderer
                 placed = OverlapsLittle(scene, x, y, itemSize);
             }
 
-            var itemIndex = poolStart + random.NextInt(poolCount);
+            var itemIndex = chosen > 0
+                ? PickOfClass(ref random, chosenClasses[n])
+                : poolStart + random.NextInt(poolCount);
             var luminance = BackgroundLuminanceAt(scene, x + (itemSize / 2), y + (itemSize / 2));
             var (low, high) = luminance > 128 ? (0.0, 110.0) : (150.0, 255.0);
             var item = new SceneItem
@@ -178,6 +213,12 @@ public sealed class MultiFashionRenderer
                 canvas[offset + 2] = (float)((canvas[offset + 2] * (1 - alpha)) + (item.TintR * light * alpha));
             }
         }
+    }
+
+    private int PickOfClass(ref SceneRandom random, int classId)
+    {
+        var pool = poolByClass[classId];
+        return pool[random.NextInt(pool.Length)];
     }
 
     private static double SampleBilinear(ReadOnlySpan<byte> image, double u, double v)

@@ -10,6 +10,9 @@ public enum MultiFashionSplit
     Val = 2,
     Test = 3,
     Live = 4,
+
+    /// <summary>Out-of-context scenes (combinations the outfit prior never produces), from test items.</summary>
+    Ood = 5,
 }
 
 public static class MultiFashionSplits
@@ -32,6 +35,7 @@ public static class MultiFashionSplits
         "val" or "validation" => MultiFashionSplit.Val,
         "test" => MultiFashionSplit.Test,
         "live" => MultiFashionSplit.Live,
-        _ => throw new ArgumentException($"unknown split '{text}', expected train, val or test"),
+        "ood" => MultiFashionSplit.Ood,
+        _ => throw new ArgumentException($"unknown split '{text}', expected train, val, test, ood or live"),
     };
 }

@@ -20,7 +20,7 @@ public sealed class SyntheticSource : IFrameSource
 
     public SyntheticSource(SyntheticSourceOptions options, FashionMnist items, string description = "synthetic")
     {
-        renderer = new MultiFashionRenderer(items, options.Split, options.Size);
+        renderer = new MultiFashionRenderer(items, options.Split, options.Size, options.OutfitShare);
         scratch = new float[renderer.ScratchLength];
         seed = options.Seed;
         sceneFrames = options.SceneFrames;
@@ -44,7 +44,8 @@ public sealed class SyntheticSource : IFrameSource
             Fps = spec.GetDouble("fps", 30, 0, 1000),
             SceneFrames = spec.GetInt("scene_frames", 30, 1, 1_000_000),
             FrameLimit = spec.GetInt("frames", 0, 0, int.MaxValue),
-            Split = MultiFashionSplits.Parse(spec.GetString("split") ?? "live"),
+            Split = ParseSplit(spec),
+            OutfitShare = spec.GetDouble("outfit_share", 0, 0, 1),
         };
         spec.RejectUnknownOptions();
         return new SyntheticSource(options, FashionMnistLocator.LoadFor(options.Split, fashionMnistFolder), spec.Text);
@@ -52,6 +53,18 @@ public sealed class SyntheticSource : IFrameSource
 
     public void Open()
     {
+    }
+
+    private static MultiFashionSplit ParseSplit(SourceSpec spec)
+    {
+        try
+        {
+            return MultiFashionSplits.Parse(spec.GetString("split") ?? "live");
+        }
+        catch (ArgumentException exception)
+        {
+            throw new FrameSourceException($"source option 'split' in '{spec.Text}' is invalid: {exception.Message}");
+        }
     }
 
     public void Close()
@@ -99,4 +112,7 @@ public sealed class SyntheticSourceOptions
     public long FrameLimit { get; init; }
 
     public MultiFashionSplit Split { get; init; } = MultiFashionSplit.Live;
+
+    /// <summary>Share of scenes that follow the outfit co-occurrence prior (0-1).</summary>
+    public double OutfitShare { get; init; }
 }

@@ -10,24 +10,26 @@ internal static class DatasetCommand
     {
         var output = new Option<string>("--out") { Description = "Folder to write the PNG scenes and labels.csv into", Required = true };
         var count = new Option<int>("--count") { Description = "Number of scenes", DefaultValueFactory = _ => 1000 };
-        var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong("train", "val", "test");
+        var split = new Option<string>("--split") { Description = "train | val | test | ood (out-of-context combinations, test items)", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("train", "val", "test", "ood");
+        var outfitShare = new Option<double>("--outfit-share") { Description = "Share of scenes (0-1) following the outfit co-occurrence prior (top + trousers + shoes, dress + bag, ...)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives the same scenes", DefaultValueFactory = _ => 1 };
         var size = new Option<int>("--size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => 224 };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Folder with Fashion-MNIST's .gz files (default: shipped test split, then /usr/share/datasets/fashion-mnist)" };
 
         var multiFashion = new Command("multifashion", "Generate MultiFashion scenes (0-4 Fashion-MNIST items each, 10 labels)")
         {
-            output, count, split, seed, size, fashionMnist,
+            output, count, split, seed, size, outfitShare, fashionMnist,
         };
         multiFashion.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             Require(parse.GetValue(count) is >= 1 and <= 10_000_000, "--count must be from 1 to 10000000");
             Require(parse.GetValue(seed) >= 0, "--seed must be 0 or more");
             Require(parse.GetValue(size) is >= 32 and <= 4096, "--size must be from 32 to 4096");
+            Require(parse.GetValue(outfitShare) is >= 0 and <= 1, "--outfit-share must be from 0 to 1");
             var chosenSplit = MultiFashionSplits.Parse(parse.GetValue(split)!);
             var items = FashionMnistLocator.LoadFor(chosenSplit, parse.GetValue(fashionMnist));
-            var renderer = new MultiFashionRenderer(items, chosenSplit, parse.GetValue(size));
+            var renderer = new MultiFashionRenderer(items, chosenSplit, parse.GetValue(size), parse.GetValue(outfitShare));
             var total = parse.GetValue(count);
             var directory = parse.GetValue(output)!;
             using var bar = new ProgressBar("rendering", total);
