@@ -1,6 +1,7 @@
 """Tiny float64 NumPy interpreter for the handful of ONNX operators used by the CNTK ResNet-18 and by the
-exported multi-label model. It is the last-resort reference when neither onnxruntime nor
-onnx.reference.ReferenceEvaluator (onnx >= 1.13) is importable (e.g. Debian 12's python3-onnx 1.12).
+exported multi-label model (linear head: GlobalAveragePool/Flatten/Gemm; CSRA head: ReduceMean/ReduceMax/Mul/Add).
+It is the last-resort reference when neither onnxruntime nor onnx.reference.ReferenceEvaluator (onnx >= 1.13) is
+importable (e.g. Debian 12's python3-onnx 1.12).
 
 It follows the ONNX operator specs directly (explicit begin/end pads, MaxPool ignoring pads, AveragePool
 count_include_pad) and shares no code with the PyTorch model, so it is an independent check.
@@ -98,6 +99,20 @@ def run(model: onnx.ModelProto, feeds: dict, outputs=None):
             res = [s / cnt]
         elif op == "GlobalAveragePool":
             res = [ins[0].mean(axis=(2, 3), keepdims=True)]
+        elif op == "GlobalMaxPool":
+            res = [ins[0].max(axis=(2, 3), keepdims=True)]
+        elif op in ("ReduceMean", "ReduceMax", "ReduceSum"):
+            # axes: attribute (ReduceMean/Max opset < 18, ReduceSum < 13) or optional second input (later opsets)
+            axes = a.get("axes")
+            if axes is None and len(ins) > 1 and ins[1] is not None and np.size(ins[1]):
+                axes = [int(v) for v in np.asarray(ins[1]).ravel()]
+            keep = bool(a.get("keepdims", 1))
+            if not axes and a.get("noop_with_empty_axes", 0):
+                res = [ins[0]]
+            else:
+                axes = tuple(int(v) % ins[0].ndim for v in (axes or range(ins[0].ndim)))
+                fn = {"ReduceMean": np.mean, "ReduceMax": np.max, "ReduceSum": np.sum}[op]
+                res = [fn(ins[0], axis=axes, keepdims=keep)]
         elif op == "Pad":
             mode = a.get("mode", b"constant")
             if mode not in (b"constant", "constant"):

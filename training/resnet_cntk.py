@@ -116,18 +116,70 @@ class ResNetCNTK(nn.Module):
         return out
 
 
-class MultiLabelNet(nn.Module):
-    """Backbone + global average pool + Linear(512, num_labels) emitting LOGITS."""
+HEADS = ("linear", "csra")
 
-    def __init__(self, num_labels: int = len(LABELS)):
+
+class CSRAHead(nn.Module):
+    """Class-specific residual attention (Zhu & Wu, ICCV 2021), single head, temperature infinity (= max pooling).
+
+    A per-label 1x1 conv (512 -> num_labels, WITH bias) turns the feature map F [N,512,h,w] into class maps
+    M [N,num_labels,h,w]; logits = mean_hw(M) + lam * max_hw(M). The bias is part of M, so it enters the logits
+    (1 + lam) times (the trainer initialises it to prior_logit / (1 + lam)). Unlike the reference code the maps are
+    not divided by the classifier's weight norm (irrelevant for max pooling's arg-max; keeps logits = the exported
+    maps' mean + lam * max exactly). Exports to Conv + ReduceMean + ReduceMax + Mul + Add."""
+
+    def __init__(self, cin: int, num_labels: int, lam: float = 0.2):
         super().__init__()
+        self.lam = float(lam)
+        self.conv = nn.Conv2d(cin, num_labels, 1, bias=True)
+
+    def forward(self, f):
+        m = self.conv(f)
+        return torch.mean(m, dim=(2, 3)) + self.lam * torch.amax(m, dim=(2, 3)), m
+
+
+class MultiLabelNet(nn.Module):
+    """Backbone + a head emitting LOGITS [N, num_labels]:
+    head="linear": global average pool + Linear(512, num_labels);
+    head="csra":   CSRAHead (per-label 1x1 conv class maps, mean + lam * max over space).
+    forward(x, return_maps=True) also returns the class maps [N, num_labels, h, w] (csra only)."""
+
+    def __init__(self, num_labels: int = len(LABELS), head: str = "linear", csra_lambda: float = 0.2):
+        super().__init__()
+        if head not in HEADS:
+            raise ValueError(f"head '{head}', expected one of {HEADS}")
+        self.head_kind = head
         self.backbone = ResNetCNTK()
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.head = nn.Linear(WIDTHS[-1], num_labels)
+        if head == "linear":
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.head = nn.Linear(WIDTHS[-1], num_labels)
+        else:
+            self.head = CSRAHead(WIDTHS[-1], num_labels, csra_lambda)
+
+    def head_weight_bias(self):
+        """The head's (weight, bias) parameters, for initialisation."""
+        return (self.head.weight, self.head.bias) if self.head_kind == "linear" else \
+            (self.head.conv.weight, self.head.conv.bias)
+
+    def forward(self, x, return_maps: bool = False):
+        f = self.backbone(x)
+        if self.head_kind == "linear":
+            if return_maps:
+                raise ValueError("class maps need head='csra'")
+            return self.head(torch.flatten(self.pool(f), 1))
+        logits, maps = self.head(f)
+        return (logits, maps) if return_maps else logits
+
+
+class WithMaps(nn.Module):
+    """Export wrapper: image -> (logits, class_maps)."""
+
+    def __init__(self, net: MultiLabelNet):
+        super().__init__()
+        self.net = net
 
     def forward(self, x):
-        f = self.pool(self.backbone(x))
-        return self.head(torch.flatten(f, 1))
+        return self.net(x, return_maps=True)
 
 
 def load_ported(path: str):

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Fine-tune the ported CNTK ResNet-18 into a 10-label multi-label MultiFashion classifier and export the bundle.
 
-    python3 train_multilabel.py --train DIR --val DIR --test DIR --init ported.pt --out OUT \
-        [--size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto --workers 16 --loss asl]
+    python3 train_multilabel.py --train DIR --val DIR --test DIR [--ood DIR] --init ported.pt --out OUT \
+        [--head csra --csra-lambda 0.2 --size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto
+         --workers 16 --loss asl]
 
-Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,10]), OUT/manifest.json
-(edge-model-bundle/1), OUT/training-log.json and OUT/metrics.json (everything, incl. details the manifest omits).
+Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,10]; with --head csra also
+"class_maps" [N,10,size/32,size/32]), OUT/manifest.json (edge-model-bundle/1), OUT/training-log.json and
+OUT/metrics.json (everything, incl. details the manifest omits). --ood DIR: an out-of-distribution slice evaluated
+like the test split (provenance.metrics_ood, provenance.metrics.ood_gap_mAP).
 
 Preprocessing = the C# runtime contract: RGB PNG -> stretch-resize to size x size (bilinear; no-op at that size)
 -> BGR -> float32 0..255 -> minus per-channel mean_bgr (from --init) -> NCHW. No std division.
@@ -34,7 +37,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resnet_cntk import LABELS, MultiLabelNet, load_ported  # noqa: E402
+from resnet_cntk import HEADS, LABELS, MultiLabelNet, WithMaps, load_ported  # noqa: E402
 
 LABEL_INDEX = {n: i for i, n in enumerate(LABELS)}
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.95 + 1e-9, 0.01), 2)
@@ -278,12 +281,19 @@ def predict(model, images_u8, prep, batch, amp_dtype=None):
     return torch.cat(outs).numpy()
 
 
+def output_names(head):
+    return ["logits", "class_maps"] if head == "csra" else ["logits"]
+
+
 def export_onnx(model, size, path):
     """Legacy (TorchScript) exporter, opset 13, dynamic batch. torch >= 2.9 defaults to the dynamo exporter, so
-    dynamo=False is passed where the parameter exists."""
+    dynamo=False is passed where the parameter exists. The csra head also exports its class maps."""
     dummy = torch.zeros(1, 3, size, size)
-    kwargs = dict(opset_version=13, input_names=["image"], output_names=["logits"],
-                  dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
+    names = output_names(model.head_kind)
+    if model.head_kind == "csra":
+        model = WithMaps(model).eval()
+    kwargs = dict(opset_version=13, input_names=["image"], output_names=names,
+                  dynamic_axes={"image": {0: "N"}, **{n: {0: "N"} for n in names}}, do_constant_folding=True)
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False
     try:
@@ -302,21 +312,31 @@ def export_onnx(model, size, path):
         torch.onnx.export(model, (dummy,), path, **kwargs)
 
 
-def check_onnx_file(path, size):
+def check_onnx_file(path, size, head):
     import onnx
     m = onnx.load(path)
     onnx.checker.check_model(m)
-    g = m.graph
+    g = onnx.shape_inference.infer_shapes(m).graph  # fills output shapes an exporter may leave out
     inits = {i.name for i in g.initializer}
     ins = [i for i in g.input if i.name not in inits]
-    if [i.name for i in ins] != ["image"] or [o.name for o in g.output] != ["logits"]:
-        raise SystemExit(f"exported ONNX has inputs {[i.name for i in ins]} outputs {[o.name for o in g.output]}")
-    dims = [d.dim_param or d.dim_value for d in ins[0].type.tensor_type.shape.dim]
-    odims = [d.dim_param or d.dim_value for d in g.output[0].type.tensor_type.shape.dim]
-    ops = sorted({n.op_type for n in g.node})
-    print(f"  ONNX ok: image {dims} -> logits {odims}, opset {[o.version for o in m.opset_import]}, ops {ops}")
+    names = output_names(head)
+    if [i.name for i in ins] != ["image"] or [o.name for o in g.output] != names:
+        raise SystemExit(f"exported ONNX has inputs {[i.name for i in ins]} outputs {[o.name for o in g.output]}, "
+                         f"expected ['image'] -> {names}")
+
+    def dims_of(v):
+        return [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+    dims = dims_of(ins[0])
+    odims = {o.name: dims_of(o) for o in g.output}
+    ops = sorted({n.op_type for n in m.graph.node})
+    print(f"  ONNX ok: image {dims} -> {', '.join(f'{k} {v}' for k, v in odims.items())}, "
+          f"opset {[o.version for o in m.opset_import]}, ops {ops}")
     if dims[1:] != [3, size, size] or isinstance(dims[0], int):
         raise SystemExit(f"unexpected exported input shape {dims}")
+    expected = {"logits": [len(LABELS)], "class_maps": [len(LABELS), size // 32, size // 32]}
+    for name, d in odims.items():
+        if d[1:] != expected[name] or isinstance(d[0], int):
+            raise SystemExit(f"unexpected exported output shape {name} {d}, expected [N, {expected[name]}]")
     return m
 
 
@@ -326,6 +346,8 @@ def main():
     ap.add_argument("--train", required=True)
     ap.add_argument("--val", required=True)
     ap.add_argument("--test", required=True)
+    ap.add_argument("--ood", default=None, help="optional out-of-distribution split (labels.csv + PNGs), evaluated "
+                                                "like test -> provenance.metrics_ood")
     ap.add_argument("--init", required=True, help="ported.pt from port_resnet18.py (fp32 or --half)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=224)
@@ -335,12 +357,18 @@ def main():
     ap.add_argument("--wd", type=float, default=1e-2, help="AdamW weight decay (conv/linear weights only)")
     ap.add_argument("--warmup", type=float, default=0.2, help="one-cycle pct_start")
     ap.add_argument("--loss", choices=["asl", "bce"], default="asl")
+    ap.add_argument("--head", choices=list(HEADS), default="csra",
+                    help="csra: class-specific residual attention (per-label 1x1 conv maps, mean + lambda * max, "
+                         "exports class_maps too); linear: global average pool + Linear")
+    ap.add_argument("--csra-lambda", type=float, default=0.2, help="CSRA weight of the spatial max")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--workers", type=int, default=min(16, os.cpu_count() or 1), help="PNG decoding processes")
     ap.add_argument("--limit", type=int, default=None, help="cap scenes per split (smoke tests)")
     ap.add_argument("--eval-batch", type=int, default=256)
     ap.add_argument("--data-info", default=None, help="JSON for provenance.data (counts/seeds of the datasets)")
+    ap.add_argument("--outfit-share", type=float, default=None,
+                    help="the datasets' --outfit-share (recorded as provenance.data.outfit_share only)")
     ap.add_argument("--name", default="multifashion-resnet18")
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--deterministic", action="store_true", help="cudnn deterministic (slower)")
@@ -348,12 +376,16 @@ def main():
 
     if args.size % 32 != 0:
         raise SystemExit("--size must be a multiple of 32 (the CNTK stride-2 pads need even feature maps)")
+    if args.outfit_share is not None and not 0.0 <= args.outfit_share <= 1.0:
+        raise SystemExit("--outfit-share must be within 0..1")
+    data_info = json.loads(args.data_info) if args.data_info else {}  # fail early on bad JSON
+    split_names = ("train", "val", "test") + (("ood",) if args.ood else ())
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
 
     # ---- data (decoded before CUDA is touched, so forked workers are safe)
     splits = {}
-    for split in ("train", "val", "test"):
+    for split in split_names:
         t0 = time.time()
         paths, y = read_labels(getattr(args, split), args.limit)
         imgs = load_images(paths, args.size, args.workers)
@@ -383,12 +415,16 @@ def main():
     # ---- model
     sd, meta = load_ported(args.init)
     mean_bgr = [float(np.float32(v)) for v in meta["mean_bgr"]]
-    model = MultiLabelNet(len(LABELS))
+    model = MultiLabelNet(len(LABELS), head=args.head, csra_lambda=args.csra_lambda)
     model.backbone.load_state_dict(sd, strict=True)
     prior = np.clip(splits["train"][1].mean(0), 1e-3, 1 - 1e-3)
+    prior_logit = np.log(prior / (1 - prior))
+    # csra: the bias is in every class-map cell, so it reaches the logits (1 + lambda) times
+    bias_scale = 1.0 + args.csra_lambda if args.head == "csra" else 1.0
+    head_w, head_b = model.head_weight_bias()
     with torch.no_grad():
-        nn.init.normal_(model.head.weight, std=0.01)
-        model.head.bias.copy_(torch.from_numpy(np.log(prior / (1 - prior)).astype(np.float32)))
+        nn.init.normal_(head_w, std=0.01)
+        head_b.copy_(torch.from_numpy((prior_logit / bias_scale).astype(np.float32)))
     model = model.to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
@@ -400,6 +436,8 @@ def main():
     val_u8 = torch.from_numpy(splits["val"][0]).to(store)
     test_u8 = torch.from_numpy(splits["test"][0]).to(store)
     val_y, test_y = splits["val"][1], splits["test"][1]
+    ood_u8 = torch.from_numpy(splits["ood"][0]).to(store) if args.ood else None
+    ood_y = splits["ood"][1] if args.ood else None
 
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
@@ -415,7 +453,8 @@ def main():
     gen_dev = torch.Generator(device=store).manual_seed(args.seed + 1)
 
     print(f"training: {n_train} scenes, {args.epochs} epochs x {steps_per_epoch} steps, batch {args.batch}, "
-          f"AdamW lr {args.lr:g} (one-cycle), wd {args.wd:g}, loss {args.loss}", flush=True)
+          f"AdamW lr {args.lr:g} (one-cycle), wd {args.wd:g}, loss {args.loss}, head {args.head}"
+          + (f" (lambda {args.csra_lambda:g})" if args.head == "csra" else ""), flush=True)
     log = []
     t_train = time.time()
     for epoch in range(1, args.epochs + 1):
@@ -473,84 +512,155 @@ def main():
               f"P {pl['precision']:6.2f}  R {pl['recall']:6.2f}  F1 {pl['f1']:6.2f}  support {pl['support']}")
     if test_metrics["labels_without_positives"]:
         print(f"  ({test_metrics['labels_without_positives']} labels without positives skipped in mAP)")
+    ood_metrics = ood_logits = None
+    if args.ood:
+        ood_logits = predict(model, ood_u8, prep, args.eval_batch)
+        ood_metrics = full_metrics(ood_logits, ood_y, thresholds)
+        print(f"OOD ({ood_metrics['images']} scenes): mAP {ood_metrics['mAP']:.2f}  CF1 {ood_metrics['CF1']:.2f}  "
+              f"OF1 {ood_metrics['OF1']:.2f}  CP {ood_metrics['CP']:.2f}  CR {ood_metrics['CR']:.2f}  "
+              f"OP {ood_metrics['OP']:.2f}  OR {ood_metrics['OR']:.2f}  example-F1 {ood_metrics['example_f1']:.2f}  "
+              f"subset-acc {ood_metrics['subset_accuracy']:.2f}  (gap: test - ood mAP "
+              f"{test_metrics['mAP'] - ood_metrics['mAP']:+.2f})")
+        for pl in ood_metrics["per_label"]:
+            print(f"  {pl['label']:<11} AP {pl['ap'] if pl['ap'] is not None else float('nan'):7.2f}  "
+                  f"P {pl['precision']:6.2f}  R {pl['recall']:6.2f}  F1 {pl['f1']:6.2f}  support {pl['support']}")
 
     # ---- export
     onnx_path = os.path.join(args.out, "model.onnx")
     cpu_model = copy.deepcopy(model).float().cpu().to(memory_format=torch.contiguous_format).eval()
     export_onnx(cpu_model, args.size, onnx_path)
-    check_onnx_file(onnx_path, args.size)
+    check_onnx_file(onnx_path, args.size, args.head)
     sha = sha256_file(onnx_path)
     print(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 2**20:.1f} MiB, sha256 {sha})")
+    csra = args.head == "csra"
+    names = output_names(args.head)
 
-    # ---- check the exported graph: onnxruntime on the whole test split, else a few images with a reference
+    def maps_identity_diff(lg, mp):
+        """max |logits - (mean_hw(maps) + lambda * max_hw(maps))| of the exported outputs."""
+        lg, mp = np.asarray(lg, np.float64), np.asarray(mp, np.float64)
+        return float(np.abs(lg - (mp.mean(axis=(2, 3)) + args.csra_lambda * mp.max(axis=(2, 3)))).max())
+
+    # ---- check the exported graph: onnxruntime on the whole test (and ood) split, else a few images with a
+    # reference interpreter. With the csra head the class maps of the first images are compared too.
     cpu_prep = Preprocessor(mean_bgr, torch.device("cpu"), channels_last=False)
-    onnx_check = {"runtime": None}
-    ort_map = None
+    onnx_check = {"runtime": None, "outputs": names}
+    ort_map = ort_ood_map = None
     k = 8
     with torch.no_grad():
-        few_torch = cpu_model(cpu_prep(test_u8[:k].cpu())).numpy()
+        few_x = cpu_prep(test_u8[:k].cpu())
+        if csra:
+            few_torch, few_maps = (t.numpy() for t in cpu_model(few_x, return_maps=True))
+        else:
+            few_torch, few_maps = cpu_model(few_x).numpy(), None
     try:
         import onnxruntime as ort
         sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+
+        def ort_logits(u8):
+            return np.concatenate([sess.run(["logits"], {"image": cpu_prep(u8[i:i + 64].cpu()).numpy()})[0]
+                                   for i in range(0, len(u8), 64)])
         t0 = time.time()
-        outs = [sess.run(["logits"], {"image": cpu_prep(test_u8[i:i + 64].cpu()).numpy()})[0]
-                for i in range(0, len(test_u8), 64)]
-        ort_logits = np.concatenate(outs)
-        ort_metrics = full_metrics(ort_logits, test_y, thresholds)
+        ort_test = ort_logits(test_u8)
+        ort_metrics = full_metrics(ort_test, test_y, thresholds)
         ort_map = ort_metrics["mAP"]
-        onnx_check = {
+        onnx_check.update({
             "runtime": f"onnxruntime {ort.__version__} CPUExecutionProvider",
             "test_mAP": ort_map, "test_CF1": ort_metrics["CF1"], "test_OF1": ort_metrics["OF1"],
-            "max_abs_diff_vs_torch_cpu_first8": float(np.abs(ort_logits[:k] - few_torch).max()),
-            "max_abs_diff_vs_torch_eval_all": float(np.abs(ort_logits - test_logits).max()),
-            "prediction_disagreements": int(((1 / (1 + np.exp(-ort_logits)) >= thresholds) !=
+            "max_abs_diff_vs_torch_cpu_first8": float(np.abs(ort_test[:k] - few_torch).max()),
+            "max_abs_diff_vs_torch_eval_all": float(np.abs(ort_test - test_logits).max()),
+            "prediction_disagreements": int(((1 / (1 + np.exp(-ort_test)) >= thresholds) !=
                                              (1 / (1 + np.exp(-test_logits)) >= thresholds)).sum()),
-            "seconds": round(time.time() - t0, 1),
-        }
+        })
         print(f"onnxruntime TEST mAP {ort_map:.2f} (CF1 {ort_metrics['CF1']:.2f}, OF1 {ort_metrics['OF1']:.2f}); "
               f"max|logit diff| vs PyTorch: {onnx_check['max_abs_diff_vs_torch_cpu_first8']:.2e} (CPU, {k} images), "
               f"{onnx_check['max_abs_diff_vs_torch_eval_all']:.2e} (all, {device.type} fp32); "
               f"{onnx_check['prediction_disagreements']} thresholded disagreements")
+        if csra:
+            lg, mp = sess.run(names, {"image": few_x.numpy()})
+            onnx_check.update({
+                "class_maps_shape_first8": list(mp.shape),
+                "class_maps_max_abs_diff_vs_torch_cpu_first8": float(np.abs(mp - few_maps).max()),
+                "logits_minus_mean_plus_lambda_max_of_maps": maps_identity_diff(lg, mp),
+            })
+            print(f"onnxruntime class_maps {list(mp.shape)}: max|diff| vs PyTorch "
+                  f"{onnx_check['class_maps_max_abs_diff_vs_torch_cpu_first8']:.2e}; max|logits - (mean + "
+                  f"{args.csra_lambda:g} * max of maps)| {onnx_check['logits_minus_mean_plus_lambda_max_of_maps']:.2e}")
+        if args.ood:
+            ort_ood = ort_logits(ood_u8)
+            ort_ood_metrics = full_metrics(ort_ood, ood_y, thresholds)
+            ort_ood_map = ort_ood_metrics["mAP"]
+            onnx_check.update({
+                "ood_mAP": ort_ood_map, "ood_CF1": ort_ood_metrics["CF1"], "ood_OF1": ort_ood_metrics["OF1"],
+                "ood_max_abs_diff_vs_torch_eval_all": float(np.abs(ort_ood - ood_logits).max()),
+            })
+            print(f"onnxruntime OOD mAP {ort_ood_map:.2f} (CF1 {ort_ood_metrics['CF1']:.2f}, "
+                  f"OF1 {ort_ood_metrics['OF1']:.2f}); max|logit diff| vs PyTorch "
+                  f"{onnx_check['ood_max_abs_diff_vs_torch_eval_all']:.2e}")
+        onnx_check["seconds"] = round(time.time() - t0, 1)
     except ImportError:
         k = 2
-        x = cpu_prep(test_u8[:k].cpu()).numpy()
+        x = few_x[:k].numpy()
         import onnx
         m = onnx.load(onnx_path)
         try:
             from onnx.reference import ReferenceEvaluator
-            ref = ReferenceEvaluator(m).run(["logits"], {"image": x})[0]
+            ref = ReferenceEvaluator(m).run(names, {"image": x})
             name = f"onnx.reference (onnx {onnx.__version__})"
         except ImportError:
             import onnx_numpy_eval
-            ref = onnx_numpy_eval.run(m, {"image": x}, ["logits"])[0]
+            ref = onnx_numpy_eval.run(m, {"image": x}, names)
             name = "onnx_numpy_eval (float64)"
-        diff = float(np.abs(ref - few_torch[:k]).max())
-        onnx_check = {"runtime": f"onnxruntime not installed; {name} on {k} test images",
-                      "max_abs_diff_vs_torch_cpu": diff}
+        diff = float(np.abs(ref[0] - few_torch[:k]).max())
+        onnx_check.update({"runtime": f"onnxruntime not installed; {name} on {k} test images",
+                           "max_abs_diff_vs_torch_cpu": diff})
         print(f"onnxruntime not installed: checked the ONNX on {k} test images with {name}: "
               f"max|logit diff| vs PyTorch {diff:.2e}")
-        if diff > 1e-3 * max(1.0, float(np.abs(ref).max())):
+        bad = diff > 1e-3 * max(1.0, float(np.abs(ref[0]).max()))
+        if csra:
+            mdiff = float(np.abs(ref[1] - few_maps[:k]).max())
+            ident = maps_identity_diff(ref[0], ref[1])
+            onnx_check.update({"class_maps_shape": list(np.shape(ref[1])),
+                               "class_maps_max_abs_diff_vs_torch_cpu": mdiff,
+                               "logits_minus_mean_plus_lambda_max_of_maps": ident})
+            print(f"  class_maps {list(np.shape(ref[1]))}: max|diff| vs PyTorch {mdiff:.2e}; max|logits - (mean + "
+                  f"{args.csra_lambda:g} * max of maps)| {ident:.2e}")
+            bad = bad or mdiff > 1e-3 * max(1.0, float(np.abs(ref[1]).max())) or ident > 1e-4 * max(
+                1.0, float(np.abs(ref[0]).max()))
+        if bad:
             raise SystemExit("exported ONNX disagrees with PyTorch")
 
     # ---- manifest
-    data_info = json.loads(args.data_info) if args.data_info else {}
     data = {"generator": data_info.get("generator", "edge dataset multifashion")}
-    for split in ("train", "val", "test"):
+    for split in split_names:
         given = dict(data_info.get(split, {}))
         given["count"] = int(len(splits[split][1]))
         given.setdefault("seed", None)
         data[split] = given
+    if args.outfit_share is not None:
+        data["outfit_share"] = args.outfit_share
     for k_, v in data_info.items():
         data.setdefault(k_, v)
-    metrics = {key: test_metrics[key] for key in
-               ("images", "mAP", "CF1", "OF1", "CP", "CR", "OP", "OR", "example_f1", "subset_accuracy", "per_label")}
-    metrics = {"split": "test", **metrics, "val_mAP": round(val_map, 3), "onnxruntime_test_mAP": ort_map}
+    metric_keys = ("images", "mAP", "CF1", "OF1", "CP", "CR", "OP", "OR", "example_f1", "subset_accuracy",
+                   "per_label")
+    metrics = {"split": "test", **{key: test_metrics[key] for key in metric_keys}, "val_mAP": round(val_map, 3),
+               "onnxruntime_test_mAP": ort_map}
+    metrics_ood = None
+    if args.ood:
+        metrics["ood_gap_mAP"] = round(test_metrics["mAP"] - ood_metrics["mAP"], 3)
+        metrics_ood = {"split": "ood", **{key: ood_metrics[key] for key in metric_keys}, "val_mAP": round(val_map, 3),
+                       "onnxruntime_ood_mAP": ort_ood_map}
+    training = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "loss": args.loss, "head": args.head}
+    if csra:
+        training["csra_lambda"] = args.csra_lambda
+    training.update({"size": args.size, "seed": args.seed, "device": device_name, "seconds": round(train_seconds, 1)})
+    head_text = (f" with a CSRA head (class-specific residual attention: per-label 1x1 conv class maps, mean + "
+                 f"{args.csra_lambda:g} x max over space)," if csra else "")
     manifest = {
         "format": "edge-model-bundle/1",
         "name": args.name,
         "version": args.version,
-        "description": "ResNet-18 (ImageNet-pretrained, CNTK export) fine-tuned to tag which of the 10 Fashion-MNIST "
-                       "classes appear in a MultiFashion scene (multi-label, sigmoid per label).",
+        "description": "ResNet-18 (ImageNet-pretrained, CNTK export)" + head_text + " fine-tuned to tag which of "
+                       "the 10 Fashion-MNIST classes appear in a MultiFashion scene (multi-label, sigmoid per label).",
         "model_file": "model.onnx",
         "sha256": sha,
         "precision": "fp32",
@@ -564,14 +674,19 @@ def main():
                           f"{meta.get('source_sha256', 'unknown')}",
             "recipe": "training/build_default_model.sh",
             "data": data,
-            "training": {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "loss": args.loss,
-                         "size": args.size, "seed": args.seed, "device": device_name,
-                         "seconds": round(train_seconds, 1)},
+            "training": training,
             "thresholds": f"per-label F1-optimal on the val split; off_threshold = threshold - {OFF_DELTA} "
                           f"(min {OFF_MIN})",
             "metrics": metrics,
         },
     }
+    if metrics_ood is not None:
+        manifest["provenance"]["metrics_ood"] = metrics_ood
+    if csra:
+        # The runtime binds only output.name ("logits"); the manifest schema has no field for extra outputs.
+        manifest["provenance"]["outputs"] = {
+            "class_maps": f"[N,{len(LABELS)},h,w] per-label activation maps (CSRA), for localisation; h = w = size/32 "
+                          f"({args.size // 32} here); logits = mean_hw + {args.csra_lambda:g} * max_hw of these maps"}
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
@@ -583,7 +698,10 @@ def main():
                    "epochs": log}, f, indent=2)
         f.write("\n")
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
-        json.dump({"test": test_metrics, "val_mAP": round(val_map, 3), "thresholds": thr, "onnx_check": onnx_check,
+        json.dump({"test": test_metrics, "val_mAP": round(val_map, 3),
+                   **({"ood": ood_metrics, "ood_gap_mAP": metrics["ood_gap_mAP"]} if args.ood else {}),
+                   "head": args.head, **({"csra_lambda": args.csra_lambda} if csra else {}),
+                   "thresholds": thr, "onnx_check": onnx_check,
                    "ap_definition": "rank AP per label on logits: stable sort by descending score, ties broken by "
                                     "dataset order; mean precision at each positive; labels without positives are "
                                     "skipped (counted in labels_without_positives); mAP = mean over labels, percent",
