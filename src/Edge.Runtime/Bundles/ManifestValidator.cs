@@ -59,6 +59,10 @@ internal sealed class ManifestValidator(ModelManifest manifest)
         var output = manifest.Output ?? throw Error("output", "is missing: expected {\"name\": ..., \"kind\": \"logits\" | \"probabilities\"}");
         Require(output.Name, "output.name");
         ParseEnum<OutputKind>(output.Kind, "output.kind", "logits or probabilities");
+        if (output.Maps is not null && (string.IsNullOrWhiteSpace(output.Maps) || output.Maps == output.Name))
+        {
+            Fail("output.maps", $"is '{output.Maps}': expected the name of the activation-map output, different from output.name");
+        }
 
         return new PreprocessContract(input.Width, input.Height, layout, order, resize, input.Scale, mean, std, meanImage, (byte)input.LetterboxFill);
     }

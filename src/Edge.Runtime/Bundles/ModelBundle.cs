@@ -39,6 +39,9 @@ public sealed class ModelBundle
 
     public string OutputName => Manifest.Output!.Name!;
 
+    /// <summary>The activation-map output, or null when the model has none.</summary>
+    public string? MapsName => Manifest.Output!.Maps;
+
     public OutputKind OutputKind { get; }
 
     public IReadOnlyList<LabelThreshold> Labels { get; }

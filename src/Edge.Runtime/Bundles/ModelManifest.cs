@@ -73,6 +73,9 @@ public sealed class OutputContract
 
     /// <summary><c>logits</c> (the runtime applies a sigmoid) or <c>probabilities</c>.</summary>
     public string? Kind { get; set; }
+
+    /// <summary>Optional second output: per-label activation maps <c>[1, labels, h, w]</c>, used to locate active labels.</summary>
+    public string? Maps { get; set; }
 }
 
 public sealed class LabelSpec

@@ -30,11 +30,12 @@ internal static class RunCommand
         var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
+        var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, fashionMnist,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, fashionMnist,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -56,19 +57,24 @@ internal static class RunCommand
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
                 .OverriddenBy(fromFlags)
                 .Resolve();
-            return Execute(settings, parse.GetValue(fashionMnist), parse.GetValue(verbose));
+            return Execute(settings, parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(verbose));
         }));
         return command;
     }
 
-    private static ExitCode Execute(ResolvedRunSettings settings, string? fashionMnistFolder, bool verbose)
+    private static ExitCode Execute(ResolvedRunSettings settings, string? fashionMnistFolder, bool locate, bool verbose)
     {
         using var loggers = Logging.CreateFactory(verbose);
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
         var bundle = ModelBundle.Load(settings.Model);
-        using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads);
+        if (locate && bundle.MapsName is null)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"--locate needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps'): use a model with a CSRA head, such as the bundled one");
+        }
+
+        using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: locate);
         var firstInference = WarmUp(session);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, firstInference, session.Report);

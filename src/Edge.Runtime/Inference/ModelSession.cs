@@ -13,10 +13,11 @@ public sealed class ModelSession : IDisposable
     private readonly InferenceSession session;
     private readonly OrtValue inputValue;
     private readonly OrtValue outputValue;
+    private readonly OrtValue? mapsValue;
     private readonly OrtIoBinding binding;
     private readonly RunOptions runOptions;
 
-    private ModelSession(InferenceSession session, ExecutionProviderReport report, float[] input, float[] output, long[] inputShape, long[] outputShape, string inputName, string outputName)
+    private ModelSession(InferenceSession session, ExecutionProviderReport report, float[] input, float[] output, long[] inputShape, long[] outputShape, string inputName, string outputName, (string Name, long[] Shape)? maps)
     {
         this.session = session;
         Report = report;
@@ -29,11 +30,24 @@ public sealed class ModelSession : IDisposable
             disposables.Add(inputValue);
             outputValue = OrtValue.CreateTensorValueFromMemory(output, outputShape);
             disposables.Add(outputValue);
+            if (maps is { } m)
+            {
+                Maps = new float[m.Shape.Aggregate(1L, (a, b) => a * b)];
+                MapHeight = (int)m.Shape[2];
+                MapWidth = (int)m.Shape[3];
+                mapsValue = OrtValue.CreateTensorValueFromMemory(Maps, m.Shape);
+                disposables.Add(mapsValue);
+            }
+
             runOptions = new RunOptions();
             disposables.Add(runOptions);
             binding = session.CreateIoBinding();
             binding.BindInput(inputName, inputValue);
             binding.BindOutput(outputName, outputValue);
+            if (maps is { } boundMaps)
+            {
+                binding.BindOutput(boundMaps.Name, mapsValue!);
+            }
         }
         catch
         {
@@ -54,19 +68,34 @@ public sealed class ModelSession : IDisposable
     /// <summary>The output tensor's memory (one score per label), filled by <see cref="Run"/>.</summary>
     public float[] Output { get; }
 
+    /// <summary>Per-label activation maps <c>[labels, MapHeight, MapWidth]</c> when bound, else null.</summary>
+    public float[]? Maps { get; }
+
+    public int MapHeight { get; }
+
+    public int MapWidth { get; }
+
     /// <summary>Time the session took to create (graph optimisation, provider set-up), for reports.</summary>
     public TimeSpan CreationTime { get; private init; }
 
-    public static ModelSession Create(ModelBundle bundle, ExecutionProviderChoice choice, int threads)
+    /// <param name="bindMaps">Also fill <see cref="Maps"/> from the bundle's <c>output.maps</c> output on every run.</param>
+    public static ModelSession Create(ModelBundle bundle, ExecutionProviderChoice choice, int threads, bool bindMaps = false)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (session, report) = SessionFactory.Create(bundle.ModelPath, choice, threads);
         try
         {
             var (inputShape, outputShape) = SignatureCheck.Verify(bundle, session.InputMetadata, session.OutputMetadata);
+            (string, long[])? maps = null;
+            if (bundle.MapsName is { } mapsName)
+            {
+                var mapsShape = SignatureCheck.VerifyMaps(bundle, session.OutputMetadata);
+                maps = bindMaps ? (mapsName, mapsShape) : null;
+            }
+
             var input = new float[inputShape.Aggregate(1L, (a, b) => a * b)];
             var output = new float[outputShape.Aggregate(1L, (a, b) => a * b)];
-            return new ModelSession(session, report, input, output, inputShape, outputShape, bundle.InputName, bundle.OutputName)
+            return new ModelSession(session, report, input, output, inputShape, outputShape, bundle.InputName, bundle.OutputName, maps)
             {
                 CreationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started),
             };
@@ -88,6 +117,7 @@ public sealed class ModelSession : IDisposable
     {
         binding.Dispose();
         runOptions.Dispose();
+        mapsValue?.Dispose();
         outputValue.Dispose();
         inputValue.Dispose();
         session.Dispose();

@@ -87,6 +87,24 @@ internal static class SignatureCheck
         return true;
     }
 
+    /// <returns>The batch-1 shape of the activation-map output named by <c>output.maps</c>.</returns>
+    public static long[] VerifyMaps(ModelBundle bundle, IReadOnlyDictionary<string, NodeMetadata> outputs)
+    {
+        var name = bundle.MapsName ?? throw new InvalidOperationException("bundle has no output.maps");
+        if (!outputs.TryGetValue(name, out var maps))
+        {
+            throw Mismatch("output.maps", $"is '{name}' but the model's outputs are {string.Join(", ", outputs.Keys)}");
+        }
+
+        var dims = maps.Dimensions;
+        if (maps.ElementDataType != TensorElementType.Float || dims.Length != 4 || dims[0] > 1 || dims[1] != bundle.Labels.Count || dims[2] < 1 || dims[3] < 1)
+        {
+            throw Mismatch("output.maps", $"names '{name}', which is {maps.ElementDataType} {Describe(dims)}: expected float [1, {bundle.Labels.Count}, height, width] with a fixed height and width");
+        }
+
+        return [1, bundle.Labels.Count, dims[2], dims[3]];
+    }
+
     private static string Describe(IEnumerable<long> dims) => "[" + string.Join(", ", dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     private static string Describe(int[] dims) => Describe(dims.Select(d => (long)d));

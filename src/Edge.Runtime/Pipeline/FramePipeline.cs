@@ -28,6 +28,7 @@ public sealed class FramePipeline
     private readonly TimeProvider time;
     private readonly long anchorTimestamp;
     private readonly DateTimeOffset anchorWallClock;
+    private readonly LabelLocator? locator;
 
     public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, ILabelSetSink sink, FrameBudget budget, TimeProvider time)
     {
@@ -40,6 +41,7 @@ public sealed class FramePipeline
         this.time = time;
         anchorTimestamp = time.GetTimestamp();
         anchorWallClock = time.GetUtcNow();
+        locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth);
     }
 
     public PipelineStats Stats { get; } = new();
@@ -74,6 +76,7 @@ public sealed class FramePipeline
         session.Run();
         var inferred = time.GetTimestamp();
         decoder.Decode(session.Output);
+        locator?.Locate(session.Maps, decoder.Active);
         var decoded = time.GetTimestamp();
 
         var latency = new StageLatency
@@ -85,7 +88,7 @@ public sealed class FramePipeline
             Total = Milliseconds(frame.CapturedAt, decoded),
         };
         var met = budget.IsMet(frame.CapturedAt, decoded);
-        writer.Write(frame, WallClockOf(frame.CapturedAt), decoder, latency, budget.BudgetMs, met);
+        writer.Write(frame, WallClockOf(frame.CapturedAt), decoder, latency, budget.BudgetMs, met, locator);
         sink.Publish(writer.Message.Span);
         Record(frame, latency, met);
         return FrameOutcome.Published;

@@ -38,6 +38,10 @@ public sealed class LabelSetWriter
     private static readonly JsonEncodedText PrecisionKey = JsonEncodedText.Encode("precision");
     private static readonly JsonEncodedText EpKey = JsonEncodedText.Encode("ep");
     private static readonly JsonEncodedText TruthKey = JsonEncodedText.Encode("truth");
+    private static readonly JsonEncodedText LocationsKey = JsonEncodedText.Encode("locations");
+    private static readonly JsonEncodedText XKey = JsonEncodedText.Encode("x");
+    private static readonly JsonEncodedText YKey = JsonEncodedText.Encode("y");
+    private static readonly JsonEncodedText BoxKey = JsonEncodedText.Encode("box");
 
     private readonly ArrayBufferWriter<byte> buffer = new(4096);
     private readonly Utf8JsonWriter writer;
@@ -64,7 +68,8 @@ public sealed class LabelSetWriter
     /// <summary>The message written by the last <see cref="Write"/>, UTF-8, ending in a newline.</summary>
     public ReadOnlyMemory<byte> Message => buffer.WrittenMemory;
 
-    public void Write(Frame frame, DateTimeOffset capturedAt, MultiLabelDecoder decoded, in StageLatency latency, double budgetMs, bool deadlineMet)
+    /// <param name="locator">When given, a <c>locations</c> object places each active label (from activation maps).</param>
+    public void Write(Frame frame, DateTimeOffset capturedAt, MultiLabelDecoder decoded, in StageLatency latency, double budgetMs, bool deadlineMet, LabelLocator? locator = null)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
@@ -86,6 +91,10 @@ public sealed class LabelSetWriter
         WriteLabels(ActiveKey, decoded.Active);
         WriteLabels(TurnedOnKey, decoded.TurnedOn);
         WriteLabels(TurnedOffKey, decoded.TurnedOff);
+        if (locator is not null)
+        {
+            WriteLocations(locator, decoded.Active);
+        }
 
         writer.WriteStartObject(LatencyKey);
         writer.WriteNumber(QueueKey, Math.Round(latency.Queue, 3));
@@ -112,6 +121,27 @@ public sealed class LabelSetWriter
         writer.Flush();
         buffer.GetSpan(1)[0] = (byte)'\n';
         buffer.Advance(1);
+    }
+
+    private void WriteLocations(LabelLocator locator, ReadOnlySpan<int> active)
+    {
+        writer.WriteStartObject(LocationsKey);
+        foreach (var label in active)
+        {
+            var location = locator[label];
+            writer.WriteStartObject(labelNames[label]);
+            writer.WriteNumber(XKey, Math.Round(location.X, 3));
+            writer.WriteNumber(YKey, Math.Round(location.Y, 3));
+            writer.WriteStartArray(BoxKey);
+            writer.WriteNumberValue(Math.Round(location.Left, 3));
+            writer.WriteNumberValue(Math.Round(location.Top, 3));
+            writer.WriteNumberValue(Math.Round(location.Right, 3));
+            writer.WriteNumberValue(Math.Round(location.Bottom, 3));
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
     }
 
     private void WriteLabels(JsonEncodedText key, ReadOnlySpan<int> indices)
