@@ -22,11 +22,12 @@ internal static class EvalCommand
         var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu" };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
+        var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder" };
         var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
 
         var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            model, data, format, images, json, ep, threads, tune, write,
+            model, data, format, images, json, ep, threads, tune, write, report,
         };
         command.Validators.Add(result =>
         {
@@ -40,7 +41,8 @@ internal static class EvalCommand
             var settings = new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep), Threads = parse.GetValue(threads) }.Resolve();
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
             var bundle = ModelBundle.Load(settings.Model);
-            using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads);
+            var reportDirectory = parse.GetValue(report);
+            using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: reportDirectory is not null && bundle.MapsName is not null);
             Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
             EvaluationResult result;
             using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
@@ -72,6 +74,12 @@ internal static class EvalCommand
                     EvaluationJson.Write(file, result, bundle, dataset.Source, tuned);
                     Console.Error.WriteLine($"metrics written to {jsonPath}");
                 }
+            }
+
+            if (reportDirectory is not null)
+            {
+                Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset);
+                Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
             }
 
             if (tuned is not null && parse.GetValue(write))

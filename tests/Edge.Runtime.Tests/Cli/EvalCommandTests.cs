@@ -129,6 +129,43 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("--write needs --tune-thresholds", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Eval_ReportWithTheDefaultModel_WritesChartsOverlaysAndSummary()
+    {
+        var data = Path.Combine(folder.FullName, "scenes");
+        Assert.Equal(0, EdgeProcess.Run(Timeout, "dataset", "multifashion", "--out", data, "--count", "10", "--seed", "5").ExitCode);
+        var report = Path.Combine(folder.FullName, "report");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--data", data, "--report", report);
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var chart in new[] { "ap.png", "precision-recall.png", "errors.png" })
+        {
+            using var image = OpenCvSharp.Cv2.ImRead(Path.Combine(report, chart));
+            Assert.False(image.Empty(), $"{chart} is not a readable image");
+        }
+
+        var overlays = Directory.GetFiles(Path.Combine(report, "overlays"), "*.png");
+        Assert.Equal(8, overlays.Length);
+        var summary = File.ReadAllText(Path.Combine(report, "summary.md"));
+        Assert.Contains("![average precision per label](ap.png)", summary, StringComparison.Ordinal);
+        Assert.Contains("overlays/" + Path.GetFileName(overlays[0]), summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_ReportForAModelWithoutMaps_WritesChartsWithoutOverlays()
+    {
+        var csv = WriteDataset("image,labels", "a.png,trouser", "b.png,bag");
+        var report = Path.Combine(folder.FullName, "report");
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", csv, "--report", report);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(report, "errors.png")));
+        Assert.False(Directory.Exists(Path.Combine(report, "overlays")));
+        Assert.DoesNotContain("Activation maps", File.ReadAllText(Path.Combine(report, "summary.md")), StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         bundle.Dispose();
