@@ -6,6 +6,7 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
 using Edge.Runtime.Decoding;
+using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Preprocessing;
@@ -31,11 +32,12 @@ internal static class RunCommand
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
+        var hardFrames = new Option<string?>("--hard-frames") { Description = "Save frames the model was unsure about (PNG + labels.csv for annotation) into this folder" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, fashionMnist,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -57,12 +59,12 @@ internal static class RunCommand
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
                 .OverriddenBy(fromFlags)
                 .Resolve();
-            return Execute(settings, parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(verbose));
+            return Execute(settings, parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(hardFrames), parse.GetValue(verbose));
         }));
         return command;
     }
 
-    private static ExitCode Execute(ResolvedRunSettings settings, string? fashionMnistFolder, bool locate, bool verbose)
+    private static ExitCode Execute(ResolvedRunSettings settings, string? fashionMnistFolder, bool locate, string? hardFramesFolder, bool verbose)
     {
         using var loggers = Logging.CreateFactory(verbose);
         var log = loggers.CreateLogger("edge");
@@ -84,7 +86,10 @@ internal static class RunCommand
         var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
         var writer = new LabelSetWriter(bundle.Labels, settings.Device, settings.Source, bundle, session.Report.Active);
         using var sink = JsonLinesSink.Open(settings.Output);
-        var pipeline = new FramePipeline(session, preprocessor, decoder, writer, sink, new FrameBudget(settings.BudgetMs, time), time);
+        using var hardFrames = hardFramesFolder is null
+            ? null
+            : new HardFrameCapture(new HardFrameOptions { Directory = hardFramesFolder }, bundle.Labels, bundle.Sha256, time, loggers.CreateLogger("edge.hard-frames"));
+        var pipeline = new FramePipeline(session, preprocessor, decoder, writer, sink, new FrameBudget(settings.BudgetMs, time), time) { HardFrames = hardFrames };
         var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height));
 
         using var cancel = new CancellationTokenSource();
@@ -107,6 +112,11 @@ internal static class RunCommand
             }
 
             RunSummary.Print(Console.Error, pipeline.Stats, slot.Overwritten, session.Report.Active);
+            if (hardFrames is not null)
+            {
+                hardFrames.Dispose();
+                Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound");
+            }
         }
         finally
         {

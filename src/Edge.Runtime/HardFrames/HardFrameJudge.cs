@@ -66,11 +66,11 @@ internal sealed class HardFrameJudge
         var entropy = 0.0;
         for (var i = 0; i < on.Length; i++)
         {
-            var score = (double)scores[i];
-            var near = Math.Abs(score - on[i]) < margin;
+            var centred = CentreOnThreshold(scores[i], on[i]);
+            var near = Math.Abs(centred - 0.5) < margin;
             marginLabels[i] = near;
             hard |= near;
-            entropy += BinaryEntropy(score);
+            entropy += BinaryEntropy(centred);
         }
 
         MeanEntropy = on.Length == 0 ? 0 : entropy / on.Length;
@@ -105,6 +105,20 @@ internal sealed class HardFrameJudge
 
         historyRow = (historyRow + 1) % flickerWindow;
         return hard;
+    }
+
+    /// <summary>
+    /// σ(logit(score) − logit(threshold)): 0.5 exactly at the label's threshold. Multi-label models trained with
+    /// asymmetric losses are not calibrated (negatives sit around 0.1–0.3, thresholds near 0.9), so distances and
+    /// entropies are judged relative to each label's own threshold, not to 0.5.
+    /// </summary>
+    internal static double CentreOnThreshold(double score, double threshold)
+    {
+        const double epsilon = 1e-7;
+        var p = Math.Clamp(score, epsilon, 1 - epsilon);
+        var t = Math.Clamp(threshold, epsilon, 1 - epsilon);
+        var logit = Math.Log(p / (1 - p)) - Math.Log(t / (1 - t));
+        return 1 / (1 + Math.Exp(-logit));
     }
 
     /// <summary>Entropy in bits of a Bernoulli variable with probability <paramref name="p"/>; 0 outside (0, 1).</summary>

@@ -12,7 +12,7 @@ public sealed record HardFrameOptions
     public double Margin { get; init; } = 0.1;
 
     /// <summary>Mean binary entropy (bits, 0 to 1) over all labels at or above this is uncertain (<c>entropy</c>); above 1 disables.</summary>
-    public double MinMeanEntropy { get; init; } = 0.35;
+    public double MinMeanEntropy { get; init; } = 0.6;
 
     /// <summary>|active count - running mean active count| at or above this is an unusual label count (<c>label_count</c>).</summary>
     public double LabelCountDeviation { get; init; } = 2;

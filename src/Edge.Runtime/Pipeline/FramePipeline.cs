@@ -1,6 +1,7 @@
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
+using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Preprocessing;
 using Edge.Runtime.Publishing;
@@ -46,6 +47,9 @@ public sealed class FramePipeline
 
     public PipelineStats Stats { get; } = new();
 
+    /// <summary>Optional capture of frames the model was unsure about (for annotation); never blocks the frame.</summary>
+    public HardFrameCapture? HardFrames { get; init; }
+
     /// <summary>Takes frames from the slot until it completes, <paramref name="frameLimit"/> label sets are
     /// published (0: no limit), or cancellation.</summary>
     public void Run(FrameSlot slot, long frameLimit, CancellationToken cancellationToken)
@@ -88,8 +92,10 @@ public sealed class FramePipeline
             Total = Milliseconds(frame.CapturedAt, decoded),
         };
         var met = budget.IsMet(frame.CapturedAt, decoded);
-        writer.Write(frame, WallClockOf(frame.CapturedAt), decoder, latency, budget.BudgetMs, met, locator);
+        var capturedAt = WallClockOf(frame.CapturedAt);
+        writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, locator);
         sink.Publish(writer.Message.Span);
+        HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
         Record(frame, latency, met);
         return FrameOutcome.Published;
     }
