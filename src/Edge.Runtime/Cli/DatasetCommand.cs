@@ -39,7 +39,29 @@ internal static class DatasetCommand
             return ExitCode.Success;
         }));
 
-        return new Command("dataset", "Generate datasets") { multiFashion };
+        return new Command("dataset", "Generate and convert datasets") { multiFashion, ConvertCommand(verbose) };
+    }
+
+    /// <summary><c>edge dataset convert</c>: any readable dataset (csv, coco, voc) as one labels.csv with absolute paths.</summary>
+    private static Command ConvertCommand(Option<bool> verbose)
+    {
+        var data = new Option<string>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder", Required = true };
+        var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path)" };
+        format.AcceptOnlyFromAmong([.. Evaluation.Datasets.DatasetReader.Formats]);
+        var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations" };
+        var output = new Option<string>("--out") { Description = "Folder to write labels.csv into (images stay where they are)", Required = true };
+        var command = new Command("convert", "Write any dataset edge eval reads as labels.csv (image,labels,slice) with absolute image paths, for the training recipe")
+        {
+            data, format, images, output,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
+        {
+            var dataset = Evaluation.Datasets.DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
+            var path = Evaluation.Datasets.LabelsCsvWriter.Write(dataset, parse.GetValue(output)!);
+            Console.Error.WriteLine($"wrote {dataset.Images.Count} images ({dataset.LabelNames.Count} labels) from {dataset.Source} ({dataset.Format}) to {path}");
+            return ExitCode.Success;
+        }));
+        return command;
     }
 
     private static void Require(bool condition, string message)
