@@ -20,6 +20,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=training/common.sh
+source "$ROOT/training/common.sh"
 
 PYTHON="${PYTHON:-python3}"
 WORK="${WORK:-$ROOT/artifacts/training}"
@@ -63,32 +65,10 @@ render val "$COUNT_VAL" "$SEED_VAL" --outfit-share "$OUTFIT_SHARE"
 render test "$COUNT_TEST" "$SEED_TEST" --outfit-share "$OUTFIT_SHARE"
 render ood "$COUNT_OOD" "$SEED_OOD"
 
-# (b) base model from NuGet --------------------------------------------------------------------------------------
-PKG="$NUGET_PACKAGES/microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels"
-if [[ ! -f "$PKG/ResNet18Onnx/ResNet18.onnx" ]]; then
-    echo "== restoring Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 into $NUGET_PACKAGES"
-    TMP_PROJ="$(mktemp -d)"
-    trap 'rm -rf "$TMP_PROJ"' EXIT
-    cat > "$TMP_PROJ/restore.csproj" <<'EOF'
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <TargetFramework>net10.0</TargetFramework>
-    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="Microsoft.ML.DnnImageFeaturizer.ResNet18" Version="0.23.1" />
-  </ItemGroup>
-</Project>
-EOF
-    # Restore outside the repository so its Directory.*.props do not apply.
-    (cd "$TMP_PROJ" && NUGET_PACKAGES="$NUGET_PACKAGES" dotnet restore restore.csproj)
-fi
-ONNX="$PKG/ResNet18Onnx/ResNet18.onnx"
-PREP="$PKG/ResNetPrepOnnx/ResNetPreprocess.onnx"
-[[ -f "$ONNX" && -f "$PREP" ]] || { echo "ResNet18.onnx / ResNetPreprocess.onnx not found under $PKG" >&2; exit 1; }
-
-# (c) port + verify (exits non-zero if PyTorch and the ONNX graph disagree by more than 1e-4) -------------------
-"$PYTHON" training/port_resnet18.py --onnx "$ONNX" --preprocess "$PREP" --out "$WORK/ported.pt"
+# (b) base model from NuGet (restored if missing) + (c) port + verify: training/common.sh -------------------------
+# (port_resnet18.py exits non-zero if PyTorch and the ONNX graph disagree by more than 1e-4)
+export NUGET_PACKAGES PYTHON
+PORT_AGAIN=1 ported_resnet18 "$WORK/ported.pt"
 
 # (d) fine-tune, evaluate on the test split, export ONNX + manifest ----------------------------------------------
 # DEVICE=auto uses CUDA when present. On 2 CPU cores this takes many hours; the shipped model was trained on a GPU.

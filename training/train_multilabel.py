@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Fine-tune the ported CNTK ResNet-18 into a 10-label multi-label MultiFashion classifier and export the bundle.
+"""Fine-tune the ported CNTK ResNet-18 into a multi-label classifier and export the bundle: the 10-label MultiFashion
+model by default, or any label set with --labels auto (labels = sorted union of the train CSV's labels).
 
     python3 train_multilabel.py --train DIR --val DIR --test DIR [--ood DIR] --init ported.pt --out OUT \
         [--head csra --csra-lambda 0.2 --size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto
          --workers 16 --loss asl]
 
-Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,10]; with --head csra also
-"class_maps" [N,10,size/32,size/32]), OUT/manifest.json (edge-model-bundle/1), OUT/training-log.json and
-OUT/metrics.json (everything, incl. details the manifest omits). --ood DIR: an out-of-distribution slice evaluated
+Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,L] (L labels); with --head csra also
+"class_maps" [N,L,size/32,size/32]), OUT/manifest.json (edge-model-bundle/1), OUT/training-log.json and
+OUT/metrics.json (everything, incl. details the manifest omits) and OUT/README.md (model card). --ood DIR: an out-of-distribution slice evaluated
 like the test split (provenance.metrics_ood, provenance.metrics.ood_gap_mAP).
 
 Preprocessing = the C# runtime contract: RGB PNG -> stretch-resize to size x size (bilinear; no-op at that size)
@@ -39,16 +40,25 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from resnet_cntk import HEADS, LABELS, MultiLabelNet, WithMaps, load_ported  # noqa: E402
 
-LABEL_INDEX = {n: i for i, n in enumerate(LABELS)}
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.95 + 1e-9, 0.01), 2)
 OFF_DELTA, OFF_MIN = 0.15, 0.02
 
 
 # ----------------------------------------------------------------------------------------------------------- data
-def read_labels(directory, limit=None):
-    path = os.path.join(directory, "labels.csv")
-    paths, targets = [], []
-    with open(path, newline="", encoding="utf-8") as f:
+def labels_csv_path(location):
+    """A split is a folder holding labels.csv or the CSV file itself."""
+    return location if os.path.isfile(location) else os.path.join(location, "labels.csv")
+
+
+def read_rows(location, limit=None):
+    """labels.csv (header 'image,labels', labels ';'-separated) -> (csv path, image paths, per-row label-name lists).
+    Image paths may be absolute (as `edge dataset convert` writes them) or relative to the CSV's folder."""
+    path = labels_csv_path(location)
+    if not os.path.isfile(path):
+        raise SystemExit(f"{path}: not found (expected a folder with labels.csv, or the CSV itself)")
+    base = os.path.dirname(os.path.abspath(path))
+    paths, names = [], []
+    with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = next(reader, None)
         if header is None or [h.strip().lower() for h in header[:2]] != ["image", "labels"]:
@@ -56,28 +66,52 @@ def read_labels(directory, limit=None):
         for line_no, row in enumerate(reader, start=2):
             if not row or not row[0].strip():
                 continue
-            y = np.zeros(len(LABELS), np.float32)
+            row_names = []
             for name in (row[1] if len(row) > 1 else "").split(";"):
                 name = name.strip()
-                if not name:
-                    continue
-                if name not in LABEL_INDEX:
-                    raise SystemExit(f"{path}:{line_no}: unknown label '{name}'")
-                y[LABEL_INDEX[name]] = 1.0
-            paths.append(os.path.join(directory, row[0].strip()))
-            targets.append(y)
+                if name and name not in row_names:
+                    row_names.append(name)
+            paths.append(os.path.join(base, row[0].strip()))  # join keeps an absolute path as it is
+            names.append((line_no, row_names))
             if limit and len(paths) >= limit:
                 break
     if not paths:
         raise SystemExit(f"{path}: no rows")
-    return paths, np.stack(targets)
+    return path, paths, names
+
+
+def ordinal_sorted(names):
+    """Sorted like C#'s StringComparer.Ordinal (UTF-16 code units), so Python and the runtime agree on the order."""
+    return sorted(set(names), key=lambda n: n.encode("utf-16-be"))
+
+
+def to_targets(csv_path, rows, labels, split):
+    index = {n: i for i, n in enumerate(labels)}
+    y = np.zeros((len(rows), len(labels)), np.float32)
+    for r, (line_no, row_names) in enumerate(rows):
+        for name in row_names:
+            if name not in index:
+                hint = ("labels come from the train split (--labels auto); this label has no train example"
+                        if split != "train" else f"not one of the {len(labels)} labels {labels}")
+                raise SystemExit(f"{csv_path}:{line_no}: unknown label '{name}' in the {split} split: {hint}")
+            y[r, index[name]] = 1.0
+    return y
 
 
 def _decode(job):
-    """PNG -> uint8 HxWx3 in BGR order, stretched to size x size with bilinear filtering if needed."""
-    from PIL import Image
+    """Image file -> uint8 HxWx3 in BGR order, stretched to size x size with bilinear filtering if needed.
+    Any mode becomes RGB as the runtime's OpenCV imread(IMREAD_COLOR) does: grey replicated, alpha dropped (not
+    composited), palette expanded, 16-bit scaled to 8-bit, JPEG EXIF orientation applied."""
+    from PIL import Image, ImageOps
     path, size = job
-    with Image.open(path) as im:
+    try:
+        im = Image.open(path)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"cannot read image {path}: {e}")
+    with im:
+        im = ImageOps.exif_transpose(im)
+        if im.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey: keep the high byte, like OpenCV
+            im = Image.fromarray((np.asarray(im, dtype=np.uint32) >> 8).clip(0, 255).astype(np.uint8), "L")
         im = im.convert("RGB")
         if im.size != (size, size):
             resample = getattr(Image, "Resampling", Image).BILINEAR
@@ -157,7 +191,7 @@ def _f1(p, r):
     return float(2 * p * r / (p + r)) if (p + r) > 0 else 0.0
 
 
-def full_metrics(logits, targets, thresholds):
+def full_metrics(logits, targets, thresholds, labels):
     """All metrics in percent. Scores for AP = logits (monotone in the sigmoid probability, no saturation ties)."""
     probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
     y = targets > 0.5
@@ -175,7 +209,7 @@ def full_metrics(logits, targets, thresholds):
     ex_f1 = np.where(denom > 0, 2 * inter / np.maximum(denom, 1), 1.0)  # empty truth & empty prediction -> 1
     m, aps, skipped = mean_ap(logits, targets)
     per_label = []
-    for c, name in enumerate(LABELS):
+    for c, name in enumerate(labels):
         per_label.append({
             "label": name,
             "ap": None if aps[c] is None else round(100 * aps[c], 3),
@@ -312,7 +346,7 @@ def export_onnx(model, size, path):
         torch.onnx.export(model, (dummy,), path, **kwargs)
 
 
-def check_onnx_file(path, size, head):
+def check_onnx_file(path, size, head, num_labels):
     import onnx
     m = onnx.load(path)
     onnx.checker.check_model(m)
@@ -333,11 +367,116 @@ def check_onnx_file(path, size, head):
           f"opset {[o.version for o in m.opset_import]}, ops {ops}")
     if dims[1:] != [3, size, size] or isinstance(dims[0], int):
         raise SystemExit(f"unexpected exported input shape {dims}")
-    expected = {"logits": [len(LABELS)], "class_maps": [len(LABELS), size // 32, size // 32]}
+    expected = {"logits": [num_labels], "class_maps": [num_labels, size // 32, size // 32]}
     for name, d in odims.items():
         if d[1:] != expected[name] or isinstance(d[0], int):
             raise SystemExit(f"unexpected exported output shape {name} {d}, expected [N, {expected[name]}]")
     return m
+
+
+# ------------------------------------------------------------------------------------------------------ model card
+FEW_POSITIVES = 20
+
+
+def _fmt(v, digits=2):
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
+
+
+def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_paths, test_metrics, val_map, ood_metrics,
+                     onnx_check, command_line, device_name, train_seconds, args):
+    """OUT/README.md: what the bundle is, what it was trained and tested on, how well it did, and its limits."""
+    tr = manifest["provenance"]["training"]
+    splits = list(counts)
+    md = [f"# {manifest['name']} (version {manifest['version']})", "",
+          manifest["description"], "",
+          "Bundle format `edge-model-bundle/1`: `model.onnx` (input `image` "
+          f"[N,3,{args.size},{args.size}] BGR 0..255 minus per-channel mean {manifest['input']['mean']}, stretch "
+          f"resize; output `logits` [N,{len(labels)}], one sigmoid per label"
+          + (f"; also `class_maps` [N,{len(labels)},{args.size // 32},{args.size // 32}]" if args.head == "csra" else "")
+          + f") + `manifest.json`. ONNX sha256 `{manifest['sha256']}`.", "",
+          "## Base model", "",
+          f"{manifest['provenance']['base_model']}; CNTK ResNet-18 ported to PyTorch by `training/port_resnet18.py` "
+          f"(init file `{os.path.abspath(args.init)}`), fine-tuned end to end.", "",
+          "## Labels and thresholds", "",
+          "| # | label | threshold | off_threshold | val F1 at threshold (%) |", "|---:|---|---:|---:|---:|"]
+    for i, (n, t) in enumerate(zip(labels, thr)):
+        md.append(f"| {i} | `{n}` | {t['threshold']:.2f} | {t['off_threshold']:.2f} | {_fmt(t['val_f1'])} |")
+    md += ["", "A label is on when `sigmoid(logit) >= threshold` and, for hysteresis over a stream, turns off again "
+           "below `off_threshold`.", "",
+           "## Data", "",
+           "| split | labels.csv | images | label instances |", "|---|---|---:|---:|"]
+    for sp in splits:
+        md.append(f"| {sp} | `{csv_paths[sp]}` | {counts[sp]} | {int(sum(positives[sp]))} |")
+    md += ["", "Positives per label:", "", "| label | " + " | ".join(splits) + " |",
+           "|---|" + "---:|" * len(splits)]
+    for c, n in enumerate(labels):
+        md.append(f"| `{n}` | " + " | ".join(str(int(positives[sp][c])) for sp in splits) + " |")
+    md += ["", "## Training", "",
+           f"* head `{args.head}`" + (f" (CSRA, lambda {args.csra_lambda:g})" if args.head == "csra" else "")
+           + f", input {args.size}x{args.size}, {args.epochs} epochs, batch {args.batch}, AdamW peak lr {args.lr:g} "
+           f"(one-cycle, warm-up {args.warmup:g}), weight decay {args.wd:g}, loss `{args.loss}`, seed {args.seed}, "
+           "random horizontal flips",
+           f"* device {device_name}, torch {torch.__version__}; training took {train_seconds:.0f} s",
+           f"* labels: `--labels {args.labels}`" + (" (ordinal-sorted union of the train labels)"
+                                                     if args.labels == "auto" else " (the fixed 10 names)"),
+           "", "## Test metrics", "",
+           f"On the held-out **test** split ({test_metrics['images']} images), at the thresholds above, in percent "
+           f"(val mAP {_fmt(val_map)}):", "",
+           "| mAP | CF1 | OF1 | CP | CR | OP | OR | example F1 | subset accuracy |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+           "| " + " | ".join(_fmt(test_metrics[k]) for k in ("mAP", "CF1", "OF1", "CP", "CR", "OP", "OR", "example_f1",
+                                                            "subset_accuracy")) + " |",
+           "", "Per label (test):", "",
+           "| label | AP | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|---:|"]
+    for pl in test_metrics["per_label"]:
+        md.append(f"| `{pl['label']}` | {_fmt(pl['ap'])} | {_fmt(pl['precision'])} | {_fmt(pl['recall'])} | "
+                  f"{_fmt(pl['f1'])} | {pl['support']} |")
+    if ood_metrics is not None:
+        md += ["", f"Out-of-distribution split ({ood_metrics['images']} images): mAP {_fmt(ood_metrics['mAP'])}, "
+               f"CF1 {_fmt(ood_metrics['CF1'])}, OF1 {_fmt(ood_metrics['OF1'])}."]
+    md += ["", "mAP = mean over labels of rank AP (labels without test positives are skipped); CP/CR/CF1 = per-label "
+           "precision/recall averaged over labels and their harmonic mean; OP/OR/OF1 = the same pooled over all "
+           "image-label pairs; example F1 = mean per-image F1; subset accuracy = share of images whose whole label "
+           "set is exactly right.", "",
+           f"Exported-graph check: {onnx_check.get('runtime')}"
+           + (f", test mAP through ONNX {_fmt(onnx_check['test_mAP'])}" if "test_mAP" in onnx_check else "")
+           + (f", max logit difference vs PyTorch {onnx_check['max_abs_diff_vs_torch_cpu']:.1e}"
+              if "max_abs_diff_vs_torch_cpu" in onnx_check else "") + ".", "",
+           "## How the thresholds were chosen", "",
+           f"Per label, the threshold in {THRESHOLD_GRID[0]:.2f}..{THRESHOLD_GRID[-1]:.2f} (step 0.01) on the "
+           "sigmoid probability that maximises that label's F1 on the **val** split (ties: the median of the "
+           f"maximisers); `off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})`. The test split was not used for "
+           "any choice, so the test metrics above are an unbiased estimate for data like the test split.", "",
+           "## Reproduce", "", "Exact command line of this training run:", "", "```",
+           " ".join(_shell_quote(a) for a in command_line), "```", "",
+           "## Limitations", ""]
+    lim = []
+    for c, n in enumerate(labels):
+        few = [f"{sp} {int(positives[sp][c])}" for sp in ("val", "test") if positives[sp][c] < FEW_POSITIVES]
+        if few:
+            lim.append(f"* **`{n}` has fewer than {FEW_POSITIVES} positives** ({', '.join(few)}): its "
+                       + ("threshold is poorly determined" if positives["val"][c] < FEW_POSITIVES else "")
+                       + (" and " if positives["val"][c] < FEW_POSITIVES and positives["test"][c] < FEW_POSITIVES
+                          else "")
+                       + ("its test metrics are noisy" if positives["test"][c] < FEW_POSITIVES else "")
+                       + ". Label more images of it.")
+    if test_metrics.get("labels_without_positives"):
+        lim.append(f"* {test_metrics['labels_without_positives']} label(s) have no test positives and are left out "
+                   "of the mAP.")
+    lim += ["* The metrics hold for images like the test split. Other cameras, lighting, viewpoints or object sizes "
+            "can do markedly worse: evaluate on footage from the deployment site before relying on it.",
+            f"* Images are stretched to {args.size}x{args.size} without keeping the aspect ratio, as the runtime "
+            "does; small objects may become too small to recognise.",
+            "* Labels are independent sigmoids: the model can report none, one or several labels per image, and knows "
+            "nothing outside its label list (anything else is at best 'none of the labels')."]
+    md += lim + [""]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(md))
+
+
+def _shell_quote(a):
+    import shlex
+    return shlex.quote(a)
 
 
 # ------------------------------------------------------------------------------------------------------------ main
@@ -369,10 +508,23 @@ def main():
     ap.add_argument("--data-info", default=None, help="JSON for provenance.data (counts/seeds of the datasets)")
     ap.add_argument("--outfit-share", type=float, default=None,
                     help="the datasets' --outfit-share (recorded as provenance.data.outfit_share only)")
-    ap.add_argument("--name", default="multifashion-resnet18")
+    ap.add_argument("--labels", default="multifashion", choices=["multifashion", "auto"],
+                    help="multifashion: the fixed 10 Fashion-MNIST names (default); auto: the ordinal-sorted union "
+                         "of the labels in the train CSV (val/test labels outside it are an error)")
+    ap.add_argument("--name", default=None,
+                    help="bundle name (default multifashion-resnet18, or custom-resnet18 with --labels auto)")
+    ap.add_argument("--recipe", default=None, help="recorded as provenance.recipe (default: the script that usually "
+                                                   "runs this trainer)")
+    ap.add_argument("--no-card", action="store_true", help="do not write OUT/README.md (the model card)")
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--deterministic", action="store_true", help="cudnn deterministic (slower)")
     args = ap.parse_args()
+    command_line = [sys.executable] + sys.argv
+    if args.name is None:
+        args.name = "multifashion-resnet18" if args.labels == "multifashion" else "custom-resnet18"
+    if args.recipe is None:
+        args.recipe = ("training/build_default_model.sh" if args.labels == "multifashion"
+                       else "training/train_own_labels.sh")
 
     if args.size % 32 != 0:
         raise SystemExit("--size must be a multiple of 32 (the CNTK stride-2 pads need even feature maps)")
@@ -384,13 +536,22 @@ def main():
     t_start = time.time()
 
     # ---- data (decoded before CUDA is touched, so forked workers are safe)
+    rows = {split: read_rows(getattr(args, split), args.limit) for split in split_names}
+    if args.labels == "auto":  # vocabulary = ordinal-sorted union of the train labels
+        labels = ordinal_sorted(n for _, names in rows["train"][2] for n in names)
+        if not labels:
+            raise SystemExit(f"{rows['train'][0]}: no labels at all in the train split")
+    else:
+        labels = list(LABELS)
+    targets = {split: to_targets(rows[split][0], rows[split][2], labels, split) for split in split_names}
+    print(f"labels ({len(labels)}, {args.labels}): {', '.join(labels)}", flush=True)
     splits = {}
     for split in split_names:
         t0 = time.time()
-        paths, y = read_labels(getattr(args, split), args.limit)
-        imgs = load_images(paths, args.size, args.workers)
+        y = targets[split]
+        imgs = load_images(rows[split][1], args.size, args.workers)
         splits[split] = (imgs, y)
-        print(f"{split}: {len(paths)} scenes, {int(y.sum())} labels, mean {y.sum(1).mean():.2f}/scene, "
+        print(f"{split}: {len(y)} images, {int(y.sum())} labels, mean {y.sum(1).mean():.2f}/image, "
               f"loaded in {time.time() - t0:.1f}s", flush=True)
     load_seconds = time.time() - t_start
     seed_everything(args.seed)  # after the forked decoders: nothing touches CUDA before them
@@ -415,7 +576,7 @@ def main():
     # ---- model
     sd, meta = load_ported(args.init)
     mean_bgr = [float(np.float32(v)) for v in meta["mean_bgr"]]
-    model = MultiLabelNet(len(LABELS), head=args.head, csra_lambda=args.csra_lambda)
+    model = MultiLabelNet(len(labels), head=args.head, csra_lambda=args.csra_lambda)
     model.backbone.load_state_dict(sd, strict=True)
     prior = np.clip(splits["train"][1].mean(0), 1e-3, 1 - 1e-3)
     prior_logit = np.log(prior / (1 - prior))
@@ -501,7 +662,7 @@ def main():
     val_map = mean_ap(val_logits, val_y)[0]
     thr = choose_thresholds(val_logits, val_y)
     thresholds = [t["threshold"] for t in thr]
-    test_metrics = full_metrics(test_logits, test_y, thresholds)
+    test_metrics = full_metrics(test_logits, test_y, thresholds, labels)
     print(f"val mAP {val_map:.2f}; thresholds {thresholds}")
     print(f"TEST ({test_metrics['images']} scenes): mAP {test_metrics['mAP']:.2f}  CF1 {test_metrics['CF1']:.2f}  "
           f"OF1 {test_metrics['OF1']:.2f}  CP {test_metrics['CP']:.2f}  CR {test_metrics['CR']:.2f}  "
@@ -515,7 +676,7 @@ def main():
     ood_metrics = ood_logits = None
     if args.ood:
         ood_logits = predict(model, ood_u8, prep, args.eval_batch)
-        ood_metrics = full_metrics(ood_logits, ood_y, thresholds)
+        ood_metrics = full_metrics(ood_logits, ood_y, thresholds, labels)
         print(f"OOD ({ood_metrics['images']} scenes): mAP {ood_metrics['mAP']:.2f}  CF1 {ood_metrics['CF1']:.2f}  "
               f"OF1 {ood_metrics['OF1']:.2f}  CP {ood_metrics['CP']:.2f}  CR {ood_metrics['CR']:.2f}  "
               f"OP {ood_metrics['OP']:.2f}  OR {ood_metrics['OR']:.2f}  example-F1 {ood_metrics['example_f1']:.2f}  "
@@ -529,7 +690,7 @@ def main():
     onnx_path = os.path.join(args.out, "model.onnx")
     cpu_model = copy.deepcopy(model).float().cpu().to(memory_format=torch.contiguous_format).eval()
     export_onnx(cpu_model, args.size, onnx_path)
-    check_onnx_file(onnx_path, args.size, args.head)
+    check_onnx_file(onnx_path, args.size, args.head, len(labels))
     sha = sha256_file(onnx_path)
     print(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 2**20:.1f} MiB, sha256 {sha})")
     csra = args.head == "csra"
@@ -561,7 +722,7 @@ def main():
                                    for i in range(0, len(u8), 64)])
         t0 = time.time()
         ort_test = ort_logits(test_u8)
-        ort_metrics = full_metrics(ort_test, test_y, thresholds)
+        ort_metrics = full_metrics(ort_test, test_y, thresholds, labels)
         ort_map = ort_metrics["mAP"]
         onnx_check.update({
             "runtime": f"onnxruntime {ort.__version__} CPUExecutionProvider",
@@ -587,7 +748,7 @@ def main():
                   f"{args.csra_lambda:g} * max of maps)| {onnx_check['logits_minus_mean_plus_lambda_max_of_maps']:.2e}")
         if args.ood:
             ort_ood = ort_logits(ood_u8)
-            ort_ood_metrics = full_metrics(ort_ood, ood_y, thresholds)
+            ort_ood_metrics = full_metrics(ort_ood, ood_y, thresholds, labels)
             ort_ood_map = ort_ood_metrics["mAP"]
             onnx_check.update({
                 "ood_mAP": ort_ood_map, "ood_CF1": ort_ood_metrics["CF1"], "ood_OF1": ort_ood_metrics["OF1"],
@@ -630,11 +791,15 @@ def main():
             raise SystemExit("exported ONNX disagrees with PyTorch")
 
     # ---- manifest
-    data = {"generator": data_info.get("generator", "edge dataset multifashion")}
+    default_generator = "edge dataset multifashion" if args.labels == "multifashion" else "labels.csv"
+    data = {"generator": data_info.get("generator", default_generator)}
     for split in split_names:
         given = dict(data_info.get(split, {}))
         given["count"] = int(len(splits[split][1]))
-        given.setdefault("seed", None)
+        if args.labels == "multifashion":
+            given.setdefault("seed", None)
+        else:
+            given.setdefault("path", os.path.abspath(rows[split][0]))
         data[split] = given
     if args.outfit_share is not None:
         data["outfit_share"] = args.outfit_share
@@ -659,8 +824,10 @@ def main():
         "format": "edge-model-bundle/1",
         "name": args.name,
         "version": args.version,
-        "description": "ResNet-18 (ImageNet-pretrained, CNTK export)" + head_text + " fine-tuned to tag which of "
-                       "the 10 Fashion-MNIST classes appear in a MultiFashion scene (multi-label, sigmoid per label).",
+        "description": "ResNet-18 (ImageNet-pretrained, CNTK export)" + head_text + (
+            " fine-tuned to tag which of the 10 Fashion-MNIST classes appear in a MultiFashion scene (multi-label, "
+            "sigmoid per label)." if args.labels == "multifashion" else
+            f" fine-tuned on user-labelled images to tag {len(labels)} labels (multi-label, sigmoid per label)."),
         "model_file": "model.onnx",
         "sha256": sha,
         "precision": "fp32",
@@ -668,11 +835,11 @@ def main():
                   "scale": 1.0, "mean": mean_bgr, "std": [1.0, 1.0, 1.0], "resize": "stretch"},
         "output": {"name": "logits", "kind": "logits"},
         "labels": [{"name": n, "threshold": t["threshold"], "off_threshold": t["off_threshold"]}
-                   for n, t in zip(LABELS, thr)],
+                   for n, t in zip(labels, thr)],
         "provenance": {
             "base_model": f"Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet, MIT), sha256 "
                           f"{meta.get('source_sha256', 'unknown')}",
-            "recipe": "training/build_default_model.sh",
+            "recipe": args.recipe,
             "data": data,
             "training": training,
             "thresholds": f"per-label F1-optimal on the val split; off_threshold = threshold - {OFF_DELTA} "
@@ -685,14 +852,21 @@ def main():
     if csra:
         # The runtime binds only output.name ("logits"); the manifest schema has no field for extra outputs.
         manifest["provenance"]["outputs"] = {
-            "class_maps": f"[N,{len(LABELS)},h,w] per-label activation maps (CSRA), for localisation; h = w = size/32 "
+            "class_maps": f"[N,{len(labels)},h,w] per-label activation maps (CSRA), for localisation; h = w = size/32 "
                           f"({args.size // 32} here); logits = mean_hw + {args.csra_lambda:g} * max_hw of these maps"}
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
 
+    if not args.no_card:
+        write_model_card(os.path.join(args.out, "README.md"), manifest=manifest, labels=labels, thr=thr,
+                         positives={sp: splits[sp][1].sum(0) for sp in split_names},
+                         counts={sp: int(len(splits[sp][1])) for sp in split_names},
+                         csv_paths={sp: os.path.abspath(rows[sp][0]) for sp in split_names},
+                         test_metrics=test_metrics, val_map=val_map, ood_metrics=ood_metrics, onnx_check=onnx_check,
+                         command_line=command_line, device_name=device_name, train_seconds=train_seconds, args=args)
     with open(os.path.join(args.out, "training-log.json"), "w") as f:
-        json.dump({"args": vars(args), "device": device_name, "torch": torch.__version__,
+        json.dump({"args": vars(args), "command_line": command_line, "labels": labels, "device": device_name, "torch": torch.__version__,
                    "python": platform.python_version(), "load_seconds": round(load_seconds, 1),
                    "train_seconds": round(train_seconds, 1), "total_seconds": round(time.time() - t_start, 1),
                    "epochs": log}, f, indent=2)
@@ -712,7 +886,8 @@ def main():
                                     "example F1 of a scene with no truth and no prediction counts as 1"},
                   f, indent=2)
         f.write("\n")
-    print(f"wrote {args.out}/manifest.json, training-log.json, metrics.json "
+    print(f"wrote {args.out}/manifest.json, training-log.json, metrics.json"
+          + ("" if args.no_card else ", README.md") + " "
           f"(train {train_seconds:.0f}s, total {time.time() - t_start:.0f}s)")
 
 

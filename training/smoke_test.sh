@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Smoke test of the training recipe, run by ./run-tests when Python with torch is available: renders a few dozen
+# MultiFashion scenes, runs train_own_labels.sh end to end (NuGet ResNet-18 restore, port + verification, 3 epochs
+# at 64 px), then checks that the loss went down and that the bundle loads and runs in the runtime.
+# Prints one line "N passed, N failed".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# Debian's torch lives in the system Python; a pyenv python3 earlier on PATH lacks it.
+export PYTHON="${PYTHON:-/usr/bin/python3}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+passed=0; failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi; }
+
+for split in train val test; do
+    ./edge dataset multifashion --out "$WORK/data/$split" --count 48 --split "$split" --size 64 --seed 11 2>/dev/null
+done
+SIZE=64 EPOCHS=3 BATCH=8 NAME=smoke WORK="$WORK/recipe" \
+    training/train_own_labels.sh "$WORK/data/train" "$WORK/data/val" "$WORK/data/test" "$WORK/bundle" > "$WORK/recipe.log" 2>&1
+status=$?
+check "train_own_labels.sh exits 0" "[ $status -eq 0 ]" || true
+[ $status -eq 0 ] || tail -20 "$WORK/recipe.log"
+check "bundle has model.onnx, manifest.json, README.md" "[ -f '$WORK/bundle/model.onnx' ] && [ -f '$WORK/bundle/manifest.json' ] && [ -f '$WORK/bundle/README.md' ]"
+check "training loss decreases" "${PYTHON:-python3} -c \"import json,sys; e=json.load(open('$WORK/recipe/out/training-log.json'))['epochs']; sys.exit(0 if e[-1]['train_loss'] < e[0]['train_loss'] else 1)\""
+./edge run --model "$WORK/bundle" --source "images:$WORK/data/test" --frames 3 --budget-ms 60000 > "$WORK/labels.jsonl" 2>"$WORK/run.log"
+check "edge run loads the bundle and publishes label sets" "[ \$(grep -c '\"schema\":\"edge.labels/1\"' '$WORK/labels.jsonl') -ge 1 ]"
+./edge eval --model "$WORK/bundle" --data "$WORK/data/test" --json "$WORK/metrics.json" > /dev/null 2>&1
+check "edge eval measures the bundle" "grep -q '\"mAP\"' '$WORK/metrics.json'"
+echo "recipe smoke test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
