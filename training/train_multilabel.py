@@ -230,22 +230,37 @@ def full_metrics(logits, targets, thresholds, labels):
     }
 
 
+PRIOR_STRENGTH = 20  # pseudo-positives pulling a label's threshold toward the global one (as `edge eval --tune-thresholds`)
+
+
 def choose_thresholds(logits, targets):
-    """Per label: threshold in [0.05, 0.95] step 0.01 maximising that label's F1 on these (val) scores.
-    Ties: the median of the maximising thresholds (middle of the plateau)."""
+    """Per label: threshold in [0.05, 0.95] step 0.01 maximising that label's F1 on these (val) scores (ties: the
+    median of the maximisers), shrunk toward the global threshold maximising pooled OF1 in proportion to how few
+    positives the label has: t = (n * t_label + k * t_global) / (n + k), k = PRIOR_STRENGTH, rounded to 0.01.
+    The same rule as the runtime's `edge eval --tune-thresholds`."""
     probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
     y = targets > 0.5
-    out = []
+    pooled_tp = np.zeros(len(THRESHOLD_GRID))
+    pooled_pred = np.zeros(len(THRESHOLD_GRID))
+    per_label = []
     for c in range(targets.shape[1]):
         pred = probs[:, c][None, :] >= THRESHOLD_GRID[:, None]  # T x N
         tp = (pred & y[None, :, c]).sum(1)
         fp = (pred & ~y[None, :, c]).sum(1)
         fn = (~pred & y[None, :, c]).sum(1)
-        f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
+        pooled_tp += tp
+        pooled_pred += tp + fp
+        per_label.append((_safe_div(2 * tp, 2 * tp + fp + fn), int(y[:, c].sum())))
+    pooled_f1 = _safe_div(2 * pooled_tp, pooled_pred + y.sum())
+    global_t = float(THRESHOLD_GRID[int(np.argmax(pooled_f1))])
+    out = []
+    for f1, positives in per_label:
         best = np.flatnonzero(f1 >= f1.max() - 1e-12)
-        t = float(THRESHOLD_GRID[best[len(best) // 2]])
+        own = float(THRESHOLD_GRID[best[len(best) // 2]]) if positives > 0 else global_t
+        t = round((positives * own + PRIOR_STRENGTH * global_t) / (positives + PRIOR_STRENGTH), 2)
+        chosen = int(np.argmin(np.abs(THRESHOLD_GRID - t)))
         out.append({"threshold": t, "off_threshold": round(max(OFF_MIN, t - OFF_DELTA), 2),
-                    "val_f1": round(100 * float(f1.max()), 3)})
+                    "val_f1": round(100 * float(f1[chosen]), 3), "label_optimum": own, "global": global_t})
     return out
 
 
@@ -445,7 +460,8 @@ def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_path
            "## How the thresholds were chosen", "",
            f"Per label, the threshold in {THRESHOLD_GRID[0]:.2f}..{THRESHOLD_GRID[-1]:.2f} (step 0.01) on the "
            "sigmoid probability that maximises that label's F1 on the **val** split (ties: the median of the "
-           f"maximisers); `off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})`. The test split was not used for "
+           f"maximisers), shrunk toward the global OF1-optimal threshold with {PRIOR_STRENGTH} pseudo-positives "
+           "(labels with few val positives get a threshold close to the global one); `off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})`. The test split was not used for "
            "any choice, so the test metrics above are an unbiased estimate for data like the test split.", "",
            "## Reproduce", "", "Exact command line of this training run:", "", "```",
            " ".join(_shell_quote(a) for a in command_line), "```", "",
@@ -842,7 +858,8 @@ def main():
             "recipe": args.recipe,
             "data": data,
             "training": training,
-            "thresholds": f"per-label F1-optimal on the val split; off_threshold = threshold - {OFF_DELTA} "
+            "thresholds": f"per-label F1-optimal on the val split, shrunk toward the global OF1-optimal threshold "
+                          f"with {PRIOR_STRENGTH} pseudo-positives; off_threshold = threshold - {OFF_DELTA} "
                           f"(min {OFF_MIN})",
             "metrics": metrics,
         },
