@@ -1,9 +1,6 @@
-using Edge.Camera.Frames;
-using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.Inference;
-using Edge.Runtime.Preprocessing;
 
 namespace Edge.Runtime.Evaluation;
 
@@ -33,15 +30,12 @@ public static class Evaluator
         var probabilities = new double[count * labelCount];
         var truth = new bool[count * labelCount];
         var ignored = new bool[count * labelCount];
-        var preprocessor = new ImagePreprocessor(bundle.Input);
-        var frame = new Frame(bundle.Input.Width, bundle.Input.Height);
+        var scorer = new ImageScorer(bundle, session);
         for (var image = 0; image < count; image++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var item = dataset.Images[image];
-            ImageFile.Read(item.ImagePath, frame);
-            preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);
-            session.Run();
+            scorer.Score(item.ImagePath);
             var row = image * labelCount;
             for (var label = 0; label < labelCount; label++)
             {

@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Edge.Camera.Frames;
-using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.Inference;
-using Edge.Runtime.Preprocessing;
 using OpenCvSharp;
 
 namespace Edge.Runtime.Evaluation.Report;
@@ -66,14 +63,11 @@ public static class EvaluationReport
         var folder = Path.Combine(directory, "overlays");
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        var preprocessor = new ImagePreprocessor(bundle.Input);
-        var frame = new Frame(bundle.Input.Width, bundle.Input.Height);
+        var scorer = new ImageScorer(bundle, session);
         var cells = session.MapHeight * session.MapWidth;
         foreach (var item in dataset.Images.Take(OverlaySamples))
         {
-            ImageFile.Read(item.ImagePath, frame);
-            preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);
-            session.Run();
+            scorer.Score(item.ImagePath);
             var best = 0;
             for (var label = 1; label < bundle.Labels.Count; label++)
             {
