@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 import time
@@ -29,19 +28,11 @@ from onnx import numpy_helper
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resnet_cntk import ResNetCNTK, BN_EPS  # noqa: E402
+from resnet_cntk import ResNetCNTK, BN_EPS, sha256_file  # noqa: E402
 
 TOL = 1e-4
 LAST_RELU = "ReLU393_Output_0"
 POOLED = "Pooling395_Output_0"
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def attrs(node):

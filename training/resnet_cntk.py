@@ -19,6 +19,8 @@ Works on torch 1.13 (CPU) and torch 2.x (CUDA).
 """
 from __future__ import annotations
 
+import hashlib
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -195,3 +197,12 @@ def load_ported(path: str):
           for k, v in blob["state_dict"].items()}
     meta = {k: v for k, v in blob.items() if k != "state_dict"}
     return sd, meta
+
+
+def sha256_file(path):
+    """Hex SHA-256 of a file (what bundle manifests record), read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
-import hashlib
 import inspect
 import json
 import math
@@ -38,7 +37,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resnet_cntk import HEADS, LABELS, MultiLabelNet, WithMaps, load_ported  # noqa: E402
+from resnet_cntk import HEADS, LABELS, MultiLabelNet, WithMaps, load_ported, sha256_file  # noqa: E402
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.95 + 1e-9, 0.01), 2)
 OFF_DELTA, OFF_MIN = 0.15, 0.02
@@ -265,14 +264,6 @@ def choose_thresholds(logits, targets):
 
 
 # ------------------------------------------------------------------------------------------------------- utilities
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def seed_everything(seed):
     random.seed(seed)
     np.random.seed(seed)
