@@ -33,7 +33,7 @@ public sealed class FramePipelineTests : IDisposable
         Assert.Equal(1, pipeline.Stats.DroppedStale);
         Assert.Equal(0, pipeline.Stats.Published);
         Assert.Empty(sink.Messages);
-        Assert.Equal(0, pipeline.Stats.Total.Count);
+        Assert.Equal(0, pipeline.Stats.EndToEnd.Count);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class FramePipelineTests : IDisposable
 
         Assert.Equal(FrameOutcome.Published, outcome);
         Assert.Equal(1, pipeline.Stats.Published);
-        Assert.Equal(0, pipeline.Stats.DeadlineMissed);
+        Assert.Equal(0, pipeline.Stats.Missed);
         var message = Assert.Single(sink.Messages);
         Assert.EndsWith("\n", message, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(message);
@@ -114,22 +114,23 @@ public sealed class FramePipelineTests : IDisposable
         var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100);
         var frame = PipelineHarness.RandomFrame(32, 32, seed: 4);
         frame.CapturedAt = time.Now;
-        time.Start(); // every clock read now takes 30 ms: taken 30, preprocessed 60, inferred 90, decoded 120
+        time.Start(); // every clock read now takes 30 ms: taken 30, preprocessed 60, watchdog armed 90, inferred 120, decoded 150, published 180
 
         var outcome = pipeline.Process(frame);
 
-        Assert.Equal(FrameOutcome.Published, outcome);
-        Assert.Equal(1, pipeline.Stats.DeadlineMissed);
+        Assert.Equal(FrameOutcome.PublishedLate, outcome);
+        Assert.Equal(1, pipeline.Stats.Missed);
+        Assert.Equal(1, pipeline.Stats.Late);
         using var json = JsonDocument.Parse(Assert.Single(sink.Messages));
         var root = json.RootElement;
         Assert.False(root.GetProperty("deadline_met").GetBoolean());
         var latency = root.GetProperty("latency_ms");
         Assert.Equal(30, latency.GetProperty("queue").GetDouble());
         Assert.Equal(30, latency.GetProperty("preprocess").GetDouble());
-        Assert.Equal(30, latency.GetProperty("inference").GetDouble());
+        Assert.Equal(60, latency.GetProperty("inference").GetDouble());
         Assert.Equal(30, latency.GetProperty("decode").GetDouble());
-        Assert.Equal(120, latency.GetProperty("total").GetDouble());
-        Assert.Equal(120, pipeline.Stats.Total.Percentile(1));
+        Assert.Equal(150, latency.GetProperty("total").GetDouble());
+        Assert.Equal(180, pipeline.Stats.EndToEnd.Percentile(1));
     }
 
     [Fact]

@@ -21,6 +21,35 @@ public sealed class MultiLabelDecoderTests
     }
 
     [Fact]
+    public void Withhold_TransitionsOfAnUnpublishedDecode_CarryOverToTheNext()
+    {
+        var decoder = Decoder(OutputKind.Probabilities, Labels(0.5f, 0.5f, 0.5f));
+        decoder.Decode([0.9f, 0.1f, 0.1f]);
+
+        decoder.Decode([0.1f, 0.9f, 0.1f]); // label 0 off, label 1 on: never published
+        decoder.Withhold();
+        decoder.Decode([0.1f, 0.9f, 0.9f]);
+
+        Assert.Equal([1, 2], decoder.TurnedOn.ToArray().Order());
+        Assert.Equal([0], decoder.TurnedOff.ToArray());
+    }
+
+    [Fact]
+    public void Withhold_ChangeUndoneWhileWithheld_ReportsNoTransition()
+    {
+        var decoder = Decoder(OutputKind.Probabilities, Labels(0.5f, 0.5f, 0.5f));
+        decoder.Decode([0.9f, 0.1f, 0.1f]);
+
+        decoder.Decode([0.1f, 0.1f, 0.1f]);
+        decoder.Withhold();
+        decoder.Decode([0.9f, 0.1f, 0.1f]);
+
+        Assert.Empty(decoder.TurnedOn.ToArray());
+        Assert.Empty(decoder.TurnedOff.ToArray());
+        Assert.Equal([0], decoder.Active.ToArray());
+    }
+
+    [Fact]
     public void Decode_Probabilities_UsesScoresAsGiven()
     {
         var decoder = Decoder(OutputKind.Probabilities, Labels(0.5f, 0.5f, 0.5f));

@@ -1,10 +1,11 @@
 using Edge.Camera.Frames;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
+using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Preprocessing;
 using Edge.Runtime.Publishing;
 using Edge.Runtime.Tests.TestSupport;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests;
 
@@ -33,7 +34,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
     [InlineData(64, 48)] // resampled
     public void Process_SteadyState_AllocatesNothing(int width, int height)
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new ManualTimeProvider();
         var sink = new CountingSink();
         var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, smoothing: 0.3f, topK: 3);
         var frame = PipelineHarness.RandomFrame(width, height, seed: 6);
@@ -62,7 +63,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
     [Fact]
     public void Process_StaleFrames_AllocateNothing()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new ManualTimeProvider();
         var sink = new CountingSink();
         var pipeline = harness.CreatePipeline(time, sink, budgetMs: 10);
         var frame = PipelineHarness.RandomFrame(32, 32, seed: 7);
@@ -82,6 +83,68 @@ public sealed class SteadyStateAllocationTests : IDisposable
         Assert.Equal(0, allocated);
         Assert.Equal(MeasuredFrames + 1, pipeline.Stats.DroppedStale);
         Assert.Equal(0, sink.Count);
+    }
+
+    [Theory]
+    [InlineData(MissPolicy.Flag)]
+    [InlineData(MissPolicy.Drop)]
+    [InlineData(MissPolicy.Degrade)]
+    public void Process_LateFramesAndEvents_AllocateNothing(MissPolicy policy)
+    {
+        var time = new ManualTimeProvider();
+        var sink = new CountingSink();
+        var events = new JsonLinesEventSink(new EventJsonWriter("test-device"), new CountingSink());
+        var slowDecode = new ManualSlowStage(time, PipelineStage.Decode);
+        var degrade = new DegradeOptions { WindowFrames = 4, RecoverFrames = 4, MissRateToDegrade = 0.3 };
+        using var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, policy, degrade: policy == MissPolicy.Degrade ? degrade : null, delay: slowDecode, events: events);
+        var frame = PipelineHarness.RandomFrame(40, 30, seed: 9);
+        const int warmUp = 160; // every path, level and change at least once
+        for (var i = 0; i < warmUp; i++)
+        {
+            ProcessMixed(pipeline, frame, time, slowDecode, i);
+        }
+
+        SettleGarbageCollector();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = warmUp; i < warmUp + 4 * MeasuredFrames; i++)
+        {
+            ProcessMixed(pipeline, frame, time, slowDecode, i);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(pipeline.Stats.Missed >= MeasuredFrames / 4, $"only {pipeline.Stats.Missed} frames missed");
+        if (policy == MissPolicy.Degrade)
+        {
+            Assert.True(pipeline.Stats.Degradations > 0 && pipeline.Stats.Recoveries > 0 && pipeline.Stats.Skipped > 0);
+        }
+    }
+
+    [Fact]
+    public void Process_RealClockAndTimer_AllocatesNothing()
+    {
+        var sink = new CountingSink();
+        using var pipeline = harness.CreatePipeline(TimeProvider.System, sink, budgetMs: 1000, MissPolicy.Drop);
+        var frame = PipelineHarness.RandomFrame(64, 48, seed: 10);
+        for (var i = 0; i < WarmUpFrames; i++)
+        {
+            frame.CapturedAt = TimeProvider.System.GetTimestamp();
+            pipeline.Process(frame);
+        }
+
+        SettleGarbageCollector();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < MeasuredFrames; i++)
+        {
+            frame.CapturedAt = TimeProvider.System.GetTimestamp();
+            pipeline.Process(frame);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(WarmUpFrames + MeasuredFrames, sink.Count);
     }
 
     /// <summary>Each stage on its own, so a failure of the pipeline test points at the stage that allocates.</summary>
@@ -137,7 +200,17 @@ public sealed class SteadyStateAllocationTests : IDisposable
         GC.Collect();
     }
 
-    private static void ProcessNext(FramePipeline pipeline, Frame frame, FakeTimeProvider time, int sequence)
+    /// <summary>Bursts of late frames (decode made slow) between on-time ones: misses, events, level changes.</summary>
+    private static void ProcessMixed(FramePipeline pipeline, Frame frame, ManualTimeProvider time, ManualSlowStage slowDecode, int sequence)
+    {
+        time.Advance(TimeSpan.FromMilliseconds(33));
+        frame.Sequence = sequence;
+        frame.CapturedAt = time.GetTimestamp();
+        slowDecode.Delay = TimeSpan.FromMilliseconds(sequence % 16 < 6 ? 150 : 5);
+        pipeline.Process(frame);
+    }
+
+    private static void ProcessNext(FramePipeline pipeline, Frame frame, ManualTimeProvider time, int sequence)
     {
         time.Advance(TimeSpan.FromMilliseconds(33));
         frame.Sequence = sequence;

@@ -3,13 +3,10 @@ using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
-using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
-using Edge.Runtime.Decoding;
+using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
-using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Preprocessing;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
@@ -34,10 +31,14 @@ internal static class RunCommand
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
         var hardFrames = new Option<string?>("--hard-frames") { Description = "Save frames the model was unsure about (PNG + labels.csv for annotation) into this folder" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
+        var missPolicy = new Option<string?>("--miss-policy") { Description = "Frames that miss the budget: drop (never publish late), flag (publish marked late; default) or degrade (flag, and step down the degrade ladder while misses persist)" };
+        var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS (queue, preprocess, inference, decode); repeatable. Inference is cancelled at its own budget", AllowMultipleArgumentsPerToken = false };
+        var events = new Option<string?>("--events") { Description = "Also write edge.event/1 JSON lines (deadline_missed, degraded, recovered) to this file, or - for stdout next to the label sets" };
+        var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame (preprocess, inference, decode or publish)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -54,42 +55,54 @@ internal static class RunCommand
                 Device = parse.GetValue(device),
                 Smoothing = parse.GetValue(smoothing),
                 TopK = parse.GetValue(topK),
+                MissPolicy = parse.GetValue(missPolicy),
+                StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
             };
             var settings = fromFile
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
                 .OverriddenBy(fromFlags)
                 .Resolve();
-            return Execute(settings, parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(hardFrames), parse.GetValue(verbose));
+            var extras = new RunExtras(parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(hardFrames), parse.GetValue(events), StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)));
+            return Execute(settings, extras, parse.GetValue(verbose));
         }));
         return command;
     }
 
-    private static ExitCode Execute(ResolvedRunSettings settings, string? fashionMnistFolder, bool locate, string? hardFramesFolder, bool verbose)
+    private static ExitCode Execute(ResolvedRunSettings settings, RunExtras extras, bool verbose)
     {
         using var loggers = Logging.CreateFactory(verbose);
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        var bundle = ModelBundle.Load(settings.Model);
-        if (locate && bundle.MapsName is null)
+        using var sink = JsonLinesSink.Open(settings.Output);
+        using var eventLines = extras.EventsPath is null ? null : EventLines(extras.EventsPath, settings.Output, sink);
+        IPipelineEventSink events = new LoggingEventSink(loggers.CreateLogger("edge.budget"));
+        if (eventLines is not null)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"--locate needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps'): use a model with a CSRA head, such as the bundled one");
+            events = new EventFanOut(events, new JsonLinesEventSink(new EventJsonWriter(settings.Device), eventLines));
         }
 
-        using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: locate);
-        var firstInference = WarmUp(session);
+        using var assembled = AssembledPipeline.Create(settings, sink, time, new PipelineExtras
+        {
+            Locate = extras.Locate,
+            Events = events,
+            StageDelay = extras.Delay,
+            HardFramesFor = extras.HardFramesFolder is not { } folder
+                ? null
+                : model => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")),
+        });
+        var bundle = assembled.Bundle;
+        var session = assembled.Session;
+        var pipeline = assembled.Pipeline;
+        var hardFrames = pipeline.HardFrames;
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
-            bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, firstInference, session.Report);
+            bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
+        if (extras.Delay is { } delay)
+        {
+            log.LogWarning("test hook: every frame's {Stage} stage is delayed by {Ms} ms", delay.Stage.ToString().ToLowerInvariant(), delay.Duration.TotalMilliseconds);
+        }
 
-        using var source = FrameSources.Create(settings.Source, fashionMnistFolder);
-        var preprocessor = new ImagePreprocessor(bundle.Input);
-        var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
-        var writer = new LabelSetWriter(bundle.Labels, settings.Device, settings.Source, bundle, session.Report.Active);
-        using var sink = JsonLinesSink.Open(settings.Output);
-        using var hardFrames = hardFramesFolder is null
-            ? null
-            : new HardFrameCapture(new HardFrameOptions { Directory = hardFramesFolder }, bundle.Labels, bundle.Sha256, time, loggers.CreateLogger("edge.hard-frames"));
-        var pipeline = new FramePipeline(session, preprocessor, decoder, writer, sink, new FrameBudget(settings.BudgetMs, time), time) { HardFrames = hardFrames };
+        using var source = FrameSources.Create(settings.Source, extras.FashionMnistFolder);
         var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height));
 
         using var cancel = new CancellationTokenSource();
@@ -102,8 +115,9 @@ internal static class RunCommand
         try
         {
             using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"));
+            GcTuning.SettleBeforeSteadyState();
             capture.Start();
-            log.LogInformation("source {Source} open; budget {Budget} ms; publishing to {Output}", settings.Source, settings.BudgetMs, settings.Output == "-" ? "stdout" : settings.Output);
+            log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, cancel.Token);
             capture.Stop();
             if (capture.Fault is { } fault)
@@ -111,7 +125,7 @@ internal static class RunCommand
                 throw fault;
             }
 
-            RunSummary.Print(Console.Error, pipeline.Stats, slot.Overwritten, session.Report.Active);
+            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);
             if (hardFrames is not null)
             {
                 hardFrames.Dispose();
@@ -126,12 +140,19 @@ internal static class RunCommand
         return cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
     }
 
-    /// <summary>Runs the model once on a blank input so the first frame does not pay ONNX Runtime's first-run costs.</summary>
-    private static double WarmUp(ModelSession session)
+    /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
+    private static ILabelSetSink EventLines(string path, string labelOutput, ILabelSetSink labelSink) =>
+        path == labelOutput ? new SharedSink(labelSink) : JsonLinesSink.Open(path);
+
+    private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
+
+    /// <summary>Writes through to a sink owned elsewhere (not disposed here).</summary>
+    private sealed class SharedSink(ILabelSetSink inner) : ILabelSetSink
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Array.Clear(session.Input);
-        session.Run();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        public void Publish(ReadOnlySpan<byte> message) => inner.Publish(message);
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 
 namespace Edge.Runtime.Cli;
@@ -6,21 +7,29 @@ namespace Edge.Runtime.Cli;
 /// <summary>The end-of-run table on stderr: counts and per-stage latency percentiles.</summary>
 internal static class RunSummary
 {
-    public static void Print(TextWriter output, PipelineStats stats, long overwritten, string executionProvider)
+    public static void Print(TextWriter output, FramePipeline pipeline, long overwritten, string executionProvider)
     {
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"published {stats.Published}, dropped stale {stats.DroppedStale}, overwritten before use {overwritten}, deadline missed {stats.DeadlineMissed}, ep {executionProvider}"));
+        var stats = pipeline.Stats;
+        output.WriteLine(string.Create(c, $"published {stats.Published}, dropped stale {stats.DroppedStale}, overwritten before use {overwritten}, ep {executionProvider}"));
+        output.WriteLine(string.Create(c, $"deadline missed {stats.Missed} (late {stats.Late}, withheld {stats.Withheld}, cancelled {stats.Cancelled}); budget {pipeline.Budget.BudgetMs} ms, miss policy {pipeline.Policy.Name()}"));
+        if (pipeline.Policy == MissPolicy.Degrade)
+        {
+            output.WriteLine(string.Create(c, $"degraded {stats.Degradations} times, recovered {stats.Recoveries} times, ended at level {pipeline.Level} ({pipeline.Profile.Name}); skipped {stats.Skipped} frames"));
+        }
+
         if (stats.TruthFrames > 0)
         {
             output.WriteLine(string.Create(c, $"example-based F1 against synthetic ground truth: {stats.MeanTruthF1:F3} over {stats.TruthFrames} frames"));
         }
 
         output.WriteLine("stage (ms)      p50      p90      p99      max     mean");
-        Row(output, "queue", stats.Queue);
-        Row(output, "preprocess", stats.Preprocess);
-        Row(output, "inference", stats.Inference);
-        Row(output, "decode", stats.Decode);
-        Row(output, "total", stats.Total);
+        foreach (var stage in Enum.GetValues<PipelineStage>())
+        {
+            Row(output, stage.ToString().ToLowerInvariant(), stats.Stage(stage));
+        }
+
+        Row(output, "end-to-end", stats.EndToEnd);
     }
 
     private static void Row(TextWriter output, string name, LatencyRecorder recorder) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Inference;
 
@@ -32,6 +33,13 @@ public sealed class RunSettings
 
     public int? TopK { get; set; }
 
+    /// <summary>drop, flag or degrade (default flag).</summary>
+    public string? MissPolicy { get; set; }
+
+    public StageBudgets? StageBudgetsMs { get; set; }
+
+    public DegradeOptions? Degrade { get; set; }
+
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
 
     /// <summary>The first V4L2 camera when one is plugged in, otherwise the synthetic camera.</summary>
@@ -51,7 +59,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, ep, output, threads, device, smoothing, top_k)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -69,6 +77,7 @@ public sealed class RunSettings
             Device = read("EDGE_DEVICE"),
             Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
+            MissPolicy = read("EDGE_MISS_POLICY"),
         };
     }
 
@@ -85,6 +94,9 @@ public sealed class RunSettings
         Device = overrides.Device ?? Device,
         Smoothing = overrides.Smoothing ?? Smoothing,
         TopK = overrides.TopK ?? TopK,
+        MissPolicy = overrides.MissPolicy ?? MissPolicy,
+        StageBudgetsMs = overrides.StageBudgetsMs ?? StageBudgetsMs,
+        Degrade = overrides.Degrade ?? Degrade,
     };
 
     public ResolvedRunSettings Resolve()
@@ -129,6 +141,31 @@ public sealed class RunSettings
             throw Invalid("top_k", topK, "0 (no cap) or a positive number of labels");
         }
 
+        var policyText = MissPolicy ?? "flag";
+        if (!MissPolicyNames.TryParse(policyText, out var policy))
+        {
+            throw Invalid("miss_policy", policyText, MissPolicyNames.Expected);
+        }
+
+        var stages = StageBudgetsMs ?? StageBudgets.None;
+        foreach (var stage in (ReadOnlySpan<PipelineStage>)[PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode])
+        {
+            if (stages.Of(stage) is { } ms && !(ms >= 0.1 && ms <= budget))
+            {
+                throw Invalid($"stage_budgets_ms.{stage.ToString().ToLowerInvariant()}", ms, $"a number from 0.1 up to budget_ms ({budget.ToString(CultureInfo.InvariantCulture)})");
+            }
+        }
+
+        var degrade = Degrade ?? new DegradeOptions();
+        try
+        {
+            degrade.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError(ExitCode.InvalidArguments, e.Message);
+        }
+
         var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
         return new ResolvedRunSettings(
             Model ?? DefaultModelDirectory,
@@ -140,7 +177,10 @@ public sealed class RunSettings
             threads,
             device,
             smoothing,
-            topK);
+            topK,
+            policy,
+            stages,
+            degrade);
     }
 
     private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
@@ -180,7 +220,10 @@ public sealed record ResolvedRunSettings(
     int Threads,
     string Device,
     float Smoothing,
-    int TopK);
+    int TopK,
+    MissPolicy MissPolicy,
+    StageBudgets StageBudgets,
+    DegradeOptions Degrade);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -27,6 +27,8 @@ public sealed class MultiLabelDecoder
     private readonly float[] scores;
     private readonly bool[] active;
     private readonly bool[] wasActive;
+    private readonly bool[] reported;
+    private bool lastWithheld;
     private readonly int[] activeIndices;
     private readonly int[] turnedOn;
     private readonly int[] turnedOff;
@@ -51,6 +53,7 @@ public sealed class MultiLabelDecoder
         scores = new float[count];
         active = new bool[count];
         wasActive = new bool[count];
+        reported = new bool[count];
         activeIndices = new int[count];
         turnedOn = new int[count];
         turnedOff = new int[count];
@@ -80,7 +83,9 @@ public sealed class MultiLabelDecoder
     public void Reset()
     {
         hasHistory = false;
+        lastWithheld = false;
         Array.Clear(active);
+        Array.Clear(reported);
         ActiveCount = TurnedOnCount = TurnedOffCount = 0;
     }
 
@@ -113,6 +118,12 @@ public sealed class MultiLabelDecoder
 
         hasHistory = true;
         active.CopyTo(wasActive, 0);
+        if (!lastWithheld)
+        {
+            active.CopyTo(reported, 0);
+        }
+
+        lastWithheld = false;
         ActiveCount = 0;
         for (var i = 0; i < labels.Length; i++)
         {
@@ -137,16 +148,23 @@ public sealed class MultiLabelDecoder
         TurnedOnCount = TurnedOffCount = 0;
         for (var i = 0; i < labels.Length; i++)
         {
-            if (active[i] && !wasActive[i])
+            if (active[i] && !reported[i])
             {
                 turnedOn[TurnedOnCount++] = i;
             }
-            else if (!active[i] && wasActive[i])
+            else if (!active[i] && reported[i])
             {
                 turnedOff[TurnedOffCount++] = i;
             }
         }
     }
+
+    /// <summary>
+    /// Says the last <see cref="Decode"/> was not published (a late frame under the drop policy), so the next frame's
+    /// <see cref="TurnedOn"/> and <see cref="TurnedOff"/> are still relative to the last state consumers saw and no
+    /// transition is lost.
+    /// </summary>
+    public void Withhold() => lastWithheld = true;
 
     private void InsertByScore(int label)
     {

@@ -16,6 +16,8 @@ public sealed class ModelSession : IDisposable
     private readonly OrtValue? mapsValue;
     private readonly OrtIoBinding binding;
     private readonly RunOptions runOptions;
+    private readonly Lock terminateGate = new();
+    private bool terminateRequested;
 
     private ModelSession(InferenceSession session, ExecutionProviderReport report, float[] input, float[] output, long[] inputShape, long[] outputShape, string inputName, string outputName, (string Name, long[] Shape)? maps)
     {
@@ -111,6 +113,50 @@ public sealed class ModelSession : IDisposable
     public void Run()
     {
         session.RunWithBinding(runOptions, binding);
+    }
+
+    /// <summary>
+    /// Runs the model unless <see cref="RequestTerminate"/> stops it first: false when ONNX Runtime gave up because of
+    /// that request (the outputs are then not valid). The request stays set until <see cref="ClearTerminate"/>, which
+    /// whoever requested it calls once it can no longer fire.
+    /// </summary>
+    public bool TryRun()
+    {
+        try
+        {
+            session.RunWithBinding(runOptions, binding);
+            return true;
+        }
+        catch (OnnxRuntimeException) when (Volatile.Read(ref terminateRequested))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Asks a run in progress (or the next one) to stop at its next node boundary, through ONNX Runtime's
+    /// <see cref="RunOptions.Terminate"/>. Safe to call from another thread (the deadline timer's).
+    /// </summary>
+    public void RequestTerminate()
+    {
+        lock (terminateGate)
+        {
+            Volatile.Write(ref terminateRequested, true);
+            runOptions.Terminate = true;
+        }
+    }
+
+    /// <summary>Withdraws a <see cref="RequestTerminate"/>, so the next run goes ahead.</summary>
+    public void ClearTerminate()
+    {
+        lock (terminateGate)
+        {
+            if (terminateRequested)
+            {
+                runOptions.Terminate = false;
+                Volatile.Write(ref terminateRequested, false);
+            }
+        }
     }
 
     public void Dispose()

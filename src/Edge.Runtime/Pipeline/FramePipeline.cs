@@ -1,6 +1,7 @@
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
+using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Preprocessing;
@@ -8,47 +9,99 @@ using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Pipeline;
 
-public enum FrameOutcome
+public enum FrameOutcome : byte
 {
     Published,
+
+    /// <summary>Published, marked <c>deadline_met: false</c>.</summary>
+    PublishedLate,
+
+    /// <summary>Past its deadline before any work: dropped.</summary>
     DroppedStale,
+
+    /// <summary>Passed over by a degrade step that processes one frame in N.</summary>
+    Skipped,
+
+    /// <summary>Missed its deadline; not published (miss policy <c>drop</c>).</summary>
+    Withheld,
+
+    /// <summary>Inference terminated at the deadline.</summary>
+    Cancelled,
 }
 
 /// <summary>
-/// The per-frame path: budget gate -> preprocess -> inference -> decode -> serialise -> publish. Every stage is
-/// timed; nothing here allocates once warm.
+/// The per-frame path: budget gate -> preprocess -> inference (cancelled at the deadline) -> decode -> serialise ->
+/// publish, under a <see cref="MissPolicy"/>, stepping down and up a degrade ladder when asked to. Every stage is
+/// timed; nothing here allocates once warm, except an inference that ONNX Runtime terminates (it reports that with
+/// an exception).
 /// </summary>
-public sealed class FramePipeline
+public sealed class FramePipeline : IDisposable
 {
-    private readonly ModelSession session;
-    private readonly ImagePreprocessor preprocessor;
+    private readonly InferenceProfile[] profiles;
     private readonly MultiLabelDecoder decoder;
-    private readonly LabelSetWriter writer;
     private readonly ILabelSetSink sink;
     private readonly FrameBudget budget;
     private readonly TimeProvider time;
+    private readonly InferenceWatchdog watchdog;
+    private readonly DegradeController? degrade;
     private readonly long anchorTimestamp;
     private readonly DateTimeOffset anchorWallClock;
-    private readonly LabelLocator? locator;
+    private long strideCounter;
 
     public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, ILabelSetSink sink, FrameBudget budget, TimeProvider time)
+        : this(new InferenceProfile("model", session, preprocessor, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, decoder, sink, budget, time)
     {
-        this.session = session;
-        this.preprocessor = preprocessor;
+    }
+
+    /// <param name="primary">Level 0: the configured model at full rate.</param>
+    /// <param name="policy">What to do with frames that miss their deadline.</param>
+    /// <param name="ladder">Degrade policy only: the options and one profile per ladder step, cheapest last.</param>
+    public FramePipeline(InferenceProfile primary, MultiLabelDecoder decoder, ILabelSetSink sink, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceProfile> Steps)? ladder = null)
+    {
+        if (policy == MissPolicy.Degrade && ladder is null)
+        {
+            throw new ArgumentException("the degrade policy needs a ladder", nameof(ladder));
+        }
+
+        if (ladder is { } l && l.Options.Ladder.Count != l.Steps.Count)
+        {
+            throw new ArgumentException($"the ladder has {l.Options.Ladder.Count} steps but {l.Steps.Count} profiles", nameof(ladder));
+        }
+
         this.decoder = decoder;
-        this.writer = writer;
         this.sink = sink;
         this.budget = budget;
         this.time = time;
+        Policy = policy;
+        profiles = policy == MissPolicy.Degrade ? [primary, .. ladder!.Value.Steps] : [primary];
+        degrade = policy == MissPolicy.Degrade ? new DegradeController(ladder!.Value.Options, budget.BudgetMs) : null;
+        watchdog = new InferenceWatchdog(time);
         anchorTimestamp = time.GetTimestamp();
         anchorWallClock = time.GetUtcNow();
-        locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth);
     }
 
     public PipelineStats Stats { get; } = new();
 
+    public MissPolicy Policy { get; }
+
+    public FrameBudget Budget => budget;
+
+    /// <summary>The profile in force: index 0 unless the degrade policy stepped down.</summary>
+    public int Level => degrade?.Level ?? 0;
+
+    public InferenceProfile Profile => profiles[Level];
+
     /// <summary>Optional capture of frames the model was unsure about (for annotation); never blocks the frame.</summary>
     public HardFrameCapture? HardFrames { get; init; }
+
+    /// <summary>Deadline-missed, degraded and recovered events.</summary>
+    public IPipelineEventSink? Events { get; init; }
+
+    /// <summary>Test hook that slows a stage down.</summary>
+    public IStageDelay? StageDelay { get; init; }
+
+    /// <summary>Optional per-frame record of outcomes (benchmark timelines).</summary>
+    public FrameTimeline? Timeline { get; init; }
 
     /// <summary>Takes frames from the slot until it completes, <paramref name="frameLimit"/> label sets are
     /// published (0: no limit), or cancellation.</summary>
@@ -68,56 +121,168 @@ public sealed class FramePipeline
 
     public FrameOutcome Process(Frame frame)
     {
+        var captured = frame.CapturedAt;
         var taken = time.GetTimestamp();
-        if (budget.IsStale(frame.CapturedAt, taken))
+        if (budget.IsStale(captured, taken))
         {
             Stats.DroppedStale++;
-            return FrameOutcome.DroppedStale;
+            return Finish(captured, double.NaN, FrameOutcome.DroppedStale);
         }
 
-        preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);
+        var profile = profiles[Level];
+        if (profile.FrameStride > 1 && strideCounter++ % profile.FrameStride != 0)
+        {
+            Stats.Skipped++;
+            return Finish(captured, double.NaN, FrameOutcome.Skipped);
+        }
+
+        StageDelay?.Delay(PipelineStage.Preprocess, watchdog);
+        profile.Preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, profile.Session.Input);
         var preprocessed = time.GetTimestamp();
-        session.Run();
+
+        watchdog.Arm(profile.Session, budget.InferenceDeadline(captured, preprocessed));
+        StageDelay?.Delay(PipelineStage.Inference, watchdog);
+        var completed = profile.Session.TryRun();
+        watchdog.Disarm(out var cancelDelay);
         var inferred = time.GetTimestamp();
-        decoder.Decode(session.Output);
-        locator?.Locate(session.Maps, decoder.Active);
+        if (!completed)
+        {
+            Stats.Cancelled++;
+            Stats.CancelDelay.Record(cancelDelay.TotalMilliseconds);
+            var sinceCapture = Milliseconds(captured, inferred);
+            Missed(frame, MissReason.Cancelled, PipelineStage.Inference, sinceCapture, published: false);
+            Observe(frame, missed: true, sinceCapture);
+            return Finish(captured, sinceCapture, FrameOutcome.Cancelled);
+        }
+
+        StageDelay?.Delay(PipelineStage.Decode, watchdog);
+        decoder.Decode(profile.Session.Output);
+        profile.Locator?.Locate(profile.Session.Maps, decoder.Active);
         var decoded = time.GetTimestamp();
 
+        var overrun = budget.Overrun(preprocessed - taken, inferred - preprocessed, decoded - inferred);
+        var met = overrun is null && budget.IsMet(captured, decoded);
         var latency = new StageLatency
         {
-            Queue = Milliseconds(frame.CapturedAt, taken),
+            Queue = Milliseconds(captured, taken),
             Preprocess = Milliseconds(taken, preprocessed),
             Inference = Milliseconds(preprocessed, inferred),
             Decode = Milliseconds(inferred, decoded),
-            Total = Milliseconds(frame.CapturedAt, decoded),
+            Total = Milliseconds(captured, decoded),
         };
-        var met = budget.IsMet(frame.CapturedAt, decoded);
-        var capturedAt = WallClockOf(frame.CapturedAt);
-        writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, locator);
-        sink.Publish(writer.Message.Span);
-        HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
-        Record(frame, latency, met);
-        return FrameOutcome.Published;
-    }
-
-    private void Record(Frame frame, in StageLatency latency, bool met)
-    {
-        Stats.Published++;
-        if (!met)
+        if (overrun is { } stage)
         {
-            Stats.DeadlineMissed++;
+            Stats.RecordOverrun(stage);
         }
 
+        if (!met && Policy == MissPolicy.Drop)
+        {
+            decoder.Withhold();
+            Stats.Withheld++;
+            Missed(frame, overrun is null ? MissReason.Late : MissReason.StageOverrun, overrun, latency.Total, published: false);
+            Record(frame, latency);
+            Observe(frame, missed: true, latency.Total);
+            return Finish(captured, latency.Total, FrameOutcome.Withheld);
+        }
+
+        StageDelay?.Delay(PipelineStage.Publish, watchdog);
+        var capturedAt = WallClockOf(captured);
+        profile.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, profile.Locator);
+        sink.Publish(profile.Writer.Message.Span);
+        var published = time.GetTimestamp();
+        HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
+
+        Stats.Published++;
+        Stats.Publish.Record(Milliseconds(decoded, published));
+        var endToEnd = Milliseconds(captured, published);
+        Stats.EndToEnd.Record(endToEnd);
+        Record(frame, latency);
+        if (!met)
+        {
+            Stats.Late++;
+            Missed(frame, overrun is null ? MissReason.Late : MissReason.StageOverrun, overrun, latency.Total, published: true);
+        }
+
+        Observe(frame, !met, latency.Total);
+        return Finish(captured, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate);
+    }
+
+    public void Dispose() => watchdog.Dispose();
+
+    private FrameOutcome Finish(long captured, double endToEnd, FrameOutcome outcome)
+    {
+        Timeline?.Record(captured, endToEnd, outcome);
+        return outcome;
+    }
+
+    private void Record(Frame frame, in StageLatency latency)
+    {
         Stats.Queue.Record(latency.Queue);
         Stats.Preprocess.Record(latency.Preprocess);
         Stats.Inference.Record(latency.Inference);
         Stats.Decode.Record(latency.Decode);
-        Stats.Total.Record(latency.Total);
         if (frame.HasTruth)
         {
             Stats.TruthFrames++;
             Stats.TruthF1Sum += ExampleF1(frame.Truth, decoder);
         }
+    }
+
+    private void Missed(Frame frame, MissReason reason, PipelineStage? stage, double latencyMs, bool published)
+    {
+        Stats.DeadlineMisses.Record();
+        if (Events is null)
+        {
+            return;
+        }
+
+        Events.Publish(new PipelineEvent
+        {
+            Kind = PipelineEventKind.DeadlineMissed,
+            Frame = frame.Sequence,
+            At = WallClockOf(time.GetTimestamp()),
+            Reason = reason,
+            Stage = stage,
+            LatencyMs = latencyMs,
+            BudgetMs = budget.BudgetMs,
+            Published = published,
+            Status = Stats.DeadlineMisses.Take(),
+        });
+    }
+
+    private void Observe(Frame frame, bool missed, double latencyMs)
+    {
+        if (degrade is null)
+        {
+            return;
+        }
+
+        var missRate = degrade.MissRate;
+        var change = degrade.Observe(missed, latencyMs);
+        if (change == LevelChange.None)
+        {
+            return;
+        }
+
+        strideCounter = 0;
+        if (change == LevelChange.Degraded)
+        {
+            Stats.Degradations++;
+        }
+        else
+        {
+            Stats.Recoveries++;
+        }
+
+        Events?.Publish(new PipelineEvent
+        {
+            Kind = change == LevelChange.Degraded ? PipelineEventKind.Degraded : PipelineEventKind.Recovered,
+            Frame = frame.Sequence,
+            At = WallClockOf(time.GetTimestamp()),
+            Level = degrade.Level,
+            Profile = profiles[degrade.Level].Name,
+            MissRate = change == LevelChange.Degraded ? missRate : 0,
+        });
     }
 
     /// <summary>Example-based F1 of one frame: 2|P∩T| / (|P|+|T|), 1 when both are empty.</summary>

@@ -1,15 +1,42 @@
+using Edge.Runtime.Budget;
+
 namespace Edge.Runtime.Pipeline;
 
 /// <summary>Counters and latency samples of one run.</summary>
 public sealed class PipelineStats
 {
+    private readonly long[] stageOverruns = new long[Enum.GetValues<PipelineStage>().Length];
+
     public long Published { get; internal set; }
 
-    /// <summary>Frames already past their deadline when the pipeline reached them: dropped unprocessed.</summary>
+    /// <summary>Frames already past their deadline (or queue budget) when the pipeline reached them: dropped unprocessed.</summary>
     public long DroppedStale { get; internal set; }
 
-    /// <summary>Published frames that finished after their deadline.</summary>
-    public long DeadlineMissed { get; internal set; }
+    /// <summary>Frames passed over on purpose by a degrade step that processes one frame in N.</summary>
+    public long Skipped { get; internal set; }
+
+    /// <summary>Published label sets that missed their deadline (marked <c>deadline_met: false</c>).</summary>
+    public long Late { get; internal set; }
+
+    /// <summary>Label sets that missed their deadline and were not published (miss policy <c>drop</c>).</summary>
+    public long Withheld { get; internal set; }
+
+    /// <summary>Inferences terminated at their deadline.</summary>
+    public long Cancelled { get; internal set; }
+
+    /// <summary>Frames that missed their deadline while being processed: late + withheld + cancelled.</summary>
+    public DeadlineMissCounter DeadlineMisses { get; } = new();
+
+    public long Missed => DeadlineMisses.TotalCount;
+
+    /// <summary>Frames over a per-stage budget, by stage.</summary>
+    public long StageOverruns(PipelineStage stage) => stageOverruns[(int)stage];
+
+    internal void RecordOverrun(PipelineStage stage) => stageOverruns[(int)stage]++;
+
+    public long Degradations { get; internal set; }
+
+    public long Recoveries { get; internal set; }
 
     /// <summary>Synthetic frames only: sum of per-frame example-based F1 against ground truth.</summary>
     public double TruthF1Sum { get; internal set; }
@@ -26,5 +53,21 @@ public sealed class PipelineStats
 
     public LatencyRecorder Decode { get; } = new();
 
-    public LatencyRecorder Total { get; } = new();
+    /// <summary>Serialising the label set and handing it to the sink.</summary>
+    public LatencyRecorder Publish { get; } = new();
+
+    /// <summary>Capture to the label set handed to the sink, for published frames.</summary>
+    public LatencyRecorder EndToEnd { get; } = new();
+
+    /// <summary>From the deadline to the terminated inference returning, for cancelled frames.</summary>
+    public LatencyRecorder CancelDelay { get; } = new(4096);
+
+    public LatencyRecorder Stage(PipelineStage stage) => stage switch
+    {
+        PipelineStage.Queue => Queue,
+        PipelineStage.Preprocess => Preprocess,
+        PipelineStage.Inference => Inference,
+        PipelineStage.Decode => Decode,
+        _ => Publish,
+    };
 }

@@ -39,3 +39,11 @@ internal sealed class CountingSink(int capacity = 1 << 16) : ILabelSetSink
     {
     }
 }
+
+/// <summary>Keeps every pipeline event (allocates; for behaviour tests).</summary>
+internal sealed class CollectingEventSink : Edge.Runtime.Events.IPipelineEventSink
+{
+    public List<Edge.Runtime.Events.PipelineEvent> Events { get; } = [];
+
+    public void Publish(in Edge.Runtime.Events.PipelineEvent pipelineEvent) => Events.Add(pipelineEvent);
+}

@@ -25,6 +25,9 @@ internal sealed class TestBundle : IDisposable
 
     public static string TinyModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-multilabel.onnx");
 
+    /// <summary>Same signature as the tiny model, but a run takes a long time (~100 small convolutions): for cancellation.</summary>
+    public static string SlowModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "slow-multilabel.onnx");
+
     public string Directory { get; }
 
     public string ManifestPath => Path.Combine(Directory, ModelBundle.ManifestFile);
@@ -35,10 +38,10 @@ internal sealed class TestBundle : IDisposable
     public JsonObject Manifest { get; }
 
     /// <summary>Creates the folder, copies the tiny model, applies <paramref name="edit"/> to a valid manifest and writes it.</summary>
-    public static TestBundle Create(Action<JsonObject>? edit = null)
+    public static TestBundle Create(Action<JsonObject>? edit = null, string? modelPath = null)
     {
         var bundle = CreateEmpty();
-        File.Copy(TinyModelPath, bundle.ModelPath);
+        File.Copy(modelPath ?? TinyModelPath, bundle.ModelPath);
         bundle.Manifest["sha256"] = ModelBundle.HashFile(bundle.ModelPath);
         edit?.Invoke(bundle.Manifest);
         bundle.WriteManifest();

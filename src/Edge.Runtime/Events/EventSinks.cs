@@ -1,0 +1,64 @@
+using Edge.Runtime.Publishing;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Runtime.Events;
+
+/// <summary>Writes every event as an <c>edge.event/1</c> JSON line to a stream (a file, or stdout next to the label sets).</summary>
+public sealed class JsonLinesEventSink(EventJsonWriter writer, ILabelSetSink lines) : IPipelineEventSink, IDisposable
+{
+    public void Publish(in PipelineEvent pipelineEvent)
+    {
+        writer.Write(pipelineEvent);
+        lines.Publish(writer.Message.Span);
+    }
+
+    public void Dispose() => lines.Dispose();
+}
+
+/// <summary>
+/// Logs events on stderr: degrade and recover as warnings/information, each deadline miss at debug level (there may
+/// be one per frame; the run summary counts them all).
+/// </summary>
+public sealed partial class LoggingEventSink(ILogger logger) : IPipelineEventSink
+{
+    public void Publish(in PipelineEvent pipelineEvent)
+    {
+        switch (pipelineEvent.Kind)
+        {
+            case PipelineEventKind.DeadlineMissed:
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    LogMissed(pipelineEvent.Frame, EventJsonWriter.ReasonName(pipelineEvent.Reason), pipelineEvent.Stage is { } stage ? EventJsonWriter.StageName(stage) : "-", pipelineEvent.LatencyMs, pipelineEvent.BudgetMs, pipelineEvent.Status.TotalCount);
+                }
+
+                break;
+            case PipelineEventKind.Degraded:
+                LogDegraded(pipelineEvent.Frame, pipelineEvent.Level, pipelineEvent.Profile, pipelineEvent.MissRate);
+                break;
+            default:
+                LogRecovered(pipelineEvent.Frame, pipelineEvent.Level, pipelineEvent.Profile);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "frame {Frame} missed its deadline ({Reason}, stage {Stage}) at {LatencyMs:F1} ms of {BudgetMs} ms; {Total} missed so far")]
+    private partial void LogMissed(long frame, string reason, string stage, double latencyMs, double budgetMs, long total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "frame {Frame}: degraded to level {Level} ({Profile}), miss rate {MissRate:P0}")]
+    private partial void LogDegraded(long frame, int level, string? profile, double missRate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "frame {Frame}: recovered to level {Level} ({Profile})")]
+    private partial void LogRecovered(long frame, int level, string? profile);
+}
+
+/// <summary>Hands each event to several sinks in order.</summary>
+public sealed class EventFanOut(params IPipelineEventSink[] sinks) : IPipelineEventSink
+{
+    public void Publish(in PipelineEvent pipelineEvent)
+    {
+        foreach (var sink in sinks)
+        {
+            sink.Publish(pipelineEvent);
+        }
+    }
+}

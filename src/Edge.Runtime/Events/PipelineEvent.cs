@@ -1,0 +1,63 @@
+using Edge.Runtime.Budget;
+
+namespace Edge.Runtime.Events;
+
+public enum PipelineEventKind
+{
+    DeadlineMissed,
+    Degraded,
+    Recovered,
+}
+
+public enum MissReason
+{
+    /// <summary>Finished after the deadline.</summary>
+    Late,
+
+    /// <summary>Inference was still running at the deadline and was terminated.</summary>
+    Cancelled,
+
+    /// <summary>Finished in time overall, but a stage took longer than its own budget.</summary>
+    StageOverrun,
+}
+
+/// <summary>A state change of the frame path (schema <c>edge.event/1</c>, docs/budgets.md). A value type: raising one allocates nothing.</summary>
+public readonly record struct PipelineEvent
+{
+    public required PipelineEventKind Kind { get; init; }
+
+    /// <summary>Sequence number of the frame that caused the event.</summary>
+    public required long Frame { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    // deadline_missed
+    public MissReason Reason { get; init; }
+
+    /// <summary>The stage at fault: inference for a cancellation, the overrun stage, else null.</summary>
+    public PipelineStage? Stage { get; init; }
+
+    /// <summary>Capture to the moment the miss was known.</summary>
+    public double LatencyMs { get; init; }
+
+    public double BudgetMs { get; init; }
+
+    /// <summary>Whether a label set (marked late) was published for the frame.</summary>
+    public bool Published { get; init; }
+
+    public DeadlineMissedStatus Status { get; init; }
+
+    // degraded / recovered
+    public int Level { get; init; }
+
+    /// <summary>Name of the profile now in force (the model's name at level 0, else the ladder step's).</summary>
+    public string? Profile { get; init; }
+
+    public double MissRate { get; init; }
+}
+
+/// <summary>Receives pipeline events on the frame thread: must not block and should not allocate.</summary>
+public interface IPipelineEventSink
+{
+    void Publish(in PipelineEvent pipelineEvent);
+}

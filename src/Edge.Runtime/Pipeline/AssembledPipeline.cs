@@ -1,0 +1,151 @@
+using Edge.Runtime.Budget;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Cli;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Decoding;
+using Edge.Runtime.Events;
+using Edge.Runtime.Inference;
+using Edge.Runtime.Publishing;
+
+namespace Edge.Runtime.Pipeline;
+
+/// <summary>Extras for <see cref="AssembledPipeline.Create"/> beyond the run settings.</summary>
+public sealed record PipelineExtras
+{
+    /// <summary>Bind the activation maps and publish label locations.</summary>
+    public bool Locate { get; init; }
+
+    public IPipelineEventSink? Events { get; init; }
+
+    public IStageDelay? StageDelay { get; init; }
+
+    public FrameTimeline? Timeline { get; init; }
+
+    /// <summary>Creates the hard-frame capture for the loaded model (it needs the labels and hash), owned by the pipeline.</summary>
+    public Func<ModelBundle, HardFrames.HardFrameCapture?>? HardFramesFor { get; init; }
+}
+
+/// <summary>
+/// A <see cref="FramePipeline"/> with everything it owns: the bundle, one warmed-up session per profile (the model,
+/// and each ladder step's model under the degrade policy), decoder and budget. Built the same way for
+/// <c>edge run</c> and <c>edge bench</c>.
+/// </summary>
+public sealed class AssembledPipeline : IDisposable
+{
+    private readonly List<ModelSession> sessions;
+
+    private AssembledPipeline(ModelBundle bundle, List<ModelSession> sessions, FramePipeline pipeline, double firstInferenceMs)
+    {
+        Bundle = bundle;
+        this.sessions = sessions;
+        Pipeline = pipeline;
+        FirstInferenceMs = firstInferenceMs;
+    }
+
+    public ModelBundle Bundle { get; }
+
+    /// <summary>The configured model's session (level 0).</summary>
+    public ModelSession Session => sessions[0];
+
+    public FramePipeline Pipeline { get; }
+
+    /// <summary>The configured model's first run (ONNX Runtime's one-off costs), measured at start and kept out of frames.</summary>
+    public double FirstInferenceMs { get; }
+
+    public static AssembledPipeline Create(ResolvedRunSettings settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
+    {
+        extras ??= new PipelineExtras();
+        var bundle = ModelBundle.Load(settings.Model);
+        if (extras.Locate && bundle.MapsName is null)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"--locate needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps'): use a model with a CSRA head, such as the bundled one");
+        }
+
+        var sessions = new List<ModelSession>();
+        try
+        {
+            var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate);
+            sessions.Add(session);
+            var firstInference = WarmUp(session);
+            var primary = InferenceProfile.For(bundle.Name, bundle, session, settings.Device, settings.Source);
+            (DegradeOptions, IReadOnlyList<InferenceProfile>)? ladder = null;
+            if (settings.MissPolicy == MissPolicy.Degrade)
+            {
+                var steps = new List<InferenceProfile>();
+                foreach (var step in settings.Degrade.Ladder)
+                {
+                    var stepBundle = step.Model is null ? bundle : LadderBundle(step, bundle);
+                    var stepSession = session;
+                    if (step.Model is not null)
+                    {
+                        stepSession = ModelSession.Create(stepBundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && stepBundle.MapsName is not null);
+                        sessions.Add(stepSession);
+                        WarmUp(stepSession);
+                    }
+
+                    steps.Add(InferenceProfile.For(step.Name, stepBundle, stepSession, settings.Device, settings.Source, step.FrameStride));
+                }
+
+                ladder = (settings.Degrade, steps);
+            }
+
+            var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
+            var budget = new FrameBudget(settings.BudgetMs, time, settings.StageBudgets);
+            var pipeline = new FramePipeline(primary, decoder, sink, budget, time, settings.MissPolicy, ladder)
+            {
+                Events = extras.Events,
+                StageDelay = extras.StageDelay,
+                Timeline = extras.Timeline,
+                HardFrames = extras.HardFramesFor?.Invoke(bundle),
+            };
+            return new AssembledPipeline(bundle, sessions, pipeline, firstInference);
+        }
+        catch
+        {
+            foreach (var session in sessions)
+            {
+                session.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Runs the model once on a blank input so the first frame does not pay ONNX Runtime's first-run costs.</summary>
+    public static double WarmUp(ModelSession session)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Array.Clear(session.Input);
+        session.Run();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    public void Dispose()
+    {
+        Pipeline.HardFrames?.Dispose();
+        Pipeline.Dispose();
+        foreach (var session in sessions)
+        {
+            session.Dispose();
+        }
+    }
+
+    /// <summary>A ladder step's bundle, which must tag the same labels in the same order as the configured model.</summary>
+    private static ModelBundle LadderBundle(LadderStep step, ModelBundle primary)
+    {
+        var bundle = ModelBundle.Load(step.Model!);
+        var expected = primary.Labels.Select(label => label.Name);
+        var actual = bundle.Labels.Select(label => label.Name);
+        if (!expected.SequenceEqual(actual, StringComparer.Ordinal))
+        {
+            throw new UserError(ExitCode.InvalidModel, $"degrade ladder step '{step.Name}': model '{bundle.Name}' has labels [{string.Join(", ", actual)}] but the configured model has [{string.Join(", ", expected)}]: a ladder model must tag the same labels in the same order");
+        }
+
+        if (bundle.OutputKind != primary.OutputKind)
+        {
+            throw new UserError(ExitCode.InvalidModel, $"degrade ladder step '{step.Name}': model '{bundle.Name}' outputs {bundle.OutputKind} but the configured model outputs {primary.OutputKind}: expected the same output kind");
+        }
+
+        return bundle;
+    }
+}

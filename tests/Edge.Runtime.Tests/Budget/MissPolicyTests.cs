@@ -1,0 +1,229 @@
+using System.Text.Json;
+using Edge.Camera.Frames;
+using Edge.Runtime.Budget;
+using Edge.Runtime.Events;
+using Edge.Runtime.Pipeline;
+using Edge.Runtime.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Edge.Runtime.Tests.Budget;
+
+/// <summary>Miss policies, cancellation and stage budgets on a fake clock, with the injectable slow stage.</summary>
+public sealed class MissPolicyTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
+
+    private readonly PipelineHarness harness = new();
+    private readonly FakeTimeProvider time = new(Start);
+    private readonly CollectingSink sink = new();
+    private readonly CollectingEventSink events = new();
+    private readonly FakeSlowStage slow;
+
+    public MissPolicyTests() => slow = new FakeSlowStage(time);
+
+    public void Dispose() => harness.Dispose();
+
+    [Fact]
+    public void Drop_LateFrame_IsNeverPublished()
+    {
+        using var pipeline = Create(MissPolicy.Drop);
+        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+
+        var outcome = pipeline.Process(NextFrame(1));
+
+        Assert.Equal(FrameOutcome.Withheld, outcome);
+        Assert.Empty(sink.Messages);
+        Assert.Equal(1, pipeline.Stats.Withheld);
+        Assert.Equal(1, pipeline.Stats.Missed);
+        Assert.Equal(0, pipeline.Stats.Published);
+        var missed = Assert.Single(events.Events);
+        Assert.Equal(PipelineEventKind.DeadlineMissed, missed.Kind);
+        Assert.Equal(MissReason.Late, missed.Reason);
+        Assert.False(missed.Published);
+        Assert.Equal(new DeadlineMissedStatus(1, 1), missed.Status);
+    }
+
+    [Fact]
+    public void Drop_OnlyOnTimeLabelSetsArePublished_OverManyFrames()
+    {
+        using var pipeline = Create(MissPolicy.Drop);
+        for (var i = 1; i <= 40; i++)
+        {
+            slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(i % 3 == 0 ? 120 : 20);
+            pipeline.Process(NextFrame(i));
+        }
+
+        Assert.All(sink.Messages, message => Assert.True(Parse(message).GetProperty("deadline_met").GetBoolean()));
+        Assert.Equal(27, sink.Messages.Count);
+        Assert.Equal(13, pipeline.Stats.Missed);
+        Assert.Equal(13, pipeline.Stats.Cancelled);
+    }
+
+    [Fact]
+    public void Drop_WithheldFrame_KeepsItsTransitionsForTheNextPublishedOne()
+    {
+        using var pipeline = Create(MissPolicy.Drop);
+        pipeline.Process(NextFrame(1));
+        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        pipeline.Process(NextFrame(2));
+        slow.Delays.Clear();
+        pipeline.Process(NextFrame(3));
+
+        // The same image thrice: whatever turned on in frame 1 is active since; frame 3 reports no change.
+        Assert.Equal(2, sink.Messages.Count);
+        Assert.Empty(Labels(Parse(sink.Messages[1]), "turned_on"));
+        Assert.Equal(Labels(Parse(sink.Messages[0]), "turned_on"), Labels(Parse(sink.Messages[1]), "active"));
+    }
+
+    [Fact]
+    public void Flag_LateFrame_IsPublishedMarkedLate()
+    {
+        using var pipeline = Create(MissPolicy.Flag);
+        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+
+        var outcome = pipeline.Process(NextFrame(1));
+
+        Assert.Equal(FrameOutcome.PublishedLate, outcome);
+        var message = Parse(Assert.Single(sink.Messages));
+        Assert.False(message.GetProperty("deadline_met").GetBoolean());
+        Assert.Equal(1, pipeline.Stats.Late);
+        var missed = Assert.Single(events.Events);
+        Assert.True(missed.Published);
+        Assert.Equal(MissReason.Late, missed.Reason);
+    }
+
+    [Fact]
+    public void Flag_EveryLateFrameIsMarked_EveryOnTimeOneIsNot()
+    {
+        using var pipeline = Create(MissPolicy.Flag);
+        for (var i = 1; i <= 30; i++)
+        {
+            slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(i % 4 == 0 ? 95 : 10);
+            slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(10);
+            pipeline.Process(NextFrame(i));
+        }
+
+        Assert.Equal(30, sink.Messages.Count);
+        for (var i = 0; i < 30; i++)
+        {
+            var message = Parse(sink.Messages[i]);
+            var late = (i + 1) % 4 == 0;
+            Assert.Equal(!late, message.GetProperty("deadline_met").GetBoolean());
+            Assert.Equal(late, message.GetProperty("latency_ms").GetProperty("total").GetDouble() > 100);
+        }
+
+        Assert.Equal(7, pipeline.Stats.Late);
+        Assert.Equal(7, events.Events.Count);
+        Assert.Equal(Enumerable.Range(1, 7).Select(n => (long)n), events.Events.Select(e => e.Status.TotalCount));
+        Assert.All(events.Events, e => Assert.Equal(1, e.Status.TotalCountChange));
+    }
+
+    [Theory]
+    [InlineData(MissPolicy.Drop)]
+    [InlineData(MissPolicy.Flag)]
+    public void InferencePastDeadline_IsCancelled_AndTheSessionRunsTheNextFrame(MissPolicy policy)
+    {
+        using var pipeline = Create(policy);
+        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
+
+        var outcome = pipeline.Process(NextFrame(1));
+
+        Assert.Equal(FrameOutcome.Cancelled, outcome);
+        Assert.Empty(sink.Messages);
+        Assert.Equal(1, pipeline.Stats.Cancelled);
+        var missed = Assert.Single(events.Events);
+        Assert.Equal(MissReason.Cancelled, missed.Reason);
+        Assert.Equal(PipelineStage.Inference, missed.Stage);
+        Assert.False(missed.Published);
+        // On the fake clock the timer fires as the clock passes the deadline; the slow stage ends within its step.
+        Assert.InRange(pipeline.Stats.CancelDelay.Percentile(1), 0, 0.5);
+
+        slow.Delays.Clear();
+        Assert.Equal(FrameOutcome.Published, pipeline.Process(NextFrame(2)));
+        var message = Parse(Assert.Single(sink.Messages));
+        Assert.True(message.GetProperty("deadline_met").GetBoolean());
+        Assert.All(harness.Session.Output, value => Assert.True(float.IsFinite(value)));
+    }
+
+    [Fact]
+    public void InferenceBudget_CancelsBeforeTheEndToEndDeadline()
+    {
+        using var pipeline = Create(MissPolicy.Flag, new StageBudgets { Inference = 20 });
+        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(30);
+
+        Assert.Equal(FrameOutcome.Cancelled, pipeline.Process(NextFrame(1)));
+
+        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(15);
+        Assert.Equal(FrameOutcome.Published, pipeline.Process(NextFrame(2)));
+    }
+
+    [Fact]
+    public void StageOverrun_MissesTheDeadlineEvenWhenTheTotalFits()
+    {
+        using var pipeline = Create(MissPolicy.Flag, new StageBudgets { Preprocess = 5 });
+        slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(8);
+
+        Assert.Equal(FrameOutcome.PublishedLate, pipeline.Process(NextFrame(1)));
+
+        Assert.Equal(1, pipeline.Stats.StageOverruns(PipelineStage.Preprocess));
+        var missed = Assert.Single(events.Events);
+        Assert.Equal(MissReason.StageOverrun, missed.Reason);
+        Assert.Equal(PipelineStage.Preprocess, missed.Stage);
+        Assert.True(missed.LatencyMs < 100);
+    }
+
+    [Fact]
+    public void QueueBudget_DropsFramesThatWaitedTooLong()
+    {
+        using var pipeline = Create(MissPolicy.Flag, new StageBudgets { Queue = 10 });
+        var frame = NextFrame(1, advance: TimeSpan.FromMilliseconds(11));
+
+        Assert.Equal(FrameOutcome.DroppedStale, pipeline.Process(frame));
+        Assert.Equal(1, pipeline.Stats.DroppedStale);
+        Assert.Equal(FrameOutcome.Published, pipeline.Process(NextFrame(2, advance: TimeSpan.FromMilliseconds(9))));
+    }
+
+    [Fact]
+    public void EventJson_DeadlineMissed_HasTheDocumentedFields()
+    {
+        using var pipeline = Create(MissPolicy.Flag);
+        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
+        pipeline.Process(NextFrame(9));
+        var writer = new EventJsonWriter("rover-7");
+
+        writer.Write(Assert.Single(events.Events));
+
+        var text = System.Text.Encoding.UTF8.GetString(writer.Message.Span);
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        var json = Parse(text);
+        Assert.Equal(
+            ["schema", "device", "event", "frame", "at", "reason", "stage", "latency_ms", "budget_ms", "published", "total_count", "total_count_change"],
+            json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("edge.event/1", json.GetProperty("schema").GetString());
+        Assert.Equal("deadline_missed", json.GetProperty("event").GetString());
+        Assert.Equal(9, json.GetProperty("frame").GetInt64());
+        Assert.Equal("cancelled", json.GetProperty("reason").GetString());
+        Assert.Equal("inference", json.GetProperty("stage").GetString());
+        Assert.Equal(100, json.GetProperty("budget_ms").GetDouble());
+        Assert.Equal(1, json.GetProperty("total_count").GetInt64());
+    }
+
+    private FramePipeline Create(MissPolicy policy, StageBudgets? stages = null) =>
+        harness.CreatePipeline(time, sink, budgetMs: 100, policy, stages, delay: slow, events: events);
+
+    /// <summary>A frame captured now (after <paramref name="advance"/> of hand-off wait, default none).</summary>
+    private Frame NextFrame(int sequence, int seed = 0, TimeSpan advance = default)
+    {
+        time.Advance(TimeSpan.FromMilliseconds(33));
+        var frame = PipelineHarness.RandomFrame(32, 32, seed);
+        frame.Sequence = sequence;
+        frame.CapturedAt = time.GetTimestamp();
+        time.Advance(advance);
+        return frame;
+    }
+
+    private static JsonElement Parse(string message) => JsonDocument.Parse(message).RootElement;
+
+    private static HashSet<string> Labels(JsonElement message, string key) =>
+        [.. message.GetProperty(key).EnumerateArray().Select(label => label.GetString()!)];
+}
