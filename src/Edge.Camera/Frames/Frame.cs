@@ -67,4 +67,19 @@ public sealed class Frame
         TruthCount = labels.Length;
         HasTruth = true;
     }
+
+    /// <summary>Copies another frame's pixels and ground truth (not its timestamp or sequence number) into this one.</summary>
+    public void CopyFrom(Frame other)
+    {
+        Resize(other.Width, other.Height);
+        other.PixelSpan.CopyTo(PixelSpan);
+        if (other.HasTruth)
+        {
+            SetTruth(other.Truth);
+        }
+        else
+        {
+            ClearTruth();
+        }
+    }
 }

@@ -80,7 +80,7 @@ public sealed class FramePipeline : IDisposable
         anchorWallClock = time.GetUtcNow();
     }
 
-    public PipelineStats Stats { get; } = new();
+    public PipelineStats Stats { get; private set; } = new();
 
     public MissPolicy Policy { get; }
 
@@ -205,6 +205,13 @@ public sealed class FramePipeline : IDisposable
 
         Observe(frame, !met, latency.Total);
         return Finish(captured, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate);
+    }
+
+    /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
+    public void ResetStats()
+    {
+        Stats = new PipelineStats();
+        Timeline?.Clear();
     }
 
     public void Dispose() => watchdog.Dispose();

@@ -29,6 +29,9 @@ public sealed class LatencyRecorder(int capacity = 1 << 16)
         return sorted[Math.Clamp(rank, 0, kept - 1)];
     }
 
+    /// <summary>The kept samples (the most recent ones once more than the capacity were recorded), oldest order not kept.</summary>
+    public ReadOnlySpan<double> Samples() => samples.AsSpan(0, (int)Math.Min(count, samples.Length));
+
     public double Mean()
     {
         var kept = (int)Math.Min(count, samples.Length);
