@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using Edge.Runtime.Benchmarking;
+using Edge.Runtime.Configuration;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary><c>edge bench</c>: latency and throughput of the whole frame path against bare inference, in one run.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
+        var compare = new Option<string?>("--compare") { Description = "Compare configurations in one interleaved run: MODEL[@EP],MODEL[@EP],... (empty MODEL: the default); ratios are to the first" };
+        var source = new Option<string?>("--source") { Description = "Frames to play: synthetic[?size=N...] (default), file:PATH or images:DIR; read before measuring" };
+        var rate = new Option<string>("--rate") { Description = "Frames per second offered, or max: the next frame as soon as the last is done (default max)", DefaultValueFactory = _ => "max" };
+        var frames = new Option<long?>("--frames") { Description = "Measured frames per configuration (default 1000)" };
+        var duration = new Option<double?>("--duration") { Description = "Measure for this many seconds instead of a frame count" };
+        var warmUp = new Option<int?>("--warmup") { Description = "Frames per configuration run before measuring (default 50)" };
+        var block = new Option<int?>("--block") { Description = "Frames per block; configurations and bare inference take turns every block (default 25)" };
+        var budget = new Option<double?>("--budget-ms") { Description = "End-to-end latency budget, ms (default 100)" };
+        var missPolicy = new Option<string?>("--miss-policy") { Description = "drop, flag (default) or degrade" };
+        var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS; repeatable" };
+        var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame" };
+        var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu (default auto)" };
+        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON (edge.bench/1) to this file" };
+        var report = new Option<string?>("--report") { Description = "Write PNG plots (latency CDF, histograms, timeline) and summary.md into this folder" };
+        var config = new Option<string?>("--config") { Description = "JSON settings file (as for edge run: budget, miss policy, stage budgets, degrade ladder)" };
+        var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
+
+        var command = new Command("bench", "Benchmark the frame path: per-stage and end-to-end latency, bare inference in the same run, throughput, misses, allocations, GC, CPU, memory, power")
+        {
+            model, compare, source, rate, frames, duration, warmUp, block, budget, missPolicy, stageBudget, injectDelay, ep, threads, json, report, config, fashionMnist,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
+        {
+            var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
+            var settings = fromFile.OverriddenBy(new RunSettings
+            {
+                Model = parse.GetValue(model),
+                BudgetMs = parse.GetValue(budget),
+                Ep = parse.GetValue(ep),
+                Threads = parse.GetValue(threads),
+                MissPolicy = parse.GetValue(missPolicy),
+                StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
+                Source = parse.GetValue(source) ?? "synthetic",
+            }).Resolve();
+            var options = new BenchOptions
+            {
+                Variants = Variants(parse.GetValue(compare), settings),
+                Source = settings.Source,
+                FashionMnistFolder = parse.GetValue(fashionMnist),
+                Rate = ParseRate(parse.GetValue(rate)!),
+                Frames = Range(parse.GetValue(frames) ?? 1000, 1, 10_000_000, "--frames"),
+                DurationSeconds = parse.GetValue(duration) is { } seconds ? RangeDouble(seconds, 0.1, 86_400, "--duration") : null,
+                WarmUpFrames = (int)Range(parse.GetValue(warmUp) ?? 50, 0, 100_000, "--warmup"),
+                BlockFrames = (int)Range(parse.GetValue(block) ?? 25, 1, 100_000, "--block"),
+                BudgetMs = settings.BudgetMs,
+                MissPolicy = settings.MissPolicy,
+                StageBudgets = settings.StageBudgets,
+                Degrade = settings.Degrade,
+                Threads = settings.Threads,
+                Delay = StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)),
+            };
+            return Execute(options, parse.GetValue(json), parse.GetValue(report));
+        }));
+        return command;
+    }
+
+    private static ExitCode Execute(BenchOptions options, string? jsonPath, string? reportDirectory)
+    {
+        if (jsonPath is not null)
+        {
+            RequireFolderOf(jsonPath, "--json");
+        }
+
+        if (reportDirectory is not null)
+        {
+            Directory.CreateDirectory(reportDirectory);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        BenchResult result;
+        try
+        {
+            using var runner = new BenchRunner(options);
+            using var progress = new ProgressBar("bench", options.DurationSeconds is { } s ? (int)(s * 1000) : (int)Math.Min(int.MaxValue, options.Frames * options.Variants.Count));
+            result = runner.Run(new Progress<(long Done, long Total)>(p => progress.Report((int)Math.Min(int.MaxValue, p.Done))), cancel.Token);
+            progress.Finish();
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        BenchTable.Print(Console.Out, result);
+        if (jsonPath is not null)
+        {
+            using var file = File.Create(jsonPath);
+            BenchJson.Write(file, result);
+            Console.Error.WriteLine($"results written to {jsonPath}");
+        }
+
+        if (reportDirectory is not null)
+        {
+            var written = Benchmarking.Report.BenchReport.Write(reportDirectory, result);
+            Console.Error.WriteLine($"report written to {reportDirectory} ({written.Count} files)");
+        }
+
+        return cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
+    }
+
+    private static IReadOnlyList<BenchVariant> Variants(string? compare, ResolvedRunSettings settings)
+    {
+        if (compare is null)
+        {
+            return [new BenchVariant(Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Model)), settings.Model, settings.Ep)];
+        }
+
+        try
+        {
+            return BenchVariant.ParseList(compare, settings.Model, settings.Ep);
+        }
+        catch (FormatException e)
+        {
+            throw new UserError(ExitCode.InvalidArguments, e.Message);
+        }
+    }
+
+    private static double ParseRate(string text)
+    {
+        if (text.Equals("max", StringComparison.OrdinalIgnoreCase))
+        {
+            return 0;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var fps) && fps >= 0.1 && fps <= 10_000)
+        {
+            return fps;
+        }
+
+        throw new UserError(ExitCode.InvalidArguments, $"--rate '{text}' is invalid: expected max or frames per second from 0.1 to 10000");
+    }
+
+    private static long Range(long value, long min, long max, string flag) =>
+        value >= min && value <= max ? value : throw new UserError(ExitCode.InvalidArguments, $"{flag} is {value}: expected {min} to {max}");
+
+    private static double RangeDouble(double value, double min, double max, string flag) =>
+        value >= min && value <= max ? value : throw new UserError(ExitCode.InvalidArguments, $"{flag} is {value.ToString(CultureInfo.InvariantCulture)}: expected {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+
+    private static void RequireFolderOf(string path, string flag)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"{flag} folder '{folder}' does not exist: expected a file in an existing folder");
+        }
+    }
+}
