@@ -18,11 +18,9 @@ public class PreprocessingBenchmarks
     private ImagePreprocessor preprocessor = null!;
     private byte[] frame = [];
     private float[] tensor = [];
-    private int width;
-    private int height;
 
-    [Params("640x480", "1280x720", "1920x1080")]
-    public string Source { get; set; } = "";
+    [ParamsSource(nameof(Sources))]
+    public FrameSize Source { get; set; } = null!;
 
     [Params(ResizePolicy.Stretch, ResizePolicy.CenterCrop, ResizePolicy.Letterbox)]
     public ResizePolicy Resize { get; set; }
@@ -30,17 +28,26 @@ public class PreprocessingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var size = Source.Split('x');
-        width = int.Parse(size[0], System.Globalization.CultureInfo.InvariantCulture);
-        height = int.Parse(size[1], System.Globalization.CultureInfo.InvariantCulture);
-        frame = new byte[width * height * 3];
+        frame = new byte[Source.Width * Source.Height * 3];
         new Random(Seed).NextBytes(frame);
 
         preprocessor = new ImagePreprocessor(DefaultModel.Load().Input with { Resize = Resize });
         tensor = new float[preprocessor.TensorLength];
-        preprocessor.Process(frame, width, height, tensor);
+        preprocessor.Process(frame, Source.Width, Source.Height, tensor);
     }
 
     [Benchmark]
-    public void Process() => preprocessor.Process(frame, width, height, tensor);
+    public void Process() => preprocessor.Process(frame, Source.Width, Source.Height, tensor);
+
+    public static IEnumerable<FrameSize> Sources() => [new(640, 480), new(1280, 720), new(1920, 1080)];
+}
+
+/// <summary>A camera frame size; ordered by pixel count so results read from the smallest frame up.</summary>
+public sealed record FrameSize(int Width, int Height) : IComparable<FrameSize>, IComparable
+{
+    public int CompareTo(FrameSize? other) => other is null ? 1 : (Width * Height).CompareTo(other.Width * other.Height);
+
+    public int CompareTo(object? obj) => CompareTo(obj as FrameSize);
+
+    public override string ToString() => $"{Width}x{Height}";
 }
