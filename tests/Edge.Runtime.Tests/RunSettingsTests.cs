@@ -179,6 +179,40 @@ public sealed class RunSettingsTests
     }
 
     [Fact]
+    public void FromFile_BudgetEnforcement_ParsesPolicyStagesAndLadder_KeepingDefaultsOfUnnamedKeys()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """
+            {
+              "budget_ms": 80,
+              "miss_policy": "degrade",
+              "stage_budgets_ms": { "inference": 50, "queue": 20 },
+              "degrade": { "window_frames": 12, "ladder": [ { "name": "int8", "model": "/models/int8" }, { "name": "half", "frame_stride": 2 } ] }
+            }
+            """u8.ToArray());
+
+        var settings = RunSettings.FromFile(path).Resolve();
+
+        Assert.Equal(Edge.Runtime.Budget.MissPolicy.Degrade, settings.MissPolicy);
+        Assert.Equal(50, settings.StageBudgets.Inference);
+        Assert.Equal(20, settings.StageBudgets.Queue);
+        Assert.Null(settings.StageBudgets.Preprocess);
+        Assert.Equal(12, settings.Degrade.WindowFrames);
+        Assert.Equal(new Edge.Runtime.Budget.DegradeOptions().RecoverFrames, settings.Degrade.RecoverFrames);
+        Assert.Equal(["int8", "half"], settings.Degrade.Ladder.Select(step => step.Name));
+        Assert.Equal(1, settings.Degrade.Ladder[0].FrameStride);
+        Assert.Equal("/models/int8", settings.Degrade.Ladder[0].Model);
+        Assert.Equal(2, settings.Degrade.Ladder[1].FrameStride);
+    }
+
+    [Fact]
+    public void Resolve_DefaultPolicy_IsFlag()
+    {
+        Assert.Equal(Edge.Runtime.Budget.MissPolicy.Flag, new RunSettings().Resolve().MissPolicy);
+        Assert.Equal(Edge.Runtime.Budget.MissPolicy.Drop, RunSettings.FromEnvironment(name => name == "EDGE_MISS_POLICY" ? "drop" : null).Resolve().MissPolicy);
+    }
+
+    [Fact]
     public void FromFile_UnknownKey_ThrowsInvalidArgumentsNamingIt()
     {
         using var folder = TestBundle.CreateEmpty();

@@ -1,15 +1,18 @@
 namespace Edge.Runtime.Budget;
 
+// Settable rather than init-only: System.Text.Json's source generator resets init-only properties missing from the
+// JSON to default, which would lose the defaults below.
+
 /// <summary>One rung of the degrade ladder: what to run instead of the configured model, and how often.</summary>
 public sealed record LadderStep
 {
-    public required string Name { get; init; }
+    public required string Name { get; set; }
 
     /// <summary>A cheaper bundle (same labels, e.g. INT8 or exported for a smaller input), or null to keep the model.</summary>
-    public string? Model { get; init; }
+    public string? Model { get; set; }
 
     /// <summary>Process one frame in this many (1: every frame).</summary>
-    public int FrameStride { get; init; } = 1;
+    public int FrameStride { get; set; } = 1;
 }
 
 /// <summary>
@@ -27,15 +30,15 @@ public sealed record DegradeOptions
         new() { Name = "third-rate", FrameStride = 3 },
     ];
 
-    public int WindowFrames { get; init; } = 30;
+    public int WindowFrames { get; set; } = 30;
 
-    public double MissRateToDegrade { get; init; } = 0.2;
+    public double MissRateToDegrade { get; set; } = 0.2;
 
-    public double HeadroomFraction { get; init; } = 0.6;
+    public double HeadroomFraction { get; set; } = 0.6;
 
-    public int RecoverFrames { get; init; } = 90;
+    public int RecoverFrames { get; set; } = 90;
 
-    public IReadOnlyList<LadderStep> Ladder { get; init; } = DefaultLadder;
+    public IReadOnlyList<LadderStep> Ladder { get; set; } = DefaultLadder;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
     public void Validate()

@@ -167,6 +167,46 @@ public sealed class BadInputTests
         AssertOneLineError(result, ExitCode.InvalidArguments, "--count must be from 1");
     }
 
+    [Theory]
+    [InlineData("--miss-policy", "sometimes", "setting 'miss_policy' is sometimes: expected drop, flag or degrade")]
+    [InlineData("--stage-budget", "render=5", "--stage-budget 'render=5' is invalid")]
+    [InlineData("--stage-budget", "inference=500", "setting 'stage_budgets_ms.inference' is 500")]
+    [InlineData("--inject-delay", "inference:5", "--inject-delay 'inference:5' is invalid")]
+    public void Run_BadBudgetFlags_ExitInvalidArgumentsNamingTheFlag(string flag, string value, string mentions)
+    {
+        var result = RunTiny(flag, value, "--budget-ms", "100");
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+    }
+
+    [Fact]
+    public void Run_DegradeLadderWithDifferentLabels_ExitsInvalidModelNamingTheStep()
+    {
+        using var other = TestBundle.Create(manifest =>
+        {
+            var labels = (System.Text.Json.Nodes.JsonArray)manifest["labels"]!;
+            labels[0]!["name"] = "hat";
+        });
+        var config = Path.Combine(other.Directory, "edge.json");
+        File.WriteAllText(config, $$$"""{"miss_policy": "degrade", "degrade": {"ladder": [{"name": "cheap", "model": "{{{other.Directory}}}"}]}}""");
+
+        var result = RunTiny("--config", config);
+
+        AssertOneLineError(result, ExitCode.InvalidModel, "degrade ladder step 'cheap'");
+    }
+
+    [Fact]
+    public void Run_BadDegradeSetting_ExitsInvalidArgumentsNamingTheKey()
+    {
+        using var bundle = TestBundle.Create();
+        var config = Path.Combine(bundle.Directory, "edge.json");
+        File.WriteAllText(config, """{"miss_policy": "degrade", "degrade": {"window_frames": 0}}""");
+
+        var result = RunTiny("--config", config);
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, "degrade setting 'window_frames' is 0");
+    }
+
     private static EdgeProcess.Result RunTiny(params string[] arguments)
     {
         using var bundle = TestBundle.Create();
@@ -191,14 +231,8 @@ public sealed class BadInputTests
         return EdgeProcess.Run(Timeout, [.. command]);
     }
 
-    private static void AssertOneLineError(EdgeProcess.Result result, ExitCode expected, string mentions)
-    {
-        Assert.Equal((int)expected, result.ExitCode);
-        var errors = result.ErrorLines.Where(line => line.StartsWith("edge: error:", StringComparison.Ordinal)).ToList();
-        Assert.Single(errors);
-        Assert.Contains(mentions, errors[0], StringComparison.Ordinal);
-        Assert.DoesNotContain(" at Edge.", result.StandardError, StringComparison.Ordinal);
-    }
+    private static void AssertOneLineError(EdgeProcess.Result result, ExitCode expected, string mentions) =>
+        EdgeProcess.AssertOneLineError(result, expected, mentions);
 
     private static void WritePng(string path)
     {

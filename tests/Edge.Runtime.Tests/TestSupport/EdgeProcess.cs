@@ -42,4 +42,14 @@ internal static class EdgeProcess
 
         return new Result(process.ExitCode, output.Result, error.Result);
     }
+
+    /// <summary>Bad input: the exit code, exactly one <c>edge: error:</c> line mentioning the problem, no stack trace.</summary>
+    public static void AssertOneLineError(Result result, Edge.Runtime.Cli.ExitCode expected, string mentions)
+    {
+        Assert.Equal((int)expected, result.ExitCode);
+        var errors = result.ErrorLines.Where(line => line.StartsWith("edge: error:", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.Contains(mentions, errors[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Edge.", result.StandardError, StringComparison.Ordinal);
+    }
 }
