@@ -184,6 +184,44 @@ public sealed class MissPolicyTests : IDisposable
     }
 
     [Fact]
+    public void Degrade_StepsDownUnderLoad_SkipsFrames_AndRecoversWithoutFlapping()
+    {
+        var degrade = new DegradeOptions
+        {
+            WindowFrames = 5,
+            MissRateToDegrade = 0.3,
+            HeadroomFraction = 0.5,
+            RecoverFrames = 10,
+            Ladder = [new() { Name = "half-rate", FrameStride = 2 }, new() { Name = "third-rate", FrameStride = 3 }],
+        };
+        using var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, MissPolicy.Degrade, degrade: degrade, delay: slow, events: events);
+        var levels = new List<int>();
+        var outcomes = new List<FrameOutcome>();
+
+        for (var i = 1; i <= 120; i++)
+        {
+            // Overload for the first 40 frames, then light load.
+            slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(i <= 40 ? 130 : 10);
+            outcomes.Add(pipeline.Process(NextFrame(i)));
+            levels.Add(pipeline.Level);
+        }
+
+        var changes = events.Events.Where(e => e.Kind != PipelineEventKind.DeadlineMissed).ToList();
+        Assert.Equal(
+            [(PipelineEventKind.Degraded, 1), (PipelineEventKind.Degraded, 2), (PipelineEventKind.Recovered, 1), (PipelineEventKind.Recovered, 0)],
+            changes.Select(e => (e.Kind, e.Level)));
+        Assert.Equal(["half-rate", "third-rate", "half-rate", "tiny"], changes.Select(e => e.Profile));
+        Assert.True(changes[0].MissRate > 0.3);
+        Assert.Equal(0, pipeline.Level);
+        Assert.Contains(FrameOutcome.Skipped, outcomes);
+        Assert.Equal(outcomes.Count(o => o == FrameOutcome.Skipped), pipeline.Stats.Skipped);
+        // Late label sets are still published (marked) under degrade.
+        Assert.Equal(pipeline.Stats.Late, sink.Messages.Count(m => !Parse(m).GetProperty("deadline_met").GetBoolean()));
+        Assert.Equal(2, pipeline.Stats.Degradations);
+        Assert.Equal(2, pipeline.Stats.Recoveries);
+    }
+
+    [Fact]
     public void EventJson_DeadlineMissed_HasTheDocumentedFields()
     {
         using var pipeline = Create(MissPolicy.Flag);
