@@ -18,6 +18,21 @@ internal static class ChartStyle
 
     public static Scalar SeriesColor(int index) => Palette[index % Palette.Length];
 
-    public static void Text(Mat image, string text, int x, int y, double scale) =>
-        Cv2.PutText(image, text, new Point(x, y), HersheyFonts.HersheySimplex, scale, Ink, 1, LineTypes.AntiAlias);
+    public static void Text(Mat image, string text, int x, int y, double scale) => Text(image, text, x, y, scale, Ink);
+
+    public static void Text(Mat image, string text, int x, int y, double scale, Scalar color) =>
+        Cv2.PutText(image, text, new Point(x, y), HersheyFonts.HersheySimplex, scale, color, 1, LineTypes.AntiAlias);
+
+    /// <summary>Writes <paramref name="image"/> as the format its extension names, failing loudly rather than leaving a report with a hole.</summary>
+    public static void Save(Mat image, string path)
+    {
+        if (!Cv2.ImWrite(path, image))
+        {
+            throw new IOException($"could not write chart '{path}': check that its folder exists and is writable");
+        }
+    }
+
+    /// <summary>Width in pixels of <paramref name="text"/> as <see cref="Text(Mat, string, int, int, double)"/> draws it, to align it right or centre it.</summary>
+    public static int TextWidth(string text, double scale) =>
+        Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scale, 1, out _).Width;
 }
