@@ -50,6 +50,16 @@ public sealed record VariantResult
 
     public required LatencySummary CancelDelay { get; init; }
 
+    // The raw samples behind the summaries, for the report's distributions. Not required, so that results built
+    // without them (tests, older callers) still compile: the report then says there are no samples.
+
+    /// <summary>Kept latency samples per stage in milliseconds (the most recent ones where more were recorded).</summary>
+    public IReadOnlyDictionary<PipelineStage, IReadOnlyList<double>> StageSamples { get; init; } = new Dictionary<PipelineStage, IReadOnlyList<double>>();
+
+    public IReadOnlyList<double> EndToEndSamples { get; init; } = [];
+
+    public IReadOnlyList<double> BareSamples { get; init; } = [];
+
     /// <summary>Standard deviation of the time between consecutive published label sets, within blocks.</summary>
     public required double IntervalStdDevMs { get; init; }
 

@@ -1,20 +1,17 @@
 using System.Globalization;
 using OpenCvSharp;
+using static Edge.Runtime.Charts.ChartStyle;
 
 namespace Edge.Runtime.Evaluation.Report;
 
 /// <summary>The PNG charts of an evaluation report, drawn with OpenCV (already loaded for reading the images).</summary>
 internal static class ReportCharts
 {
-    private static readonly Scalar White = Scalar.White;
-    private static readonly Scalar Ink = new(40, 40, 40);
-    private static readonly Scalar Grid = new(220, 220, 220);
-
     /// <summary>Horizontal bars of per-label AP.</summary>
     public static void ApBars(string path, MetricsReport metrics)
     {
         const int rowHeight = 28, left = 130, width = 520;
-        using var image = new Mat((metrics.PerLabel.Count * rowHeight) + 70, left + width + 80, MatType.CV_8UC3, White);
+        using var image = new Mat((metrics.PerLabel.Count * rowHeight) + 70, left + width + 80, MatType.CV_8UC3, Paper);
         Text(image, "average precision per label (%)", 10, 24, 0.6);
         for (var i = 0; i < metrics.PerLabel.Count; i++)
         {
@@ -22,7 +19,7 @@ internal static class ReportCharts
             var y = 45 + (i * rowHeight);
             Text(image, label.Label, 10, y + 17, 0.5);
             var value = double.IsFinite(label.Ap) ? label.Ap : 0;
-            Cv2.Rectangle(image, new Rect(left, y + 3, (int)(width * value / 100), rowHeight - 8), Color(i), -1);
+            Cv2.Rectangle(image, new Rect(left, y + 3, (int)(width * value / 100), rowHeight - 8), SeriesColor(i), -1);
             Text(image, double.IsFinite(label.Ap) ? label.Ap.ToString("F1", CultureInfo.InvariantCulture) : "no positives", left + (int)(width * value / 100) + 6, y + 17, 0.45);
         }
 
@@ -33,7 +30,7 @@ internal static class ReportCharts
     public static void PrecisionRecall(string path, ScoreMatrix scores)
     {
         const int size = 480, margin = 50, legend = 140;
-        using var image = new Mat(size + (2 * margin), size + (2 * margin) + legend, MatType.CV_8UC3, White);
+        using var image = new Mat(size + (2 * margin), size + (2 * margin) + legend, MatType.CV_8UC3, Paper);
         for (var tick = 0; tick <= 10; tick++)
         {
             var offset = tick * size / 10;
@@ -55,10 +52,10 @@ internal static class ReportCharts
             var curve = Curve(scores, label);
             for (var i = 1; i < curve.Count; i++)
             {
-                Cv2.Line(image, Plot(curve[i - 1]), Plot(curve[i]), Color(label), 2, LineTypes.AntiAlias);
+                Cv2.Line(image, Plot(curve[i - 1]), Plot(curve[i]), SeriesColor(label), 2, LineTypes.AntiAlias);
             }
 
-            Cv2.Line(image, new Point(margin + size + 15, margin + 10 + (label * 22)), new Point(margin + size + 35, margin + 10 + (label * 22)), Color(label), 3);
+            Cv2.Line(image, new Point(margin + size + 15, margin + 10 + (label * 22)), new Point(margin + size + 35, margin + 10 + (label * 22)), SeriesColor(label), 3);
             Text(image, scores.Labels[label], margin + size + 40, margin + 15 + (label * 22), 0.45);
         }
 
@@ -75,7 +72,7 @@ internal static class ReportCharts
     {
         const int cell = 60, left = 120, top = 120;
         var n = labels.Count;
-        using var image = new Mat(top + (n * cell) + 20, left + (n * cell) + 20, MatType.CV_8UC3, White);
+        using var image = new Mat(top + (n * cell) + 20, left + (n * cell) + 20, MatType.CV_8UC3, Paper);
         Text(image, "images with label (row) missed and label (column) wrongly predicted", 10, 22, 0.5);
         var max = 1;
         foreach (var value in counts)
@@ -124,7 +121,7 @@ internal static class ReportCharts
         Cv2.ApplyColorMap(large, heat, ColormapTypes.Jet);
         using var blended = new Mat();
         Cv2.AddWeighted(bgr, 0.55, heat, 0.45, 0, blended);
-        Cv2.PutText(blended, caption, new Point(6, 18), HersheyFonts.HersheySimplex, 0.5, White, 2);
+        Cv2.PutText(blended, caption, new Point(6, 18), HersheyFonts.HersheySimplex, 0.5, Scalar.White, 2);
         Cv2.ImWrite(path, blended);
     }
 
@@ -150,18 +147,5 @@ internal static class ReportCharts
         }
 
         return curve;
-    }
-
-    private static void Text(Mat image, string text, int x, int y, double scale) =>
-        Cv2.PutText(image, text, new Point(x, y), HersheyFonts.HersheySimplex, scale, Ink, 1, LineTypes.AntiAlias);
-
-    private static Scalar Color(int index)
-    {
-        Scalar[] palette =
-        [
-            new(180, 119, 31), new(14, 127, 255), new(44, 160, 44), new(40, 39, 214), new(189, 103, 148),
-            new(75, 86, 140), new(194, 119, 227), new(127, 127, 127), new(34, 189, 188), new(207, 190, 23),
-        ];
-        return palette[index % palette.Length];
     }
 }
