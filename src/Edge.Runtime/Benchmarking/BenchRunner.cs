@@ -137,6 +137,17 @@ public sealed class BenchRunner : IDisposable
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        if (options.Rate > 0)
+        {
+            // A block at a fixed rate lasts its whole schedule (N periods), so throughput is not over-counted.
+            var end = started + (long)(count * Stopwatch.Frequency / options.Rate);
+            var wait = end - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+            }
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started);
         player.WaitForBlockEnd();
         if (!measured)
