@@ -104,8 +104,10 @@ public sealed class BenchCommandTests : IDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var root = document.RootElement;
         Assert.Equal(0, root.GetProperty("published").GetInt64());
-        Assert.Equal(10, root.GetProperty("cancelled").GetInt64());
-        Assert.Equal(10, root.GetProperty("missed").GetInt64());
+        // Every frame is cancelled, unless a loaded machine made it stale before it started.
+        Assert.Equal(10, root.GetProperty("cancelled").GetInt64() + root.GetProperty("dropped").GetInt64());
+        Assert.True(root.GetProperty("cancelled").GetInt64() > 0);
+        Assert.Equal(root.GetProperty("cancelled").GetInt64(), root.GetProperty("missed").GetInt64());
         Assert.InRange(root.GetProperty("cancel_delay_ms").GetProperty("max").GetDouble(), 0, 100);
     }
 
