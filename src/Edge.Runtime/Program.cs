@@ -9,6 +9,7 @@ var root = new RootCommand("edge: camera frames -> multi-label model -> label se
     InfoCommand.Create(verbose),
     EvalCommand.Create(verbose),
     DatasetCommand.Create(verbose),
+    QuantizeCommand.Create(verbose),
     BenchCommand.Create(verbose),
 };
 var parsed = root.Parse(args);

@@ -17,6 +17,11 @@ internal sealed class ManifestValidator(ModelManifest manifest)
             Fail("sha256", "must be the 64-character hex SHA-256 of the model file");
         }
 
+        if (manifest.Quantization is { } quantization && quantization.Target is not ("cpu" or "tensorrt"))
+        {
+            Fail("quantization.target", $"is '{quantization.Target}', expected cpu or tensorrt");
+        }
+
         if (manifest.Precision is not ("fp32" or "fp16" or "int8"))
         {
             Fail("precision", $"is '{manifest.Precision}', expected fp32, fp16 or int8");

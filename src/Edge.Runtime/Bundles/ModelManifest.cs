@@ -33,6 +33,33 @@ public sealed class ModelManifest
 
     /// <summary>How the model was built and measured; free-form, shown by <c>edge info</c>.</summary>
     public JsonElement? Provenance { get; set; }
+
+    /// <summary>For INT8 models made by <c>edge quantize</c>: target, calibration and what stayed in float.</summary>
+    public QuantizationInfo? Quantization { get; set; }
+}
+
+/// <summary>How an INT8 bundle was quantized (docs/quantization.md).</summary>
+public sealed class QuantizationInfo
+{
+    /// <summary><c>cpu</c> or <c>tensorrt</c>: which execution provider the Q/DQ layout is made for.</summary>
+    public string? Target { get; set; }
+
+    /// <summary><c>minmax</c>, <c>percentile</c> or <c>entropy</c>.</summary>
+    public string? Method { get; set; }
+
+    public double? Percentile { get; set; }
+
+    public int CalibrationImages { get; set; }
+
+    /// <summary>SHA-256 over the calibration images' contents, in order.</summary>
+    public string? CalibrationSha256 { get; set; }
+
+    public string? CalibrationSource { get; set; }
+
+    /// <summary>SHA-256 of the FP32 model this was quantized from.</summary>
+    public string? SourceSha256 { get; set; }
+
+    public List<string>? FloatNodes { get; set; }
 }
 
 public sealed class InputContract

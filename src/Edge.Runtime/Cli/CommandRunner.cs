@@ -33,6 +33,7 @@ internal static class CommandRunner
         ModelBundleException => ExitCode.InvalidModel,
         FrameSourceException => ExitCode.SourceFailed,
         Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
+        Quantize.QuantizeException => ExitCode.QuantizationRefused,
         FileNotFoundException or DirectoryNotFoundException => ExitCode.MissingData,
         InvalidDataException => ExitCode.MissingData,
         OperationCanceledException => ExitCode.Interrupted,

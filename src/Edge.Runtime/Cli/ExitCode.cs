@@ -10,5 +10,7 @@ public enum ExitCode
     SourceFailed = 4,
     MissingData = 5,
     InvalidDataset = 6,
+    QuantizationRefused = 7,
+    TensorRtRulesBroken = 8,
     Interrupted = 130,
 }
