@@ -68,6 +68,19 @@ internal sealed class GraphBuilder
         return tensor;
     }
 
+    /// <summary>Swaps the initializer of the same name for <paramref name="tensor"/>, in place, so its users read the new values.</summary>
+    public TensorProto ReplaceInitializer(TensorProto tensor)
+    {
+        var index = Graph.Initializer.ToList().FindIndex(t => t.Name == tensor.Name);
+        if (index < 0)
+        {
+            throw new ArgumentException($"graph '{Graph.Name}' has no initializer '{tensor.Name}' to replace", nameof(tensor));
+        }
+
+        Graph.Initializer[index] = tensor;
+        return tensor;
+    }
+
     public NodeProto AddNode(string name, string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
         Claim(name);

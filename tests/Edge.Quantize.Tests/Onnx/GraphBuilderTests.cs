@@ -68,6 +68,20 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public void ReplaceInitializer_KeepsPosition_AndRejectsUnknownNames()
+    {
+        var builder = new GraphBuilder("g");
+        builder.AddInitializer(OnnxTensors.FloatScalar("a", 1f));
+        builder.AddInitializer(OnnxTensors.FloatScalar("b", 2f));
+
+        builder.ReplaceInitializer(OnnxTensors.Int8Scalar("a", 5));
+
+        Assert.Equal(["a", "b"], builder.Graph.Initializer.Select(t => t.Name));
+        Assert.Equal([(sbyte)5], OnnxTensors.ReadInt8s(builder.Graph.Initializer[0]));
+        Assert.Throws<ArgumentException>(() => builder.ReplaceInitializer(OnnxTensors.FloatScalar("c", 0f)));
+    }
+
+    [Fact]
     public void UniqueName_OnAnExistingGraph_AvoidsItsNames()
     {
         var builder = new GraphBuilder(Relu().Graph);
