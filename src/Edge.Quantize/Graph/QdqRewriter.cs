@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
+using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
 using Edge.Quantize.Quantization;
-using Google.Protobuf;
 
 namespace Edge.Quantize.Graph;
 
@@ -33,15 +32,15 @@ public static class QdqRewriter
             }
 
             var (parameters, zeroPoint) = plan.Target == QuantizationTarget.Cpu
-                ? (QuantMath.AsymmetricUInt8(range.Min, range.Max), Tensors.UInt8Scalar(tensor + "_zero_point", 0))
-                : (QuantMath.Symmetric(Math.Max(Math.Abs(range.Min), Math.Abs(range.Max))), Tensors.Int8Scalar(tensor + "_zero_point", 0));
+                ? (QuantMath.AsymmetricUInt8(range.Min, range.Max), OnnxTensors.Uint8Scalar(tensor + "_zero_point", 0))
+                : (QuantMath.Symmetric(Math.Max(Math.Abs(range.Min), Math.Abs(range.Max))), OnnxTensors.Int8Scalar(tensor + "_zero_point", 0));
             if (plan.Target == QuantizationTarget.Cpu)
             {
-                zeroPoint = Tensors.UInt8Scalar(tensor + "_zero_point", (byte)parameters.ZeroPoint);
+                zeroPoint = OnnxTensors.Uint8Scalar(tensor + "_zero_point", (byte)parameters.ZeroPoint);
             }
 
             activationParams[tensor] = parameters;
-            graph.Initializer.Add(Tensors.FloatScalar(tensor + "_scale", parameters.Scale));
+            graph.Initializer.Add(OnnxTensors.FloatScalar(tensor + "_scale", parameters.Scale));
             graph.Initializer.Add(zeroPoint);
             var pair = new List<NodeProto>
             {
@@ -70,15 +69,15 @@ public static class QdqRewriter
             if (!quantizedWeights.TryGetValue(weightName, out var weightScales))
             {
                 var weight = index.Initializer(weightName)!;
-                var values = Tensors.ReadFloats(weight);
+                var values = OnnxTensors.ReadFloats(weight);
                 var dims = weight.Dims.ToArray();
                 var channels = (int)dims[use.Axis];
                 var quantized = new sbyte[values.Length];
                 weightScales = new float[channels];
                 QuantMath.QuantizeWeightsPerChannel(values, dims, use.Axis, quantized, weightScales);
-                graph.Initializer.Add(Tensors.Int8(weightName + QuantizedSuffix, dims, quantized));
-                graph.Initializer.Add(Tensors.Floats(weightName + "_scale", [channels], weightScales));
-                graph.Initializer.Add(Tensors.Int8(weightName + "_zero_point", [channels], new sbyte[channels]));
+                graph.Initializer.Add(OnnxTensors.Int8(weightName + QuantizedSuffix, quantized, dims));
+                graph.Initializer.Add(OnnxTensors.Float(weightName + "_scale", weightScales, channels));
+                graph.Initializer.Add(OnnxTensors.Int8(weightName + "_zero_point", new sbyte[channels], channels));
                 leading.Add(Node("DequantizeLinear", weightName + "_DequantizeLinear", [weightName + QuantizedSuffix, weightName + "_scale", weightName + "_zero_point"], weightName + DequantizedSuffix, axis: use.Axis));
                 quantizedWeights[weightName] = weightScales;
             }
@@ -109,7 +108,7 @@ public static class QdqRewriter
 
     private static NodeProto QuantizeBias(GraphProto graph, NodeProto node, TensorProto bias, float inputScale, float[] weightScales)
     {
-        var values = Tensors.ReadFloats(bias);
+        var values = OnnxTensors.ReadFloats(bias);
         var scales = new float[values.Length];
         var quantized = new int[values.Length];
         for (var c = 0; c < values.Length; c++)
@@ -120,9 +119,9 @@ public static class QdqRewriter
 
         var name = node.Input[2];
         var unique = name + "_" + node.Output[0];
-        graph.Initializer.Add(Tensors.Int32(unique + QuantizedSuffix, [values.Length], quantized));
-        graph.Initializer.Add(Tensors.Floats(unique + "_scale", [values.Length], scales));
-        graph.Initializer.Add(Tensors.Int32(unique + "_zero_point", [values.Length], new int[values.Length]));
+        graph.Initializer.Add(OnnxTensors.Int32(unique + QuantizedSuffix, quantized, values.Length));
+        graph.Initializer.Add(OnnxTensors.Float(unique + "_scale", scales, values.Length));
+        graph.Initializer.Add(OnnxTensors.Int32(unique + "_zero_point", new int[values.Length], values.Length));
         node.Input[2] = unique + DequantizedSuffix;
         return Node("DequantizeLinear", unique + "_DequantizeLinear", [unique + QuantizedSuffix, unique + "_scale", unique + "_zero_point"], unique + DequantizedSuffix, axis: 0);
     }
@@ -161,38 +160,5 @@ public static class QdqRewriter
         }
 
         return node;
-    }
-}
-
-/// <summary>Initializers to and from ONNX tensors (little-endian raw data).</summary>
-internal static class Tensors
-{
-    public static TensorProto FloatScalar(string name, float value) => Floats(name, [], [value]);
-
-    public static TensorProto Floats(string name, long[] dims, ReadOnlySpan<float> values) => Raw(name, TensorProto.Types.DataType.Float, dims, MemoryMarshal.AsBytes(values));
-
-    public static TensorProto Int8(string name, long[] dims, ReadOnlySpan<sbyte> values) => Raw(name, TensorProto.Types.DataType.Int8, dims, MemoryMarshal.AsBytes(values));
-
-    public static TensorProto Int8Scalar(string name, sbyte value) => Int8(name, [], [value]);
-
-    public static TensorProto UInt8Scalar(string name, byte value) => Raw(name, TensorProto.Types.DataType.Uint8, [], [value]);
-
-    public static TensorProto Int32(string name, long[] dims, ReadOnlySpan<int> values) => Raw(name, TensorProto.Types.DataType.Int32, dims, MemoryMarshal.AsBytes(values));
-
-    public static float[] ReadFloats(TensorProto tensor)
-    {
-        if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
-        {
-            throw new QuantizeException($"initializer '{tensor.Name}' is {(TensorProto.Types.DataType)tensor.DataType}: expected float");
-        }
-
-        return tensor.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
-    }
-
-    private static TensorProto Raw(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<byte> bytes)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
-        tensor.Dims.AddRange(dims);
-        return tensor;
     }
 }

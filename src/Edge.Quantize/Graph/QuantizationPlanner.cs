@@ -1,3 +1,4 @@
+using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
 
 namespace Edge.Quantize.Graph;
@@ -93,7 +94,7 @@ public static class QuantizationPlanner
         // A unit's output is read quantized by every quantized consumer.
         foreach (var tensor in activations)
         {
-            foreach (var consumer in index.Consumers(tensor).Where(candidates.Contains))
+            foreach (var consumer in index.ConsumerNodes(tensor).Where(candidates.Contains))
             {
                 if (!rewired[tensor].Contains(consumer))
                 {
@@ -123,7 +124,7 @@ public static class QuantizationPlanner
     public static string UnitOutput(NodeProto node, GraphIndex index)
     {
         var output = node.Output[0];
-        var consumers = index.Consumers(output);
+        var consumers = index.ConsumerNodes(output);
         if (!index.IsGraphOutput(output) && consumers.Count == 1 && OperatorSupport.RemovableActivations.Contains(consumers[0].OpType))
         {
             return consumers[0].Output[0];
@@ -178,7 +179,7 @@ public static class QuantizationPlanner
             foreach (var node in candidates.Where(n => !OperatorSupport.WeightOperators.ContainsKey(n.OpType)).ToList())
             {
                 var fedByQuantized = ActivationInputs(node, index).Any(input => UnitProducer(input, index) is { } p && candidates.Contains(p));
-                var feedsQuantized = index.Consumers(UnitOutput(node, index)).Any(candidates.Contains);
+                var feedsQuantized = index.ConsumerNodes(UnitOutput(node, index)).Any(candidates.Contains);
                 if (!fedByQuantized && !feedsQuantized)
                 {
                     candidates.Remove(node);

@@ -3,13 +3,13 @@ using Edge.Quantize.Onnx.Proto;
 namespace Edge.Quantize.Onnx;
 
 /// <summary>One use of a tensor: the node that reads it and at which input position.</summary>
-internal readonly record struct TensorUse(NodeProto Node, int InputIndex);
+public readonly record struct TensorUse(NodeProto Node, int InputIndex);
 
 /// <summary>
 /// Who produces and who reads each tensor of a graph, and which tensors are constants. A snapshot: rebuild it after
 /// changing the graph.
 /// </summary>
-internal sealed class GraphIndex
+public sealed class GraphIndex
 {
     private static readonly IReadOnlyList<TensorUse> NoUses = [];
 
@@ -17,9 +17,12 @@ internal sealed class GraphIndex
     private readonly Dictionary<string, List<TensorUse>> uses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> initializers = new(StringComparer.Ordinal);
     private readonly HashSet<string> graphOutputs;
+    private readonly HashSet<string> graphInputs;
+    private readonly Dictionary<NodeProto, int> positions = new(ReferenceEqualityComparer.Instance);
 
     public GraphIndex(GraphProto graph)
     {
+        Graph = graph;
         foreach (var initializer in graph.Initializer)
         {
             initializers[initializer.Name] = initializer;
@@ -27,6 +30,7 @@ internal sealed class GraphIndex
 
         foreach (var node in graph.Node)
         {
+            positions[node] = positions.Count;
             foreach (var output in node.Output.Where(o => o.Length > 0))
             {
                 producers[output] = node;
@@ -50,7 +54,10 @@ internal sealed class GraphIndex
         }
 
         graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        graphInputs = graph.Input.Select(i => i.Name).Where(name => !initializers.ContainsKey(name)).ToHashSet(StringComparer.Ordinal);
     }
+
+    public GraphProto Graph { get; }
 
     public NodeProto? Producer(string tensor) => producers.GetValueOrDefault(tensor);
 
@@ -72,4 +79,19 @@ internal sealed class GraphIndex
     }
 
     public bool IsGraphOutput(string tensor) => graphOutputs.Contains(tensor);
+
+    /// <summary>A model input fed at run time (not an initializer listed among the inputs, as old exporters did).</summary>
+    public bool IsGraphInput(string tensor) => graphInputs.Contains(tensor);
+
+    /// <summary>An initializer or the output of a Constant node: known before any input arrives.</summary>
+    public bool IsConstant(string tensor) => initializers.ContainsKey(tensor) || Producer(tensor)?.OpType == "Constant";
+
+    /// <summary>The nodes reading the tensor, each once.</summary>
+    public IReadOnlyList<NodeProto> ConsumerNodes(string tensor) => [.. Consumers(tensor).Select(use => use.Node).Distinct(ReferenceEqualityComparer.Instance).Cast<NodeProto>()];
+
+    /// <summary>The node's position in the (topologically sorted) node list.</summary>
+    public int Position(NodeProto node) => positions[node];
+
+    /// <summary>A readable name for messages: the node's name, else its op type and first output.</summary>
+    public static string Describe(NodeProto node) => node.Name.Length > 0 ? node.Name : $"{node.OpType}->{node.Output.FirstOrDefault()}";
 }

@@ -39,6 +39,17 @@ internal static class OnnxTensors
         return Create(name, DataType.Int64, raw, values.Length, dims);
     }
 
+    public static TensorProto Int32(string name, int[] values, params long[] dims)
+    {
+        var raw = new byte[checked(values.Length * sizeof(int))];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * sizeof(int)), values[i]);
+        }
+
+        return Create(name, DataType.Int32, raw, values.Length, dims);
+    }
+
     public static TensorProto FloatScalar(string name, float value) => Float(name, [value]);
 
     public static TensorProto Int8Scalar(string name, sbyte value) => Int8(name, [value]);

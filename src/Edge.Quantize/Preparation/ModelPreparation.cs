@@ -105,8 +105,8 @@ public static class ModelPreparation
         var max = node.Attribute.FirstOrDefault(a => a.Name == "max")?.F ?? float.MaxValue;
         RemoveAttributes(node, "min", "max");
         var prefix = node.Output[0];
-        graph.Initializer.Add(Graph.Tensors.FloatScalar(prefix + "_clip_min", min));
-        graph.Initializer.Add(Graph.Tensors.FloatScalar(prefix + "_clip_max", max));
+        graph.Initializer.Add(OnnxTensors.FloatScalar(prefix + "_clip_min", min));
+        graph.Initializer.Add(OnnxTensors.FloatScalar(prefix + "_clip_max", max));
         node.Input.Add(prefix + "_clip_min");
         node.Input.Add(prefix + "_clip_max");
     }
@@ -121,10 +121,7 @@ public static class ModelPreparation
 
         RemoveAttributes(node, "axes");
         var name = node.Output[0] + "_axes";
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Dims.Add(axes.Ints.Count);
-        tensor.Int64Data.AddRange(axes.Ints);
-        graph.Initializer.Add(tensor);
+        graph.Initializer.Add(OnnxTensors.Int64(name, [.. axes.Ints], axes.Ints.Count));
         node.Input.Add(name);
     }
 }

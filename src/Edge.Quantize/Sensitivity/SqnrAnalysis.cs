@@ -1,5 +1,6 @@
 using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
+using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
 using Microsoft.ML.OnnxRuntime;
 
