@@ -50,6 +50,11 @@ public sealed class Quantizer
 
     public static Quantizer Prepare(ModelProto fp32, bool allowFloatFallback)
     {
+        if (QuantizationPlanner.IsQuantized(fp32.Graph))
+        {
+            throw new QuantizeException("the model is already quantized (it has QuantizeLinear/DequantizeLinear or integer operators): expected an FP32 model");
+        }
+
         var prepared = ModelPreparation.Prepare(fp32);
         return new Quantizer(prepared, allowFloatFallback);
     }

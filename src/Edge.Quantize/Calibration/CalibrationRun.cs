@@ -35,7 +35,8 @@ public static class CalibrationRun
                 statistics[outputNames[i]].Add(results[i].GetTensorDataAsSpan<float>());
             }
 
-            progress?.Report(++count);
+            count++;
+            progress?.Report(count);
         }
 
         if (count == 0)

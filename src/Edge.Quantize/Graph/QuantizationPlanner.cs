@@ -15,16 +15,16 @@ public static class QuantizationPlanner
     public static QuantizationPlan Plan(GraphProto graph, QuantizationTarget target, Exclusions exclusions, bool allowFloatFallback)
     {
         var index = new GraphIndex(graph);
+        if (IsQuantized(graph))
+        {
+            throw new QuantizeException("the model is already quantized (it has QuantizeLinear/DequantizeLinear or integer operators): expected an FP32 model");
+        }
+
         var unsupported = graph.Node.Where(n => !OperatorSupport.IsSupported(n.OpType) || !string.IsNullOrEmpty(n.Domain) && n.Domain != "ai.onnx").ToList();
         if (unsupported.Count > 0 && !allowFloatFallback)
         {
             var names = unsupported.Select(n => n.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
             throw new QuantizeException($"the model uses operators the quantizer does not support: {string.Join(", ", names)}; pass --allow-float-fallback to keep them in float");
-        }
-
-        if (graph.Node.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "QLinearConv" or "QLinearMatMul" or "ConvInteger" or "MatMulInteger"))
-        {
-            throw new QuantizeException("the model is already quantized (it has QuantizeLinear/DequantizeLinear or integer operators): expected an FP32 model");
         }
 
         var excluded = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
@@ -119,6 +119,9 @@ public static class QuantizationPlanner
             Excluded = [.. excluded.Select(GraphIndex.Describe)],
         };
     }
+
+    public static bool IsQuantized(GraphProto graph) =>
+        graph.Node.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "QLinearConv" or "QLinearMatMul" or "ConvInteger" or "MatMulInteger" or "DynamicQuantizeLinear");
 
     /// <summary>The tensor a node's unit produces: after a Relu/Clip that is the only consumer of its output.</summary>
     public static string UnitOutput(NodeProto node, GraphIndex index)
