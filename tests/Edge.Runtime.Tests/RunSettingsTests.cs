@@ -12,7 +12,8 @@ public sealed class RunSettingsTests
     {
         var settings = new RunSettings().Resolve();
 
-        Assert.Equal(RunSettings.DefaultModelDirectory, settings.Model);
+        // This ONNX Runtime build runs on the CPU only: the CPU INT8 build of the bundled model.
+        Assert.Equal(RunSettings.DefaultModelFor(ExecutionProviderChoice.Cpu, []), settings.Model);
         Assert.Equal("synthetic", settings.Source);
         Assert.Equal(0, settings.Frames);
         Assert.Equal(100, settings.BudgetMs);
@@ -56,7 +57,7 @@ public sealed class RunSettingsTests
         Assert.Equal("from-flag", settings.Device);       // flag over env over file
         Assert.Equal(6, settings.Threads);                // flag over env
         Assert.Equal("-", settings.Output);               // default
-        Assert.Equal(RunSettings.DefaultModelDirectory, settings.Model);
+        Assert.Equal(RunSettings.DefaultModelFor(ExecutionProviderChoice.Cpu, []), settings.Model);
     }
 
     [Fact]
@@ -203,6 +204,28 @@ public sealed class RunSettingsTests
         Assert.Equal(1, settings.Degrade.Ladder[0].FrameStride);
         Assert.Equal("/models/int8", settings.Degrade.Ladder[0].Model);
         Assert.Equal(2, settings.Degrade.Ladder[1].FrameStride);
+    }
+
+    [Theory]
+    [InlineData(ExecutionProviderChoice.Cpu, new string[0], "multifashion-resnet18-int8-cpu")]
+    [InlineData(ExecutionProviderChoice.Auto, new[] { "CPUExecutionProvider" }, "multifashion-resnet18-int8-cpu")]
+    [InlineData(ExecutionProviderChoice.Auto, new[] { "TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider" }, "multifashion-resnet18-int8-tensorrt")]
+    [InlineData(ExecutionProviderChoice.TensorRt, new string[0], "multifashion-resnet18-int8-tensorrt")]
+    [InlineData(ExecutionProviderChoice.Auto, new[] { "CUDAExecutionProvider", "CPUExecutionProvider" }, "multifashion-resnet18")]
+    [InlineData(ExecutionProviderChoice.Cuda, new string[0], "multifashion-resnet18")]
+    public void DefaultModelFor_PicksTheBuildMadeForTheProvider(ExecutionProviderChoice ep, string[] available, string bundle)
+    {
+        Assert.Equal(bundle, Path.GetFileName(RunSettings.DefaultModelFor(ep, available)));
+    }
+
+    [Fact]
+    public void DefaultModels_AreShippedAndValid()
+    {
+        foreach (var ep in new[] { ExecutionProviderChoice.Cpu, ExecutionProviderChoice.TensorRt, ExecutionProviderChoice.Cuda })
+        {
+            var bundle = Edge.Runtime.Bundles.ModelBundle.Load(RunSettings.DefaultModelFor(ep, []));
+            Assert.Equal(ep == ExecutionProviderChoice.Cuda ? "fp32" : "int8", bundle.Precision);
+        }
     }
 
     [Fact]

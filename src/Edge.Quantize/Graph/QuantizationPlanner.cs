@@ -91,10 +91,13 @@ public static class QuantizationPlanner
             }
         }
 
-        // A unit's output is read quantized by every quantized consumer.
+        // CPU: every consumer reads the dequantized value, so the Relu/Clip before a Q has no other reader and ONNX
+        // Runtime can fold it into the unit (a float reader of the raw tensor blocks the fusion). TensorRT: only the
+        // quantized consumers, since a DequantizeLinear must feed an operator TensorRT fuses.
         foreach (var tensor in activations)
         {
-            foreach (var consumer in index.ConsumerNodes(tensor).Where(candidates.Contains))
+            var readers = target == QuantizationTarget.Cpu ? index.ConsumerNodes(tensor) : index.ConsumerNodes(tensor).Where(candidates.Contains);
+            foreach (var consumer in readers)
             {
                 if (!rewired[tensor].Contains(consumer))
                 {

@@ -40,7 +40,27 @@ public sealed class RunSettings
 
     public DegradeOptions? Degrade { get; set; }
 
+    /// <summary>The bundled FP32 model (what <c>edge quantize</c> and <c>edge info</c> start from).</summary>
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
+
+    /// <summary>
+    /// The bundled model for an execution provider: the TensorRT INT8 build when TensorRT will run it, FP32 on CUDA,
+    /// the CPU INT8 build on the CPU (each INT8 flavour is only fast where it was made for; docs/quantization.md).
+    /// </summary>
+    public static string DefaultModelFor(ExecutionProviderChoice ep, IReadOnlyCollection<string> availableProviders)
+    {
+        var effective = ep != ExecutionProviderChoice.Auto ? ep
+            : availableProviders.Contains(ExecutionProviderNames.TensorRt) ? ExecutionProviderChoice.TensorRt
+            : availableProviders.Contains(ExecutionProviderNames.Cuda) ? ExecutionProviderChoice.Cuda
+            : ExecutionProviderChoice.Cpu;
+        var name = effective switch
+        {
+            ExecutionProviderChoice.TensorRt => "multifashion-resnet18-int8-tensorrt",
+            ExecutionProviderChoice.Cuda => "multifashion-resnet18",
+            _ => "multifashion-resnet18-int8-cpu",
+        };
+        return Path.Combine(AppContext.BaseDirectory, "models", name);
+    }
 
     /// <summary>The first V4L2 camera when one is plugged in, otherwise the synthetic camera.</summary>
     public static string DefaultSource(Func<string, bool> deviceExists) => deviceExists("/dev/video0") ? "v4l2:0" : "synthetic";
@@ -168,7 +188,7 @@ public sealed class RunSettings
 
         var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
         return new ResolvedRunSettings(
-            Model ?? DefaultModelDirectory,
+            Model ?? DefaultModelFor(ep, SessionFactory.AvailableProviders().ToList()),
             Source ?? DefaultSource(File.Exists),
             frames,
             budget,

@@ -203,10 +203,6 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             ["float_nodes"] = floatNodes,
         };
         File.WriteAllText(Path.Combine(staging, ModelBundle.ManifestFile), manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        foreach (var extra in Directory.EnumerateFiles(source.Directory).Where(f => Path.GetFileName(f) is "README.md"))
-        {
-            File.Copy(extra, Path.Combine(staging, "SOURCE-MODEL-README.md"), overwrite: true);
-        }
 
         ModelBundle.Load(staging); // proves the bundle is valid before anything else uses it
     }
