@@ -99,6 +99,11 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             }
 
             var fusion = FusionCheck.Inspect(quantized.Model, Math.Max(1, request.Threads));
+            if (request.Target == QuantizationTarget.Cpu && fusion.FusedCount == 0)
+            {
+                log.LogWarning("ONNX Runtime fused none of the quantized units into QLinear operators: this INT8 model will not be faster than FP32 on the CPU");
+            }
+
             var latency = request.LatencyFrames > 0 ? CompareLatency(bundle.Directory, staging) : null;
             if (Directory.Exists(destination))
             {
