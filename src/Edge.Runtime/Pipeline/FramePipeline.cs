@@ -103,6 +103,9 @@ public sealed class FramePipeline : IDisposable
     /// <summary>Optional per-frame record of outcomes (benchmark timelines).</summary>
     public FrameTimeline? Timeline { get; init; }
 
+    /// <summary>Told about every frame (metrics, GPIO, MQTT, displays).</summary>
+    public IFrameObserver? Observer { get; init; }
+
     /// <summary>Takes frames from the slot until it completes, <paramref name="frameLimit"/> label sets are
     /// published (0: no limit), or cancellation.</summary>
     public void Run(FrameSlot slot, long frameLimit, CancellationToken cancellationToken)
@@ -126,14 +129,14 @@ public sealed class FramePipeline : IDisposable
         if (budget.IsStale(captured, taken))
         {
             Stats.DroppedStale++;
-            return Finish(captured, double.NaN, FrameOutcome.DroppedStale);
+            return Finish(frame, double.NaN, FrameOutcome.DroppedStale);
         }
 
         var profile = profiles[Level];
         if (profile.FrameStride > 1 && strideCounter++ % profile.FrameStride != 0)
         {
             Stats.Skipped++;
-            return Finish(captured, double.NaN, FrameOutcome.Skipped);
+            return Finish(frame, double.NaN, FrameOutcome.Skipped);
         }
 
         StageDelay?.Delay(PipelineStage.Preprocess, watchdog);
@@ -152,7 +155,7 @@ public sealed class FramePipeline : IDisposable
             var sinceCapture = Milliseconds(captured, inferred);
             Missed(frame, MissReason.Cancelled, PipelineStage.Inference, sinceCapture, published: false);
             Observe(frame, missed: true, sinceCapture);
-            return Finish(captured, sinceCapture, FrameOutcome.Cancelled);
+            return Finish(frame, sinceCapture, FrameOutcome.Cancelled);
         }
 
         StageDelay?.Delay(PipelineStage.Decode, watchdog);
@@ -182,7 +185,7 @@ public sealed class FramePipeline : IDisposable
             Missed(frame, overrun is null ? MissReason.Late : MissReason.StageOverrun, overrun, latency.Total, published: false);
             Record(frame, latency);
             Observe(frame, missed: true, latency.Total);
-            return Finish(captured, latency.Total, FrameOutcome.Withheld);
+            return Finish(frame, latency.Total, FrameOutcome.Withheld, latency, decoded: true);
         }
 
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
@@ -204,7 +207,7 @@ public sealed class FramePipeline : IDisposable
         }
 
         Observe(frame, !met, latency.Total);
-        return Finish(captured, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate);
+        return Finish(frame, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate, latency, decoded: true);
     }
 
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
@@ -216,9 +219,18 @@ public sealed class FramePipeline : IDisposable
 
     public void Dispose() => watchdog.Dispose();
 
-    private FrameOutcome Finish(long captured, double endToEnd, FrameOutcome outcome)
+    private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false)
     {
-        Timeline?.Record(captured, endToEnd, outcome);
+        Timeline?.Record(frame.CapturedAt, endToEnd, outcome);
+        Observer?.OnFrame(new FrameReport
+        {
+            Frame = frame.Sequence,
+            Outcome = outcome,
+            Latency = latency,
+            EndToEndMs = outcome is FrameOutcome.Published or FrameOutcome.PublishedLate ? endToEnd : double.NaN,
+            Level = Level,
+            Labels = decoded ? decoder : null,
+        });
         return outcome;
     }
 

@@ -222,6 +222,46 @@ public sealed class MissPolicyTests : IDisposable
     }
 
     [Fact]
+    public void Observer_HearsEveryFrame_WithOutcomeLatencyAndLabels()
+    {
+        var observer = new RecordingObserver();
+        using var pipeline = new FramePipeline(
+            InferenceProfile.For("tiny", harness.Bundle, harness.Session, "d", "synthetic"),
+            new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()),
+            sink, new FrameBudget(100, time), time, MissPolicy.Drop)
+        {
+            StageDelay = slow,
+            Observer = observer,
+        };
+
+        pipeline.Process(NextFrame(1));
+        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        pipeline.Process(NextFrame(2));
+        slow.Delays.Clear();
+        pipeline.Process(NextFrame(3, advance: TimeSpan.FromMilliseconds(120)));
+
+        Assert.Equal([(1L, FrameOutcome.Published, true), (2L, FrameOutcome.Withheld, true), (3L, FrameOutcome.DroppedStale, false)], observer.Reports);
+        Assert.True(observer.FirstEndToEndMs >= 0);
+    }
+
+    private sealed class RecordingObserver : IFrameObserver
+    {
+        public List<(long, FrameOutcome, bool)> Reports { get; } = [];
+
+        public double FirstEndToEndMs { get; private set; } = double.NaN;
+
+        public void OnFrame(in FrameReport report)
+        {
+            if (Reports.Count == 0)
+            {
+                FirstEndToEndMs = report.EndToEndMs;
+            }
+
+            Reports.Add((report.Frame, report.Outcome, report.Labels is not null));
+        }
+    }
+
+    [Fact]
     public void EventJson_DeadlineMissed_HasTheDocumentedFields()
     {
         using var pipeline = Create(MissPolicy.Flag);
