@@ -8,6 +8,8 @@ using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
+using Edge.Runtime.Publishing.Mqtt;
+using Edge.Runtime.Bundles;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Cli;
@@ -35,10 +37,11 @@ internal static class RunCommand
         var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS (queue, preprocess, inference, decode); repeatable. Inference is cancelled at its own budget", AllowMultipleArgumentsPerToken = false };
         var events = new Option<string?>("--events") { Description = "Also write edge.event/1 JSON lines (deadline_missed, degraded, recovered) to this file, or - for stdout next to the label sets" };
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame (preprocess, inference, decode or publish)" };
+        var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -57,6 +60,7 @@ internal static class RunCommand
                 TopK = parse.GetValue(topK),
                 MissPolicy = parse.GetValue(missPolicy),
                 StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
+                Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Publishing.Mqtt.MqttSettings { Uri = mqttUri } : null,
             };
             var settings = fromFile
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
@@ -74,12 +78,23 @@ internal static class RunCommand
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        using var sink = JsonLinesSink.Open(settings.Output);
-        using var eventLines = extras.EventsPath is null ? null : EventLines(extras.EventsPath, settings.Output, sink);
+        using var lines = JsonLinesSink.Open(settings.Output);
+        using var eventLines = extras.EventsPath is null ? null : EventLines(extras.EventsPath, settings.Output, lines);
         IPipelineEventSink events = new LoggingEventSink(loggers.CreateLogger("edge.budget"));
         if (eventLines is not null)
         {
             events = new EventFanOut(events, new JsonLinesEventSink(new EventJsonWriter(settings.Device), eventLines));
+        }
+
+        Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
+        using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
+            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList(), MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time, () => statsJson?.Invoke() ?? "{}")
+            : null;
+        ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
+        if (mqtt is not null)
+        {
+            events = new EventFanOut(events, mqtt);
+            mqtt.Start();
         }
 
         using var assembled = AssembledPipeline.Create(settings, sink, time, new PipelineExtras
@@ -87,6 +102,7 @@ internal static class RunCommand
             Locate = extras.Locate,
             Events = events,
             StageDelay = extras.Delay,
+            Observer = mqtt,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
                 : model => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")),
@@ -95,6 +111,7 @@ internal static class RunCommand
         var session = assembled.Session;
         var pipeline = assembled.Pipeline;
         var hardFrames = pipeline.HardFrames;
+        statsJson = () => StatsJson(pipeline, settings.Device);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
         if (extras.Delay is { } delay)
@@ -125,6 +142,12 @@ internal static class RunCommand
                 throw fault;
             }
 
+            if (mqtt is not null)
+            {
+                mqtt.Stop(TimeSpan.FromSeconds(5));
+                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Reconnects} connections; {mqtt.Status}");
+            }
+
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);
             if (hardFrames is not null)
             {
@@ -143,6 +166,20 @@ internal static class RunCommand
     /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
     private static ILabelSetSink EventLines(string path, string labelOutput, ILabelSetSink labelSink) =>
         path == labelOutput ? new SharedSink(labelSink) : JsonLinesSink.Open(path);
+
+    /// <summary>The periodic <c>stats</c> message (read on the MQTT thread; counters may be a frame apart).</summary>
+    private static string StatsJson(FramePipeline pipeline, string device)
+    {
+        var stats = pipeline.Stats;
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        return string.Create(c, $$"""{"schema":"edge.stats/1","device":"{{System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(device)}}","published":{{stats.Published}},"dropped_stale":{{stats.DroppedStale}},"skipped":{{stats.Skipped}},"late":{{stats.Late}},"withheld":{{stats.Withheld}},"cancelled":{{stats.Cancelled}},"missed":{{stats.Missed}},"level":{{pipeline.Level}}}""");
+    }
+
+    /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
+    private static string? MqttPassword(MqttSettings settings) =>
+        Environment.GetEnvironmentVariable("EDGE_MQTT_PASSWORD") is { Length: > 0 } password ? password
+        : settings.PasswordFile is { } file ? File.ReadAllText(file).TrimEnd('\r', '\n')
+        : null;
 
     private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
 

@@ -40,6 +40,9 @@ public sealed class RunSettings
 
     public DegradeOptions? Degrade { get; set; }
 
+    /// <summary>MQTT publishing; <c>--mqtt URI</c> / <c>EDGE_MQTT</c> set its <c>uri</c>.</summary>
+    public Publishing.Mqtt.MqttSettings? Mqtt { get; set; }
+
     /// <summary>The bundled FP32 model (what <c>edge quantize</c> and <c>edge info</c> start from).</summary>
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
 
@@ -79,7 +82,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -98,6 +101,7 @@ public sealed class RunSettings
             Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
             MissPolicy = read("EDGE_MISS_POLICY"),
+            Mqtt = read("EDGE_MQTT") is { Length: > 0 } uri ? new Publishing.Mqtt.MqttSettings { Uri = uri } : null,
         };
     }
 
@@ -117,7 +121,25 @@ public sealed class RunSettings
         MissPolicy = overrides.MissPolicy ?? MissPolicy,
         StageBudgetsMs = overrides.StageBudgetsMs ?? StageBudgetsMs,
         Degrade = overrides.Degrade ?? Degrade,
+        Mqtt = MergeMqtt(Mqtt, overrides.Mqtt),
     };
+
+    /// <summary>A later layer that only names a URI keeps the earlier layer's other MQTT settings.</summary>
+    private static Publishing.Mqtt.MqttSettings? MergeMqtt(Publishing.Mqtt.MqttSettings? current, Publishing.Mqtt.MqttSettings? overrides)
+    {
+        if (overrides is null)
+        {
+            return current;
+        }
+
+        if (current is null || overrides.Uri is null)
+        {
+            return overrides.Uri is null && current is not null ? current : overrides;
+        }
+
+        current.Uri = overrides.Uri;
+        return current;
+    }
 
     public ResolvedRunSettings Resolve()
     {
@@ -186,6 +208,19 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, e.Message);
         }
 
+        if (Mqtt is { Uri: { } mqttUri })
+        {
+            try
+            {
+                Publishing.Mqtt.MqttEndpoint.Parse(mqttUri);
+                Mqtt.Validate();
+            }
+            catch (Publishing.Mqtt.MqttConfigurationException e)
+            {
+                throw new UserError(ExitCode.InvalidArguments, e.Message);
+            }
+        }
+
         var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
         return new ResolvedRunSettings(
             Model ?? DefaultModelFor(ep, SessionFactory.AvailableProviders().ToList()),
@@ -200,7 +235,8 @@ public sealed class RunSettings
             topK,
             policy,
             stages,
-            degrade);
+            degrade,
+            Mqtt?.Uri is null ? null : Mqtt);
     }
 
     private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
@@ -243,7 +279,8 @@ public sealed record ResolvedRunSettings(
     int TopK,
     MissPolicy MissPolicy,
     StageBudgets StageBudgets,
-    DegradeOptions Degrade);
+    DegradeOptions Degrade,
+    Publishing.Mqtt.MqttSettings? Mqtt = null);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

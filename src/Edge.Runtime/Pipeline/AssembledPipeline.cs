@@ -21,6 +21,8 @@ public sealed record PipelineExtras
 
     public FrameTimeline? Timeline { get; init; }
 
+    public IFrameObserver? Observer { get; init; }
+
     /// <summary>Creates the hard-frame capture for the loaded model (it needs the labels and hash), owned by the pipeline.</summary>
     public Func<ModelBundle, HardFrames.HardFrameCapture?>? HardFramesFor { get; init; }
 }
@@ -96,6 +98,7 @@ public sealed class AssembledPipeline : IDisposable
                 Events = extras.Events,
                 StageDelay = extras.StageDelay,
                 Timeline = extras.Timeline,
+                Observer = extras.Observer,
                 HardFrames = extras.HardFramesFor?.Invoke(bundle),
             };
             return new AssembledPipeline(bundle, sessions, pipeline, firstInference);

@@ -12,7 +12,10 @@ internal static class EdgeProcess
         public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static Result Run(TimeSpan timeout, params string[] arguments)
+    public static Result Run(TimeSpan timeout, params string[] arguments) => Run(timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs with extra environment variables (secrets, for instance).</summary>
+    public static Result Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -26,9 +29,14 @@ internal static class EdgeProcess
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "EDGE_MODEL", "EDGE_SOURCE", "EDGE_FRAMES", "EDGE_BUDGET_MS", "EDGE_EP", "EDGE_OUTPUT" })
+        foreach (var name in new[] { "EDGE_MODEL", "EDGE_SOURCE", "EDGE_FRAMES", "EDGE_BUDGET_MS", "EDGE_EP", "EDGE_OUTPUT", "EDGE_MQTT", "EDGE_MQTT_PASSWORD" })
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start edge");

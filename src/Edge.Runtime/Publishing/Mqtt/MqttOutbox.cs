@@ -1,0 +1,104 @@
+namespace Edge.Runtime.Publishing.Mqtt;
+
+/// <summary>
+/// A bounded queue of messages between the frame thread and the MQTT thread. Slots and their buffers are allocated
+/// up front and reused, so enqueueing allocates nothing (a message longer than a slot grows that slot once); when
+/// full, the oldest message is dropped and counted — the frame thread never waits for the network.
+/// </summary>
+internal sealed class MqttOutbox
+{
+    private readonly Lock gate = new();
+    private readonly Slot[] slots;
+    private readonly SemaphoreSlim signal = new(0, int.MaxValue);
+    private int head;
+    private int count;
+    private long dropped;
+
+    public MqttOutbox(int capacity, int slotBytes = 2048)
+    {
+        slots = new Slot[capacity];
+        for (var i = 0; i < capacity; i++)
+        {
+            slots[i].Buffer = new byte[slotBytes];
+        }
+    }
+
+    public long Dropped => Interlocked.Read(ref dropped);
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return count;
+            }
+        }
+    }
+
+    public void Enqueue(int topic, ReadOnlySpan<byte> payload, bool retain)
+    {
+        lock (gate)
+        {
+            if (count == slots.Length)
+            {
+                head = (head + 1) % slots.Length;
+                count--;
+                Interlocked.Increment(ref dropped);
+            }
+
+            ref var slot = ref slots[(head + count) % slots.Length];
+            if (slot.Buffer.Length < payload.Length)
+            {
+                slot.Buffer = new byte[payload.Length];
+            }
+
+            payload.CopyTo(slot.Buffer);
+            slot.Length = payload.Length;
+            slot.Topic = topic;
+            slot.Retain = retain;
+            count++;
+        }
+
+        signal.Release();
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a message; returns a copy (this runs on the MQTT thread).</summary>
+    public bool TryTake(TimeSpan timeout, CancellationToken cancellationToken, out (int Topic, byte[] Payload, bool Retain) message)
+    {
+        message = default;
+        try
+        {
+            if (!signal.Wait(timeout, cancellationToken))
+            {
+                return false;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        lock (gate)
+        {
+            if (count == 0)
+            {
+                return false; // its message was dropped as the oldest
+            }
+
+            ref var slot = ref slots[head];
+            message = (slot.Topic, slot.Buffer.AsSpan(0, slot.Length).ToArray(), slot.Retain);
+            head = (head + 1) % slots.Length;
+            count--;
+            return true;
+        }
+    }
+
+    private struct Slot
+    {
+        public byte[] Buffer;
+        public int Length;
+        public int Topic;
+        public bool Retain;
+    }
+}

@@ -1,0 +1,404 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Edge.Runtime.Events;
+using Edge.Runtime.Pipeline;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Runtime.Publishing.Mqtt;
+
+/// <summary>
+/// Publishes label sets, label states, events and periodic stats to an MQTT broker under
+/// <c>&lt;prefix&gt;/&lt;device&gt;/…</c> (docs/mqtt.md). The frame thread only copies messages into a bounded
+/// <see cref="MqttOutbox"/>; a supervising loop on its own task connects (with back-off), announces
+/// <c>available=online</c> (the last will says <c>offline</c>), republishes retained state after every reconnect, and
+/// drains the outbox. A broker that is away, slow or refusing costs dropped messages (counted), never frame time.
+/// </summary>
+public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, IFrameObserver
+{
+    private const int LabelsTopic = 0;
+    private const int EventsTopic = 1;
+    private const int FirstLabelTopic = 2;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly byte[] On = "ON"u8.ToArray();
+    private static readonly byte[] Off = "OFF"u8.ToArray();
+
+    private readonly MqttSettings settings;
+    private readonly MqttEndpoint endpoint;
+    private readonly string device;
+    private readonly IReadOnlyList<string> labels;
+    private readonly string? password;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly Func<string>? stats;
+    private readonly string[] topics;
+    private readonly string availableTopic;
+    private readonly string statsTopic;
+    private readonly MqttOutbox outbox;
+    private readonly EventJsonWriter eventWriter;
+    private readonly bool[] labelStates;
+    private readonly byte[] lastLabelSet = new byte[16384];
+    private readonly CancellationTokenSource stopping = new();
+    private readonly IMqttClient client;
+    private int lastLabelSetLength;
+    private long lastLabelSetPublishedAt;
+    private Task? loop;
+    private long published;
+    private long failed;
+    private long reconnects;
+    private volatile string status = "not connected yet";
+
+    public MqttPublisher(MqttSettings settings, MqttEndpoint endpoint, string device, IReadOnlyList<string> labels, string? password, ILogger logger, TimeProvider time, Func<string>? stats = null)
+    {
+        settings.Validate();
+        this.settings = settings;
+        this.endpoint = endpoint;
+        this.device = device;
+        this.labels = labels;
+        this.password = password;
+        this.logger = logger;
+        this.time = time;
+        this.stats = stats;
+        var root = $"{settings.Prefix.TrimEnd('/')}/{device}";
+        topics = [$"{root}/labels", $"{root}/events", .. labels.Select(label => $"{root}/label/{label}")];
+        availableTopic = $"{root}/available";
+        statsTopic = $"{root}/stats";
+        outbox = new MqttOutbox(settings.Outbox);
+        eventWriter = new EventJsonWriter(device);
+        labelStates = new bool[labels.Count];
+        client = new MqttClientFactory().CreateMqttClient();
+    }
+
+    /// <summary>Messages the broker accepted.</summary>
+    public long Published => Interlocked.Read(ref published);
+
+    /// <summary>Messages dropped because the outbox was full (the broker away or slow).</summary>
+    public long Dropped => outbox.Dropped;
+
+    public long Reconnects => Interlocked.Read(ref reconnects);
+
+    public bool IsConnected => client.IsConnected;
+
+    /// <summary>"connected", or what went wrong last (never a secret).</summary>
+    public string Status => status;
+
+    public string AvailableTopic => availableTopic;
+
+    public void Start() => loop = Task.Run(() => Supervise(stopping.Token));
+
+    /// <summary>The label set (frame thread): queued now in <c>every</c> mode; in <c>change</c> mode kept for <see cref="OnFrame"/> to decide.</summary>
+    public void Publish(ReadOnlySpan<byte> message)
+    {
+        var trimmed = message.Length > 0 && message[^1] == (byte)'\n' ? message[..^1] : message;
+        if (settings.Labels == "every")
+        {
+            outbox.Enqueue(LabelsTopic, trimmed, retain: false);
+            return;
+        }
+
+        if (trimmed.Length <= lastLabelSet.Length)
+        {
+            trimmed.CopyTo(lastLabelSet);
+            lastLabelSetLength = trimmed.Length;
+        }
+    }
+
+    public void Publish(in PipelineEvent pipelineEvent)
+    {
+        eventWriter.Write(pipelineEvent);
+        var message = eventWriter.Message.Span;
+        outbox.Enqueue(EventsTopic, message[..^1], retain: false);
+    }
+
+    /// <summary>Label states (ON/OFF, retained) on change, and the label set in <c>change</c> mode.</summary>
+    public void OnFrame(in FrameReport report)
+    {
+        if (report.Outcome is not (FrameOutcome.Published or FrameOutcome.PublishedLate) || report.Labels is not { } decoded)
+        {
+            return;
+        }
+
+        foreach (var label in decoded.TurnedOn)
+        {
+            labelStates[label] = true;
+            outbox.Enqueue(FirstLabelTopic + label, On, retain: true);
+        }
+
+        foreach (var label in decoded.TurnedOff)
+        {
+            labelStates[label] = false;
+            outbox.Enqueue(FirstLabelTopic + label, Off, retain: true);
+        }
+
+        if (settings.Labels == "change" && lastLabelSetLength > 0)
+        {
+            var now = time.GetTimestamp();
+            var heartbeatDue = time.GetElapsedTime(lastLabelSetPublishedAt, now).TotalSeconds >= settings.HeartbeatSeconds;
+            if (decoded.TurnedOnCount + decoded.TurnedOffCount > 0 || heartbeatDue || lastLabelSetPublishedAt == 0)
+            {
+                outbox.Enqueue(LabelsTopic, lastLabelSet.AsSpan(0, lastLabelSetLength), retain: false);
+                lastLabelSetPublishedAt = now;
+            }
+        }
+    }
+
+    /// <summary>Stops the loop: drains what is queued (up to <paramref name="drainTimeout"/>), announces offline, disconnects.</summary>
+    public void Stop(TimeSpan drainTimeout)
+    {
+        var deadline = time.GetTimestamp() + (long)(drainTimeout.TotalSeconds * time.TimestampFrequency);
+        while (client.IsConnected && outbox.Count > 0 && time.GetTimestamp() < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        stopping.Cancel();
+        try
+        {
+            loop?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        if (client.IsConnected)
+        {
+            try
+            {
+                client.PublishAsync(Message(availableTopic, "offline"u8.ToArray(), retain: true)).Wait(TimeSpan.FromSeconds(2));
+                client.DisconnectAsync().Wait(TimeSpan.FromSeconds(2));
+            }
+            catch (AggregateException e)
+            {
+                LogStopFailed(e.InnerException?.Message ?? e.Message);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!stopping.IsCancellationRequested)
+        {
+            Stop(TimeSpan.FromSeconds(2));
+        }
+
+        client.Dispose();
+        stopping.Dispose();
+    }
+
+    private async Task Supervise(CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(0.5);
+        var nextStats = time.GetTimestamp();
+        var wasConnected = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!client.IsConnected)
+            {
+                if (wasConnected)
+                {
+                    LogLost(endpoint.ToString());
+                    status = "connection lost; reconnecting";
+                    wasConnected = false;
+                }
+
+                if (!await TryConnect(cancellationToken))
+                {
+                    await Delay(backoff, cancellationToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    continue;
+                }
+
+                backoff = TimeSpan.FromSeconds(0.5);
+                wasConnected = true;
+                await Announce(cancellationToken);
+            }
+
+            if (stats is not null && time.GetTimestamp() >= nextStats)
+            {
+                await Send(statsTopic, Encoding.UTF8.GetBytes(stats()), retain: false, cancellationToken);
+                nextStats = time.GetTimestamp() + (long)(settings.StatsSeconds * time.TimestampFrequency);
+            }
+
+            if (outbox.TryTake(TimeSpan.FromMilliseconds(200), cancellationToken, out var message))
+            {
+                await Send(topics[message.Topic], message.Payload, message.Retain, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<bool> TryConnect(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await client.ConnectAsync(Options(), cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                Fail($"broker refused the connection: {result.ResultCode}");
+                return false;
+            }
+
+            if (Interlocked.Increment(ref reconnects) > 1)
+            {
+                LogReconnected(endpoint.ToString());
+            }
+            else
+            {
+                LogConnected(endpoint.ToString());
+            }
+
+            status = "connected";
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttProtocolViolationException or System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException)
+        {
+            Fail(e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>After every (re)connect: online, discovery, and the retained label states the broker may have lost.</summary>
+    private async Task Announce(CancellationToken cancellationToken)
+    {
+        await Send(availableTopic, "online"u8.ToArray(), retain: true, cancellationToken);
+        if (settings.HomeAssistantDiscovery)
+        {
+            for (var i = 0; i < labels.Count; i++)
+            {
+                await Send($"{settings.DiscoveryPrefix}/binary_sensor/{device}_{labels[i]}/config", DiscoveryConfig(i), retain: true, cancellationToken);
+            }
+        }
+
+        for (var i = 0; i < labels.Count; i++)
+        {
+            await Send(topics[FirstLabelTopic + i], labelStates[i] ? On : Off, retain: true, cancellationToken);
+        }
+    }
+
+    private byte[] DiscoveryConfig(int label)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", labels[label]);
+            writer.WriteString("unique_id", $"{device}_{labels[label]}");
+            writer.WriteString("state_topic", topics[FirstLabelTopic + label]);
+            writer.WriteString("availability_topic", availableTopic);
+            writer.WriteString("payload_on", "ON");
+            writer.WriteString("payload_off", "OFF");
+            writer.WriteStartObject("device");
+            writer.WriteStartArray("identifiers");
+            writer.WriteStringValue($"edge_{device}");
+            writer.WriteEndArray();
+            writer.WriteString("name", device);
+            writer.WriteString("manufacturer", "Edge");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private async Task Send(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.PublishAsync(Message(topic, payload, retain), cancellationToken);
+            Interlocked.Increment(ref published);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException or IOException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref failed);
+        }
+    }
+
+    private MqttApplicationMessage Message(string topic, byte[] payload, bool retain) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic)
+        .WithPayload(payload)
+        .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)settings.Qos)
+        .WithRetainFlag(retain)
+        .Build();
+
+    private MqttClientOptions Options()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(endpoint.Host, endpoint.Port)
+            .WithClientId($"edge-{device}")
+            .WithCleanSession()
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .WithWillTopic(availableTopic)
+            .WithWillPayload("offline"u8.ToArray())
+            .WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (endpoint.Username is { } username)
+        {
+            builder.WithCredentials(username, password ?? string.Empty);
+        }
+
+        if (endpoint.Tls)
+        {
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls();
+                if (settings.CaFile is { } ca)
+                {
+                    var authority = X509CertificateLoader.LoadCertificateFromFile(ca);
+                    tls.WithTrustChain([authority]);
+                }
+
+                if (settings.CertFile is { } cert && settings.KeyFile is { } key)
+                {
+                    tls.WithClientCertificates([X509Certificate2.CreateFromPemFile(cert, key)]);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private void Fail(string reason)
+    {
+        if (status != reason)
+        {
+            LogConnectFailed(endpoint.ToString(), reason);
+        }
+
+        status = reason;
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: connected to {Endpoint}")]
+    private partial void LogConnected(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: reconnected to {Endpoint}; retained state republished")]
+    private partial void LogReconnected(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: connection to {Endpoint} lost; frames keep going, messages wait in the outbox")]
+    private partial void LogLost(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: cannot connect to {Endpoint}: {Reason}; retrying with back-off")]
+    private partial void LogConnectFailed(string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: clean shutdown incomplete: {Reason}")]
+    private partial void LogStopFailed(string reason);
+}

@@ -1,0 +1,74 @@
+namespace Edge.Runtime.Publishing.Mqtt;
+
+/// <summary>
+/// MQTT publishing (docs/mqtt.md). Settable properties: System.Text.Json's source generator resets init-only
+/// properties missing from the JSON, which would lose these defaults. No password field on purpose: it comes from
+/// <c>EDGE_MQTT_PASSWORD</c> or <see cref="PasswordFile"/>.
+/// </summary>
+public sealed class MqttSettings
+{
+    /// <summary><c>mqtt://[user@]host[:port]</c> or <c>mqtts://…</c>.</summary>
+    public string? Uri { get; set; }
+
+    public string Prefix { get; set; } = "edge";
+
+    public int Qos { get; set; } = 1;
+
+    /// <summary><c>every</c> frame, or on <c>change</c> of the active set plus a heartbeat.</summary>
+    public string Labels { get; set; } = "every";
+
+    public double HeartbeatSeconds { get; set; } = 10;
+
+    public double StatsSeconds { get; set; } = 10;
+
+    /// <summary>Messages kept while the broker is away; the oldest are dropped (and counted) beyond this.</summary>
+    public int Outbox { get; set; } = 1000;
+
+    public string? PasswordFile { get; set; }
+
+    public string? CaFile { get; set; }
+
+    public string? CertFile { get; set; }
+
+    public string? KeyFile { get; set; }
+
+    public bool HomeAssistantDiscovery { get; set; }
+
+    public string DiscoveryPrefix { get; set; } = "homeassistant";
+
+    public void Validate()
+    {
+        if (Qos is < 0 or > 2)
+        {
+            throw new MqttConfigurationException($"setting 'mqtt.qos' is {Qos}: expected 0, 1 or 2");
+        }
+
+        if (Labels is not ("every" or "change"))
+        {
+            throw new MqttConfigurationException($"setting 'mqtt.labels' is '{Labels}': expected every or change");
+        }
+
+        if (Outbox is < 1 or > 1_000_000)
+        {
+            throw new MqttConfigurationException($"setting 'mqtt.outbox' is {Outbox}: expected 1 to 1000000 messages");
+        }
+
+        if (!(HeartbeatSeconds > 0) || !(StatsSeconds > 0))
+        {
+            throw new MqttConfigurationException("settings 'mqtt.heartbeat_seconds' and 'mqtt.stats_seconds' must be positive numbers of seconds");
+        }
+
+        if (string.IsNullOrWhiteSpace(Prefix) || Prefix.Contains('#', StringComparison.Ordinal) || Prefix.Contains('+', StringComparison.Ordinal))
+        {
+            throw new MqttConfigurationException($"setting 'mqtt.prefix' is '{Prefix}': expected a topic prefix without wildcards");
+        }
+
+        foreach (var (key, path) in new[] { ("password_file", PasswordFile), ("ca_file", CaFile), ("cert_file", CertFile), ("key_file", KeyFile) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                throw new MqttConfigurationException($"setting 'mqtt.{key}' names '{path}', which does not exist: expected a readable file");
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Edge.Runtime.Cli;
+using Edge.Runtime.Tests.TestSupport;
+
+namespace Edge.Runtime.Tests.Mqtt;
+
+/// <summary>The app publishing to a real Mosquitto broker: delivery, outages, a late broker, bad credentials.</summary>
+[Collection(nameof(MqttCollection))]
+public sealed class MqttReliabilityTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    private readonly TestBundle bundle = TestBundle.Create();
+
+    public void Dispose() => bundle.Dispose();
+
+    [Fact]
+    public void EveryLabelSetOfA300FrameRun_ArrivesInOrder_AndIsValid()
+    {
+        using var broker = new MosquittoBroker().Start();
+        using var recorder = new MqttRecorder(broker.Port, "edge/rover/#");
+
+        var result = Run(broker.Uri, "synthetic?size=32&fps=0", frames: 300);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/labels") == 300, TimeSpan.FromSeconds(20)), $"{recorder.Payloads("/labels").Count} label sets arrived");
+        var frames = recorder.Payloads("/labels").Select(payload =>
+        {
+            var json = JsonDocument.Parse(payload).RootElement;
+            Assert.Equal("edge.labels/1", json.GetProperty("schema").GetString());
+            Assert.Equal("rover", json.GetProperty("device").GetString());
+            Assert.True(json.TryGetProperty("active", out _));
+            return json.GetProperty("frame").GetInt64();
+        }).ToList();
+        Assert.Equal(frames.Order(), frames);
+        Assert.Equal(300, frames.Distinct().Count());
+        Assert.True(recorder.WaitFor(m => m.LastOrDefault(x => x.Topic == "edge/rover/available").Payload == "offline", TimeSpan.FromSeconds(10)));
+        Assert.Equal("online", recorder.Payloads("/available")[0]);
+        Assert.Equal(10, recorder.Messages.Where(m => m.Topic.StartsWith("edge/rover/label/", StringComparison.Ordinal)).Select(m => m.Topic).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task BrokerUnreachableAtStart_TheRunKeepsGoing_AndDeliversOnceItAppears()
+    {
+        using var broker = new MosquittoBroker();
+        var run = Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=20", frames: 100));
+        await Task.Delay(1500);
+        broker.Start();
+        using var recorder = new MqttRecorder(broker.Port, "edge/rover/#");
+
+        var result = await run;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(100, result.OutputLines.Length);
+        Assert.Contains("cannot connect", result.StandardError, StringComparison.Ordinal);
+        Assert.True(recorder.WaitFor(m => m.Any(x => x.Topic == "edge/rover/labels"), TimeSpan.FromSeconds(10)));
+        Assert.Contains("online", recorder.Payloads("/available"));
+    }
+
+    [Fact]
+    public async Task BrokerDownForFiveSeconds_FramesKeepPace_DropsAreCounted_DeliveryResumes()
+    {
+        using var broker = new MosquittoBroker().Start();
+        using var recorder = new MqttRecorder(broker.Port, "edge/rover/#");
+        var config = Path.Combine(bundle.Directory, "edge.json");
+        File.WriteAllText(config, """{ "mqtt": { "outbox": 20 } }""");
+        var clock = Stopwatch.StartNew();
+        var run = Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=20", frames: 240, "--config", config));
+
+        await Task.Delay(3000);
+        var beforeOutage = recorder.Payloads("/labels").Count;
+        broker.Kill();
+        await Task.Delay(5000);
+        broker.Start();
+        var result = await run;
+        var elapsed = clock.Elapsed;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(240, result.OutputLines.Length); // every frame still published to stdout
+        Assert.InRange(elapsed.TotalSeconds, 11, 20); // 240 frames at 20 fps: the outage did not stall the frame path
+        Assert.True(beforeOutage > 0);
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/labels") > beforeOutage + 20, TimeSpan.FromSeconds(10)), "delivery did not resume");
+        var summary = result.ErrorLines.Single(line => line.StartsWith("mqtt:", StringComparison.Ordinal));
+        Assert.DoesNotContain(" 0 dropped", summary, StringComparison.Ordinal);
+        Assert.Contains("connection", result.StandardError, StringComparison.Ordinal);
+        var available = recorder.Payloads("/available");
+        Assert.True(available.Count(p => p == "online") >= 2, $"available: {string.Join(",", available)}"); // announced again after the restart
+    }
+
+    [Fact]
+    public void ChangeModeAndHomeAssistantDiscovery_OneBinarySensorPerLabel_LabelSetsOnlyOnChange()
+    {
+        using var broker = new MosquittoBroker().Start();
+        using var recorder = new MqttRecorder(broker.Port, "#");
+        var config = Path.Combine(bundle.Directory, "edge.json");
+        File.WriteAllText(config, """{ "mqtt": { "home_assistant_discovery": true, "labels": "change", "heartbeat_seconds": 60 } }""");
+
+        var result = Run(broker.Uri, "synthetic?size=32&fps=0&scene_frames=1000", frames: 50, "--config", config);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover_", StringComparison.Ordinal)) == 10, TimeSpan.FromSeconds(10)));
+        var discovery = System.Text.Json.JsonDocument.Parse(recorder.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover_trouser/config").Payload).RootElement;
+        Assert.Equal("edge/rover/label/trouser", discovery.GetProperty("state_topic").GetString());
+        Assert.Equal("edge/rover/available", discovery.GetProperty("availability_topic").GetString());
+        // One scene for all 50 frames: the first label set, then only changes (the tiny model's scores barely move).
+        Assert.InRange(recorder.Payloads("/labels").Count, 1, 25);
+    }
+
+    [Fact]
+    public void WrongCredentials_ClearErrorInLogAndSummary_NoSecretAnywhere()
+    {
+        const string secret = "not-the-password-4711";
+        using var broker = new MosquittoBroker("alice", "right-password").Start();
+
+        var result = EdgeProcess.Run(Timeout, new Dictionary<string, string> { ["EDGE_MQTT_PASSWORD"] = secret },
+            "run", "--model", bundle.Directory, "--source", "synthetic?size=32&fps=20", "--frames", "20", "--budget-ms", "60000",
+            "--device", "rover", "--mqtt", $"mqtt://alice@127.0.0.1:{broker.Port}");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(20, result.OutputLines.Length);
+        Assert.Contains("cannot connect to mqtt://alice@127.0.0.1", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("0 connections", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://broker:1883", "expected mqtt://[user@]host[:port]")]
+    [InlineData("mqtt://bob:hunter2@broker:1883", "contains a password")]
+    [InlineData("mqtt://broker:1883/topic", "has a path or query")]
+    public void BadUri_OneLineErrorAtStart_WithoutTheSecret(string uri, string mentions)
+    {
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1", "--mqtt", uri);
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+        Assert.DoesNotContain("hunter2", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private EdgeProcess.Result Run(string uri, string source, int frames, params string[] extra) =>
+        EdgeProcess.Run(Timeout, ["run", "--model", bundle.Directory, "--source", source, "--frames", frames.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--budget-ms", "60000", "--device", "rover", "--mqtt", uri, .. extra]);
+}
+
+/// <summary>Broker tests run one at a time: they start and kill processes and time a run.</summary>
+[CollectionDefinition(nameof(MqttCollection), DisableParallelization = true)]
+public sealed class MqttCollection;
