@@ -10,6 +10,8 @@ using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Edge.Runtime.Publishing.Mqtt;
 using Edge.Runtime.Bundles;
+using System.Runtime.InteropServices;
+using Edge.Runtime.Service;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Cli;
@@ -87,6 +89,7 @@ internal static class RunCommand
         }
 
         Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
+        var systemd = SystemdIntegration.ForThisProcess(time);
         using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
             ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList(), MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time, () => statsJson?.Invoke() ?? "{}")
             : null;
@@ -102,7 +105,7 @@ internal static class RunCommand
             Locate = extras.Locate,
             Events = events,
             StageDelay = extras.Delay,
-            Observer = mqtt,
+            Observer = Observers(mqtt, systemd),
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
                 : model => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")),
@@ -129,6 +132,15 @@ internal static class RunCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        var terminated = false;
+
+        // systemd (and docker) stop with SIGTERM: finish the frame in flight, publish offline, exit 0.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            terminated = true;
+            cancel.Cancel();
+        });
         try
         {
             using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"));
@@ -136,6 +148,7 @@ internal static class RunCommand
             capture.Start();
             log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, cancel.Token);
+            systemd.Stopping();
             capture.Stop();
             if (capture.Fault is { } fault)
             {
@@ -160,7 +173,7 @@ internal static class RunCommand
             Console.CancelKeyPress -= onCancel;
         }
 
-        return cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
+        return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
     }
 
     /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
@@ -173,6 +186,17 @@ internal static class RunCommand
         var stats = pipeline.Stats;
         var c = System.Globalization.CultureInfo.InvariantCulture;
         return string.Create(c, $$"""{"schema":"edge.stats/1","device":"{{System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(device)}}","published":{{stats.Published}},"dropped_stale":{{stats.DroppedStale}},"skipped":{{stats.Skipped}},"late":{{stats.Late}},"withheld":{{stats.Withheld}},"cancelled":{{stats.Cancelled}},"missed":{{stats.Missed}},"level":{{pipeline.Level}}}""");
+    }
+
+    private static IFrameObserver? Observers(params IFrameObserver?[] observers)
+    {
+        var present = observers.OfType<IFrameObserver>().ToArray();
+        return present.Length switch
+        {
+            0 => null,
+            1 => present[0],
+            _ => new FrameObserverFanOut(present),
+        };
     }
 
     /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
