@@ -34,6 +34,7 @@ internal static class CommandRunner
         FrameSourceException => ExitCode.SourceFailed,
         Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
         Quantize.QuantizeException => ExitCode.QuantizationRefused,
+        Metrics.MetricsConfigurationException or Hardware.Gpio.GpioConfigurationException or Hardware.Display.DisplayConfigurationException or Publishing.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,
         FileNotFoundException or DirectoryNotFoundException => ExitCode.MissingData,
         InvalidDataException => ExitCode.MissingData,
         OperationCanceledException => ExitCode.Interrupted,

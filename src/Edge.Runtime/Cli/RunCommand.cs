@@ -11,6 +11,9 @@ using Edge.Runtime.Publishing;
 using Edge.Runtime.Publishing.Mqtt;
 using Edge.Runtime.Bundles;
 using System.Runtime.InteropServices;
+using Edge.Runtime.Hardware.Display;
+using Edge.Runtime.Hardware.Gpio;
+using Edge.Runtime.Metrics;
 using Edge.Runtime.Service;
 using Microsoft.Extensions.Logging;
 
@@ -39,11 +42,12 @@ internal static class RunCommand
         var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS (queue, preprocess, inference, decode); repeatable. Inference is cancelled at its own budget", AllowMultipleArgumentsPerToken = false };
         var events = new Option<string?>("--events") { Description = "Also write edge.event/1 JSON lines (deadline_missed, degraded, recovered) to this file, or - for stdout next to the label sets" };
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame (preprocess, inference, decode or publish)" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -62,6 +66,7 @@ internal static class RunCommand
                 TopK = parse.GetValue(topK),
                 MissPolicy = parse.GetValue(missPolicy),
                 StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
+                Metrics = parse.GetValue(metrics),
                 Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Publishing.Mqtt.MqttSettings { Uri = mqttUri } : null,
             };
             var settings = fromFile
@@ -90,8 +95,15 @@ internal static class RunCommand
 
         Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
         var systemd = SystemdIntegration.ForThisProcess(time);
+        var labelNames = ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList();
+        var runtimeMetrics = settings.Metrics is null ? null : new RuntimeMetrics(time);
+        using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics);
+        metricsServer?.Start(settings.Metrics!);
+        using var gpio = settings.Gpio is null ? null : GpioOutputs.Open(settings.Gpio, labelNames, time);
+        gpio?.StartTicking(TimeSpan.FromMilliseconds(50));
+        using var display = settings.Display is null ? null : StatusDisplay.Open(settings.Display, labelNames, loggers.CreateLogger("edge.display"));
         using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
-            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList(), MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time, () => statsJson?.Invoke() ?? "{}")
+            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, labelNames, MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time, () => statsJson?.Invoke() ?? "{}")
             : null;
         ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
         if (mqtt is not null)
@@ -105,7 +117,8 @@ internal static class RunCommand
             Locate = extras.Locate,
             Events = events,
             StageDelay = extras.Delay,
-            Observer = Observers(mqtt, systemd),
+            Observer = Observers(mqtt, runtimeMetrics, gpio, display, systemd),
+            Gate = gpio is { HasTrigger: true } ? () => gpio.IsTriggered : null,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
                 : model => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")),
@@ -114,6 +127,10 @@ internal static class RunCommand
         var session = assembled.Session;
         var pipeline = assembled.Pipeline;
         var hardFrames = pipeline.HardFrames;
+        if (runtimeMetrics is not null)
+        {
+            runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);
+        }
         statsJson = () => StatsJson(pipeline, settings.Device);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
@@ -144,6 +161,12 @@ internal static class RunCommand
         try
         {
             using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"));
+            if (runtimeMetrics is not null)
+            {
+                runtimeMetrics.CapturedFrames = () => capture.FramesCaptured;
+                runtimeMetrics.OverwrittenFrames = () => slot.Overwritten;
+            }
+
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
             log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);

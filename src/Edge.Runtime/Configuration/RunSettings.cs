@@ -40,6 +40,15 @@ public sealed class RunSettings
 
     public DegradeOptions? Degrade { get; set; }
 
+    /// <summary>Prometheus endpoint HOST:PORT (<c>--metrics</c>), off when unset.</summary>
+    public string? Metrics { get; set; }
+
+    /// <summary>GPIO outputs driven by label sets (docs/gpio.md), from the config file only.</summary>
+    public Hardware.Gpio.GpioSettings? Gpio { get; set; }
+
+    /// <summary>SSD1306 status display (docs/display.md), from the config file only.</summary>
+    public Hardware.Display.DisplaySettings? Display { get; set; }
+
     /// <summary>MQTT publishing; <c>--mqtt URI</c> / <c>EDGE_MQTT</c> set its <c>uri</c>.</summary>
     public Publishing.Mqtt.MqttSettings? Mqtt { get; set; }
 
@@ -82,7 +91,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, metrics, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -101,6 +110,7 @@ public sealed class RunSettings
             Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
             MissPolicy = read("EDGE_MISS_POLICY"),
+            Metrics = read("EDGE_METRICS"),
             Mqtt = read("EDGE_MQTT") is { Length: > 0 } uri ? new Publishing.Mqtt.MqttSettings { Uri = uri } : null,
         };
     }
@@ -122,6 +132,9 @@ public sealed class RunSettings
         StageBudgetsMs = overrides.StageBudgetsMs ?? StageBudgetsMs,
         Degrade = overrides.Degrade ?? Degrade,
         Mqtt = MergeMqtt(Mqtt, overrides.Mqtt),
+        Metrics = overrides.Metrics ?? Metrics,
+        Gpio = overrides.Gpio ?? Gpio,
+        Display = overrides.Display ?? Display,
     };
 
     /// <summary>A later layer that only names a URI keeps the earlier layer's other MQTT settings.</summary>
@@ -236,7 +249,12 @@ public sealed class RunSettings
             policy,
             stages,
             degrade,
-            Mqtt?.Uri is null ? null : Mqtt);
+            Mqtt?.Uri is null ? null : Mqtt)
+        {
+            Metrics = Metrics,
+            Gpio = Gpio,
+            Display = Display,
+        };
     }
 
     private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
@@ -280,7 +298,14 @@ public sealed record ResolvedRunSettings(
     MissPolicy MissPolicy,
     StageBudgets StageBudgets,
     DegradeOptions Degrade,
-    Publishing.Mqtt.MqttSettings? Mqtt = null);
+    Publishing.Mqtt.MqttSettings? Mqtt = null)
+{
+    public string? Metrics { get; init; }
+
+    public Hardware.Gpio.GpioSettings? Gpio { get; init; }
+
+    public Hardware.Display.DisplaySettings? Display { get; init; }
+}
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -23,6 +23,8 @@ public sealed record PipelineExtras
 
     public IFrameObserver? Observer { get; init; }
 
+    public Func<bool>? Gate { get; init; }
+
     /// <summary>Creates the hard-frame capture for the loaded model (it needs the labels and hash), owned by the pipeline.</summary>
     public Func<ModelBundle, HardFrames.HardFrameCapture?>? HardFramesFor { get; init; }
 }
@@ -99,6 +101,7 @@ public sealed class AssembledPipeline : IDisposable
                 StageDelay = extras.StageDelay,
                 Timeline = extras.Timeline,
                 Observer = extras.Observer,
+                Gate = extras.Gate,
                 HardFrames = extras.HardFramesFor?.Invoke(bundle),
             };
             return new AssembledPipeline(bundle, sessions, pipeline, firstInference);

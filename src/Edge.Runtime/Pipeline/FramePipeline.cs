@@ -103,6 +103,9 @@ public sealed class FramePipeline : IDisposable
     /// <summary>Optional per-frame record of outcomes (benchmark timelines).</summary>
     public FrameTimeline? Timeline { get; init; }
 
+    /// <summary>When set, frames are processed only while it returns true (a GPIO trigger input); others are skipped.</summary>
+    public Func<bool>? Gate { get; init; }
+
     /// <summary>Told about every frame (metrics, GPIO, MQTT, displays).</summary>
     public IFrameObserver? Observer { get; init; }
 
@@ -116,6 +119,12 @@ public sealed class FramePipeline : IDisposable
             if (frame is null)
             {
                 return;
+            }
+
+            if (Gate is { } gate && !gate())
+            {
+                Stats.Skipped++;
+                continue;
             }
 
             Process(frame);

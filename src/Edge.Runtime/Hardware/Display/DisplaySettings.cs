@@ -13,16 +13,16 @@ public sealed record DisplaySettings
     public const int MaxRefreshHz = 20;
 
     /// <summary>Linux I2C bus number (<c>/dev/i2c-N</c>); 7 is pins 3 and 5 of the Orin developer kits' 40-pin header.</summary>
-    public int Bus { get; init; } = 7;
+    public int Bus { get; set; } = 7;
 
     /// <summary>7-bit I2C address.</summary>
-    public int Address { get; init; } = DefaultAddress;
+    public int Address { get; set; } = DefaultAddress;
 
     /// <summary>Panel rows: 64 or 32 (the width is always 128).</summary>
-    public int Height { get; init; } = 64;
+    public int Height { get; set; } = 64;
 
     /// <summary>Most redraws per second; each full 128x64 frame is about 25 ms of a 400 kHz bus.</summary>
-    public double RefreshHz { get; init; } = 4;
+    public double RefreshHz { get; set; } = 4;
 
     /// <summary>Throws <see cref="DisplayConfigurationException"/> naming the first setting that cannot work.</summary>
     public void Validate()
