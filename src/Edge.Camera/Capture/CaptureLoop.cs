@@ -63,6 +63,10 @@ public sealed partial class CaptureLoop : IDisposable
         this.policy = policy ?? ReconnectPolicy.Default;
         this.policy.Validate();
         timer = time.CreateTimer(static state => Wake((ManualResetEventSlim)state!), wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // ManualResetEventSlim allocates its lock object the first time a wait really blocks. On a busy machine that
+        // first block can come long after warm-up, as one stray 24-byte allocation on the capture thread: block once now.
+        wake.Wait(TimeSpan.FromMilliseconds(1));
     }
 
     /// <summary>Frames read and published (the last frame's <see cref="Frame.Sequence"/>).</summary>
