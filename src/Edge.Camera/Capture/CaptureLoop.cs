@@ -93,6 +93,9 @@ public sealed partial class CaptureLoop : IDisposable
     /// </summary>
     public FrameSourceException? Fault => fault;
 
+    /// <summary>Called on the capture thread when the source is lost (false) and when it delivers again (true).</summary>
+    public Action<bool>? ConnectionChanged { get; init; }
+
     /// <summary>For tests: whether the capture thread is blocked in a pacing or back-off wait.</summary>
     internal bool IsWaiting => waiting;
 
@@ -219,6 +222,7 @@ public sealed partial class CaptureLoop : IDisposable
                     Interlocked.Increment(ref readFailures);
                     connected = false;
                     LogLost(source.Description, policy.DelayBefore(attemptsSinceFrame + 1));
+                    ConnectionChanged?.Invoke(false);
                     CloseQuietly();
                 }
             }
@@ -273,6 +277,7 @@ public sealed partial class CaptureLoop : IDisposable
             connected = true;
             Interlocked.Increment(ref reconnects);
             LogRecovered(source.Description, attemptsSinceFrame);
+            ConnectionChanged?.Invoke(true);
             ResetSchedule();
             return true;
         }

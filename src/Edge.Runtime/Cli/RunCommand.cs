@@ -160,7 +160,18 @@ internal static class RunCommand
         });
         try
         {
-            using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"));
+            CaptureLoop? captureForEvents = null;
+            using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"))
+            {
+                ConnectionChanged = connected => events.Publish(new PipelineEvent
+                {
+                    Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
+                    Frame = captureForEvents?.FramesCaptured ?? 0,
+                    At = time.GetUtcNow(),
+                    Source = settings.Source,
+                }),
+            };
+            captureForEvents = capture;
             if (runtimeMetrics is not null)
             {
                 runtimeMetrics.CapturedFrames = () => capture.FramesCaptured;

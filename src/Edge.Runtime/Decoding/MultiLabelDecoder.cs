@@ -61,6 +61,8 @@ public sealed class MultiLabelDecoder
 
     public int LabelCount => labels.Length;
 
+    public string NameOf(int label) => labels[label].Name;
+
     /// <summary>Scores in [0, 1] after sigmoid and smoothing, in label order.</summary>
     public ReadOnlySpan<float> Scores => scores;
 

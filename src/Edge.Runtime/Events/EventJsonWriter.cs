@@ -4,7 +4,7 @@ using Edge.Runtime.Budget;
 
 namespace Edge.Runtime.Events;
 
-/// <summary>Serialises <see cref="PipelineEvent"/>s as <c>edge.event/1</c> JSON into a reused buffer (one line each).</summary>
+/// <summary>Serialises <see cref="PipelineEvent"/>s as <c>edge.event/1</c> JSON into a reused buffer (one line each); not thread-safe.</summary>
 public sealed class EventJsonWriter
 {
     public const string Schema = "edge.event/1";
@@ -25,7 +25,13 @@ public sealed class EventJsonWriter
     private static readonly JsonEncodedText LevelKey = JsonEncodedText.Encode("level");
     private static readonly JsonEncodedText ProfileKey = JsonEncodedText.Encode("profile");
     private static readonly JsonEncodedText MissRateKey = JsonEncodedText.Encode("miss_rate");
-    private static readonly JsonEncodedText[] Kinds = [JsonEncodedText.Encode("deadline_missed"), JsonEncodedText.Encode("degraded"), JsonEncodedText.Encode("recovered")];
+    private static readonly JsonEncodedText LabelKey = JsonEncodedText.Encode("label");
+    private static readonly JsonEncodedText SourceKey = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText[] Kinds =
+    [
+        JsonEncodedText.Encode("deadline_missed"), JsonEncodedText.Encode("degraded"), JsonEncodedText.Encode("recovered"),
+        JsonEncodedText.Encode("label_on"), JsonEncodedText.Encode("label_off"), JsonEncodedText.Encode("camera_lost"), JsonEncodedText.Encode("camera_recovered"),
+    ];
     private static readonly JsonEncodedText[] Reasons = [JsonEncodedText.Encode("late"), JsonEncodedText.Encode("cancelled"), JsonEncodedText.Encode("stage_overrun")];
     private static readonly JsonEncodedText[] Stages = [.. Enum.GetNames<PipelineStage>().Select(name => JsonEncodedText.Encode(name.ToLowerInvariant()))];
 
@@ -74,6 +80,14 @@ public sealed class EventJsonWriter
             writer.WriteBoolean(PublishedKey, e.Published);
             writer.WriteNumber(TotalCountKey, e.Status.TotalCount);
             writer.WriteNumber(TotalCountChangeKey, e.Status.TotalCountChange);
+        }
+        else if (e.Kind is PipelineEventKind.LabelOn or PipelineEventKind.LabelOff)
+        {
+            writer.WriteString(LabelKey, e.Label);
+        }
+        else if (e.Kind is PipelineEventKind.CameraLost or PipelineEventKind.CameraRecovered)
+        {
+            writer.WriteString(SourceKey, e.Source);
         }
         else
         {

@@ -6,10 +6,15 @@ namespace Edge.Runtime.Events;
 /// <summary>Writes every event as an <c>edge.event/1</c> JSON line to a stream (a file, or stdout next to the label sets).</summary>
 public sealed class JsonLinesEventSink(EventJsonWriter writer, ILabelSetSink lines) : IPipelineEventSink, IDisposable
 {
+    private readonly Lock gate = new();
+
     public void Publish(in PipelineEvent pipelineEvent)
     {
-        writer.Write(pipelineEvent);
-        lines.Publish(writer.Message.Span);
+        lock (gate)
+        {
+            writer.Write(pipelineEvent);
+            lines.Publish(writer.Message.Span);
+        }
     }
 
     public void Dispose() => lines.Dispose();
@@ -35,6 +40,9 @@ public sealed partial class LoggingEventSink(ILogger logger) : IPipelineEventSin
             case PipelineEventKind.Degraded:
                 LogDegraded(pipelineEvent.Frame, pipelineEvent.Level, pipelineEvent.Profile, pipelineEvent.MissRate);
                 break;
+            case PipelineEventKind.LabelOn or PipelineEventKind.LabelOff or PipelineEventKind.CameraLost or PipelineEventKind.CameraRecovered:
+                break; // the label-set stream and the capture loop's own log lines already say these
+
             default:
                 LogRecovered(pipelineEvent.Frame, pipelineEvent.Level, pipelineEvent.Profile);
                 break;

@@ -7,6 +7,18 @@ public enum PipelineEventKind
     DeadlineMissed,
     Degraded,
     Recovered,
+
+    /// <summary>A label became active in a published label set.</summary>
+    LabelOn,
+
+    /// <summary>A label stopped being active in a published label set.</summary>
+    LabelOff,
+
+    /// <summary>The camera stopped delivering; the capture loop reconnects.</summary>
+    CameraLost,
+
+    /// <summary>The camera delivers again.</summary>
+    CameraRecovered,
 }
 
 public enum MissReason
@@ -54,9 +66,22 @@ public readonly record struct PipelineEvent
     public string? Profile { get; init; }
 
     public double MissRate { get; init; }
+
+    // label_on / label_off
+
+    /// <summary>The label's name.</summary>
+    public string? Label { get; init; }
+
+    // camera_lost / camera_recovered
+
+    /// <summary>The source as configured.</summary>
+    public string? Source { get; init; }
 }
 
-/// <summary>Receives pipeline events on the frame thread: must not block and should not allocate.</summary>
+/// <summary>
+/// Receives pipeline events: on the frame thread (must not block, should not allocate) and, for camera events, on the
+/// capture thread, so implementations must tolerate calls from two threads.
+/// </summary>
 public interface IPipelineEventSink
 {
     void Publish(in PipelineEvent pipelineEvent);

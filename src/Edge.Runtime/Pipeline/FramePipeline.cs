@@ -204,6 +204,11 @@ public sealed class FramePipeline : IDisposable
         var published = time.GetTimestamp();
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
 
+        if (Events is not null && decoder.TurnedOnCount + decoder.TurnedOffCount > 0)
+        {
+            LabelEvents(frame, capturedAt);
+        }
+
         Stats.Published++;
         Stats.Publish.Record(Milliseconds(decoded, published));
         var endToEnd = Milliseconds(captured, published);
@@ -253,6 +258,20 @@ public sealed class FramePipeline : IDisposable
         {
             Stats.TruthFrames++;
             Stats.TruthF1Sum += ExampleF1(frame.Truth, decoder);
+        }
+    }
+
+    /// <summary>label_on / label_off for each transition of a published label set.</summary>
+    private void LabelEvents(Frame frame, DateTimeOffset at)
+    {
+        foreach (var label in decoder.TurnedOn)
+        {
+            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+        }
+
+        foreach (var label in decoder.TurnedOff)
+        {
+            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
     }
 

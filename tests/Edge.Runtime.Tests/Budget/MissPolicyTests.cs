@@ -36,7 +36,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Equal(1, pipeline.Stats.Withheld);
         Assert.Equal(1, pipeline.Stats.Missed);
         Assert.Equal(0, pipeline.Stats.Published);
-        var missed = Assert.Single(events.Events);
+        var missed = Assert.Single(MissEvents);
         Assert.Equal(PipelineEventKind.DeadlineMissed, missed.Kind);
         Assert.Equal(MissReason.Late, missed.Reason);
         Assert.False(missed.Published);
@@ -87,7 +87,7 @@ public sealed class MissPolicyTests : IDisposable
         var message = Parse(Assert.Single(sink.Messages));
         Assert.False(message.GetProperty("deadline_met").GetBoolean());
         Assert.Equal(1, pipeline.Stats.Late);
-        var missed = Assert.Single(events.Events);
+        var missed = Assert.Single(MissEvents);
         Assert.True(missed.Published);
         Assert.Equal(MissReason.Late, missed.Reason);
     }
@@ -113,9 +113,9 @@ public sealed class MissPolicyTests : IDisposable
         }
 
         Assert.Equal(7, pipeline.Stats.Late);
-        Assert.Equal(7, events.Events.Count);
-        Assert.Equal(Enumerable.Range(1, 7).Select(n => (long)n), events.Events.Select(e => e.Status.TotalCount));
-        Assert.All(events.Events, e => Assert.Equal(1, e.Status.TotalCountChange));
+        Assert.Equal(7, MissEvents.Count);
+        Assert.Equal(Enumerable.Range(1, 7).Select(n => (long)n), MissEvents.Select(e => e.Status.TotalCount));
+        Assert.All(MissEvents, e => Assert.Equal(1, e.Status.TotalCountChange));
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Equal(FrameOutcome.Cancelled, outcome);
         Assert.Empty(sink.Messages);
         Assert.Equal(1, pipeline.Stats.Cancelled);
-        var missed = Assert.Single(events.Events);
+        var missed = Assert.Single(MissEvents);
         Assert.Equal(MissReason.Cancelled, missed.Reason);
         Assert.Equal(PipelineStage.Inference, missed.Stage);
         Assert.False(missed.Published);
@@ -166,7 +166,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Equal(FrameOutcome.PublishedLate, pipeline.Process(NextFrame(1)));
 
         Assert.Equal(1, pipeline.Stats.StageOverruns(PipelineStage.Preprocess));
-        var missed = Assert.Single(events.Events);
+        var missed = Assert.Single(MissEvents);
         Assert.Equal(MissReason.StageOverrun, missed.Reason);
         Assert.Equal(PipelineStage.Preprocess, missed.Stage);
         Assert.True(missed.LatencyMs < 100);
@@ -206,7 +206,7 @@ public sealed class MissPolicyTests : IDisposable
             levels.Add(pipeline.Level);
         }
 
-        var changes = events.Events.Where(e => e.Kind != PipelineEventKind.DeadlineMissed).ToList();
+        var changes = events.Events.Where(e => e.Kind is PipelineEventKind.Degraded or PipelineEventKind.Recovered).ToList();
         Assert.Equal(
             [(PipelineEventKind.Degraded, 1), (PipelineEventKind.Degraded, 2), (PipelineEventKind.Recovered, 1), (PipelineEventKind.Recovered, 0)],
             changes.Select(e => (e.Kind, e.Level)));
@@ -262,6 +262,34 @@ public sealed class MissPolicyTests : IDisposable
     }
 
     [Fact]
+    public void LabelTransitions_OfPublishedFrames_AreEvents_WithTheLabelName()
+    {
+        using var pipeline = Create(MissPolicy.Flag);
+
+        pipeline.Process(NextFrame(1));
+
+        var message = Parse(Assert.Single(sink.Messages));
+        var turnedOn = Labels(message, "turned_on");
+        var labelEvents = events.Events.Where(e => e.Kind == PipelineEventKind.LabelOn).ToList();
+        Assert.Equal(turnedOn.Order(), labelEvents.Select(e => e.Label!).Order());
+        Assert.All(labelEvents, e => Assert.Equal(1, e.Frame));
+
+        var writer = new EventJsonWriter("rover-7");
+        if (labelEvents.Count > 0)
+        {
+            writer.Write(labelEvents[0]);
+            var json = Parse(System.Text.Encoding.UTF8.GetString(writer.Message.Span));
+            Assert.Equal("label_on", json.GetProperty("event").GetString());
+            Assert.Equal(labelEvents[0].Label, json.GetProperty("label").GetString());
+        }
+
+        writer.Write(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Frame = 7, At = Start, Source = "v4l2:0" });
+        var camera = Parse(System.Text.Encoding.UTF8.GetString(writer.Message.Span));
+        Assert.Equal("camera_lost", camera.GetProperty("event").GetString());
+        Assert.Equal("v4l2:0", camera.GetProperty("source").GetString());
+    }
+
+    [Fact]
     public void EventJson_DeadlineMissed_HasTheDocumentedFields()
     {
         using var pipeline = Create(MissPolicy.Flag);
@@ -269,7 +297,7 @@ public sealed class MissPolicyTests : IDisposable
         pipeline.Process(NextFrame(9));
         var writer = new EventJsonWriter("rover-7");
 
-        writer.Write(Assert.Single(events.Events));
+        writer.Write(Assert.Single(MissEvents));
 
         var text = System.Text.Encoding.UTF8.GetString(writer.Message.Span);
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
@@ -285,6 +313,8 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Equal(100, json.GetProperty("budget_ms").GetDouble());
         Assert.Equal(1, json.GetProperty("total_count").GetInt64());
     }
+
+    private List<PipelineEvent> MissEvents => [.. events.Events.Where(e => e.Kind == PipelineEventKind.DeadlineMissed)];
 
     private FramePipeline Create(MissPolicy policy, StageBudgets? stages = null) =>
         harness.CreatePipeline(time, sink, budgetMs: 100, policy, stages, delay: slow, events: events);

@@ -107,9 +107,12 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
 
     public void Publish(in PipelineEvent pipelineEvent)
     {
-        eventWriter.Write(pipelineEvent);
-        var message = eventWriter.Message.Span;
-        outbox.Enqueue(EventsTopic, message[..^1], retain: false);
+        lock (eventWriter)
+        {
+            eventWriter.Write(pipelineEvent);
+            var message = eventWriter.Message.Span;
+            outbox.Enqueue(EventsTopic, message[..^1], retain: false);
+        }
     }
 
     /// <summary>Label states (ON/OFF, retained) on change, and the label set in <c>change</c> mode.</summary>
