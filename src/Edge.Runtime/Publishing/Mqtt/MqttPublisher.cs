@@ -21,7 +21,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private const int LabelsTopic = 0;
     private const int EventsTopic = 1;
     private const int FirstLabelTopic = 2;
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly byte[] On = "ON"u8.ToArray();
     private static readonly byte[] Off = "OFF"u8.ToArray();
 
