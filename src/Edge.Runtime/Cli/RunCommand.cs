@@ -192,7 +192,7 @@ internal static class RunCommand
             if (mqtt is not null)
             {
                 mqtt.Stop(TimeSpan.FromSeconds(5));
-                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Reconnects} connections; {mqtt.Status}");
+                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed mid-send, {mqtt.Reconnects} connections; {mqtt.Status}");
             }
 
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);

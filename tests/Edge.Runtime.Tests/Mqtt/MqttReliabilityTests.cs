@@ -126,6 +126,19 @@ public sealed class MqttReliabilityTests : IDisposable
         Assert.DoesNotContain(secret, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TlsFailure_ClearErrorInLog_TheRunGoesOn()
+    {
+        using var broker = new MosquittoBroker().Start(); // plain TCP: a TLS handshake against it fails
+
+        var result = Run($"mqtts://127.0.0.1:{broker.Port}", "synthetic?size=32&fps=20", frames: 20);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(20, result.OutputLines.Length);
+        Assert.Contains($"cannot connect to mqtts://127.0.0.1:{broker.Port}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("0 connections", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://broker:1883", "expected mqtt://[user@]host[:port]")]
     [InlineData("mqtt://bob:hunter2@broker:1883", "contains a password")]

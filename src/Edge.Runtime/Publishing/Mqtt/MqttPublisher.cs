@@ -79,6 +79,9 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
 
     public long Reconnects => Interlocked.Read(ref reconnects);
 
+    /// <summary>Messages the client failed to hand to the broker (the connection dropped mid-send).</summary>
+    public long Failed => Interlocked.Read(ref failed);
+
     public bool IsConnected => client.IsConnected;
 
     /// <summary>"connected", or what went wrong last (never a secret).</summary>
@@ -258,8 +261,9 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         {
             return false;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttProtocolViolationException or System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e)
         {
+            // Whatever the broker or the network does, the supervisor must live on and retry.
             Fail(e.Message);
             return false;
         }
@@ -318,8 +322,9 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         catch (OperationCanceledException)
         {
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException or IOException or InvalidOperationException)
+        catch (Exception)
         {
+            // Counted; the connection check at the top of the loop reconnects if the connection is gone.
             Interlocked.Increment(ref failed);
         }
     }
