@@ -97,7 +97,7 @@ internal static class RunCommand
         var systemd = SystemdIntegration.ForThisProcess(time);
         var labelNames = ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList();
         var runtimeMetrics = settings.Metrics is null ? null : new RuntimeMetrics(time);
-        using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics);
+        using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics) { StaleAfter = settings.HealthzStale };
         metricsServer?.Start(settings.Metrics!);
         using var gpio = settings.Gpio is null ? null : GpioOutputs.Open(settings.Gpio, labelNames, time);
         gpio?.StartTicking(TimeSpan.FromMilliseconds(50));

@@ -43,6 +43,9 @@ public sealed class RunSettings
     /// <summary>Prometheus endpoint HOST:PORT (<c>--metrics</c>), off when unset.</summary>
     public string? Metrics { get; set; }
 
+    /// <summary>/healthz turns unhealthy when no frame was processed for this long (default 10 s).</summary>
+    public double? HealthzStaleSeconds { get; set; }
+
     /// <summary>GPIO outputs driven by label sets (docs/gpio.md), from the config file only.</summary>
     public Hardware.Gpio.GpioSettings? Gpio { get; set; }
 
@@ -91,7 +94,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, metrics, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -133,6 +136,7 @@ public sealed class RunSettings
         Degrade = overrides.Degrade ?? Degrade,
         Mqtt = MergeMqtt(Mqtt, overrides.Mqtt),
         Metrics = overrides.Metrics ?? Metrics,
+        HealthzStaleSeconds = overrides.HealthzStaleSeconds ?? HealthzStaleSeconds,
         Gpio = overrides.Gpio ?? Gpio,
         Display = overrides.Display ?? Display,
     };
@@ -221,6 +225,11 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, e.Message);
         }
 
+        if (HealthzStaleSeconds is { } stale && !(stale >= 0.1 && stale <= 86_400))
+        {
+            throw Invalid("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
+        }
+
         if (Mqtt is { Uri: { } mqttUri })
         {
             try
@@ -252,6 +261,7 @@ public sealed class RunSettings
             Mqtt?.Uri is null ? null : Mqtt)
         {
             Metrics = Metrics,
+            HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             Gpio = Gpio,
             Display = Display,
         };
@@ -301,6 +311,8 @@ public sealed record ResolvedRunSettings(
     Publishing.Mqtt.MqttSettings? Mqtt = null)
 {
     public string? Metrics { get; init; }
+
+    public TimeSpan HealthzStale { get; init; } = TimeSpan.FromSeconds(10);
 
     public Hardware.Gpio.GpioSettings? Gpio { get; init; }
 
