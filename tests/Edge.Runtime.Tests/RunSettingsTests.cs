@@ -229,6 +229,45 @@ public sealed class RunSettingsTests
     }
 
     [Fact]
+    public void FromFile_OutputsSection_ParsesMqttMetricsGpioDisplay()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """
+            {
+              "mqtt": { "uri": "mqtt://rover@broker:1884", "qos": 2, "labels": "change" },
+              "metrics": "127.0.0.1:9200", "healthz_stale_seconds": 3,
+              "gpio": { "rules": [ { "label": "bag", "line": { "chip": "gpiochip0", "line": 5 }, "min_on_ms": 200 } ] },
+              "display": { "bus": 1, "height": 32 }
+            }
+            """u8.ToArray());
+
+        var settings = RunSettings.FromFile(path).Resolve();
+
+        Assert.Equal("mqtt://rover@broker:1884", settings.Mqtt!.Uri);
+        Assert.Equal(2, settings.Mqtt.Qos);
+        Assert.Equal(1000, settings.Mqtt.Outbox); // unnamed keys keep their defaults
+        Assert.Equal("127.0.0.1:9200", settings.Metrics);
+        Assert.Equal(TimeSpan.FromSeconds(3), settings.HealthzStale);
+        Assert.Equal("bag", Assert.Single(settings.Gpio!.Rules).Label);
+        Assert.Equal(200, settings.Gpio.Rules[0].MinOnMs);
+        Assert.Equal(32, settings.Display!.Height);
+        Assert.Equal(0x3C, settings.Display.Address);
+    }
+
+    [Theory]
+    [InlineData("""{ "healthz_stale_seconds": 0 }""", "'healthz_stale_seconds' is 0")]
+    [InlineData("""{ "mqtt": { "uri": "mqtt://b", "qos": 5 } }""", "'mqtt.qos' is 5")]
+    public void FromFile_BadOutputSetting_NamesTheKey(string json, string mentions)
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", System.Text.Encoding.UTF8.GetBytes(json));
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path).Resolve());
+
+        Assert.Contains(mentions, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_DefaultPolicy_IsFlag()
     {
         Assert.Equal(Edge.Runtime.Budget.MissPolicy.Flag, new RunSettings().Resolve().MissPolicy);
