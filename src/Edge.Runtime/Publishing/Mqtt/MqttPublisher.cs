@@ -39,7 +39,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private readonly MqttOutbox outbox;
     private readonly EventJsonWriter eventWriter;
     private readonly bool[] labelStates;
-    private readonly byte[] lastLabelSet = new byte[16384];
+    private byte[] lastLabelSet = new byte[16384];
     private readonly CancellationTokenSource stopping = new();
     private readonly IMqttClient client;
     private int lastLabelSetLength;
@@ -101,11 +101,13 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
             return;
         }
 
-        if (trimmed.Length <= lastLabelSet.Length)
+        if (trimmed.Length > lastLabelSet.Length)
         {
-            trimmed.CopyTo(lastLabelSet);
-            lastLabelSetLength = trimmed.Length;
+            lastLabelSet = new byte[trimmed.Length * 2]; // once, for unusually large messages
         }
+
+        trimmed.CopyTo(lastLabelSet);
+        lastLabelSetLength = trimmed.Length;
     }
 
     public void Publish(in PipelineEvent pipelineEvent)
