@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Edge.Runtime.Cli;
+using Edge.Runtime.Hosting;
+
+DeviceNativeLibraries.Register(AppContext.BaseDirectory);
 
 var verbose = new Option<bool>("--verbose") { Description = "Print stack traces and debug detail", Recursive = true };
 var root = new RootCommand("edge: camera frames -> multi-label model -> label sets, within a latency budget")
