@@ -104,7 +104,7 @@ public sealed class LiveSourceTests
         var error = Assert.Throws<FrameSourceException>(source.Open);
 
         Assert.Equal(
-            "this OpenCV build has no GStreamer support (gst: sources need it): on Jetson build OpenCvSharpExtern against JetPack's OpenCV, see docs/sources.md",
+            "this OpenCV build has no GStreamer support (gst:, csi: and usb-gst: sources need it): on Jetson build OpenCvSharpExtern against JetPack's OpenCV, see docs/sources.md",
             error.Message);
     }
 }

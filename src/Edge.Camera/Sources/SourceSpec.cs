@@ -8,7 +8,7 @@ namespace Edge.Camera.Sources;
 /// </summary>
 public sealed class SourceSpec
 {
-    public static readonly IReadOnlyList<string> Schemes = ["v4l2:", "file:", "rtsp://", "gst:", "images:", "synthetic"];
+    public static readonly IReadOnlyList<string> Schemes = ["v4l2:", "file:", "rtsp://", "gst:", "csi:", "usb-gst:", "images:", "synthetic"];
 
     private readonly Dictionary<string, string> options;
     private readonly HashSet<string> used = new(StringComparer.OrdinalIgnoreCase);
@@ -24,7 +24,7 @@ public sealed class SourceSpec
     /// <summary>The source string as the user wrote it.</summary>
     public string Text { get; }
 
-    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp, gst, images, synthetic.</summary>
+    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp, gst, csi, usb-gst, images, synthetic.</summary>
     public string Scheme { get; }
 
     public string Target { get; }
@@ -64,7 +64,7 @@ public sealed class SourceSpec
             rest = question < 0 ? string.Empty : trimmed[question..];
         }
 
-        if (scheme is not ("v4l2" or "file" or "images" or "synthetic"))
+        if (scheme is not ("v4l2" or "file" or "images" or "synthetic" or "csi" or "usb-gst"))
         {
             throw new FrameSourceException(
                 $"unknown source '{text}': expected one of {string.Join(", ", Schemes)} (for example v4l2:0, file:video.mp4, synthetic)");
@@ -73,9 +73,9 @@ public sealed class SourceSpec
         var query = rest.IndexOf('?');
         var target = query < 0 ? rest : rest[..query];
         var parsed = query < 0 ? NoOptions() : ParseOptions(text, rest[(query + 1)..]);
-        if (scheme is "v4l2" or "file" or "images" && target.Length == 0)
+        if (scheme is not "synthetic" && target.Length == 0)
         {
-            throw new FrameSourceException($"source '{text}' names no {(scheme == "v4l2" ? "device" : "path")}: expected {scheme}:<{(scheme == "v4l2" ? "index or /dev/videoN" : "path")}>");
+            throw new FrameSourceException($"source '{text}' names no {MissingTarget(scheme)}");
         }
 
         return new SourceSpec(text, scheme, target, parsed);
@@ -143,6 +143,13 @@ public sealed class SourceSpec
             }
         }
     }
+
+    private static string MissingTarget(string scheme) => scheme switch
+    {
+        "v4l2" or "usb-gst" => $"device: expected {scheme}:<index or /dev/videoN>",
+        "csi" => "sensor id: expected csi:<N>, for example csi:0",
+        _ => $"path: expected {scheme}:<path>",
+    };
 
     private static Dictionary<string, string> NoOptions() => new(StringComparer.OrdinalIgnoreCase);
 

@@ -83,6 +83,9 @@ internal static class InfoCommand
         o.WriteLine(report.OpenCv is { } cv
             ? $"opencv            {cv.Version}; gstreamer {YesNo(cv.GStreamer)}, ffmpeg {YesNo(cv.Ffmpeg)}, v4l2 {YesNo(cv.V4l2)}"
             : $"opencv            not loaded: {report.OpenCvProblem} (only the synthetic source works)");
+        o.WriteLine(report.OpenCv is { GStreamer: true }
+            ? "jetson cameras    csi: and usb-gst: can be opened (GStreamer present)"
+            : "jetson cameras    csi: and usb-gst: cannot be opened (the loaded OpenCV has no GStreamer)");
         if (report.Model is { } m)
         {
             o.WriteLine($"default model     {m.Name} {m.Version} ({m.Precision}) at {m.Path}");

@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Edge.Camera.Sources.OpenCv;
 
 /// <summary>
-/// Creates the sources that read through OpenCV (v4l2, file, rtsp, gst, images). Kept apart from
+/// Creates the sources that read through OpenCV (v4l2, file, rtsp, gst, csi, usb-gst, images). Kept apart from
 /// <see cref="FrameSources"/> so that only these methods mention OpenCvSharp types (see there why).
 /// </summary>
 public static class OpenCvSources
@@ -23,8 +23,10 @@ public static class OpenCvSources
             "file" => VideoFileSource.Create(spec),
             "rtsp" => RtspSource.Create(spec),
             "gst" => GStreamerSource.Create(spec),
+            "csi" => JetsonCameraSources.CreateCsi(spec),
+            "usb-gst" => JetsonCameraSources.CreateUsb(spec),
             "images" => ImageFolderSource.Create(spec),
-            _ => throw new FrameSourceException($"source '{spec.Text}' is not an OpenCV source: expected v4l2:, file:, rtsp://, gst: or images:"),
+            _ => throw new FrameSourceException($"source '{spec.Text}' is not an OpenCV source: expected v4l2:, file:, rtsp://, gst:, csi:, usb-gst: or images:"),
         };
         EnsureNativeLibrary(spec);
         return source;
