@@ -80,7 +80,11 @@ public sealed partial record GpuStack(string OnnxRuntime, string? TensorRt, stri
         try
         {
             return Directory.Exists(folder)
-                ? Directory.EnumerateFiles(folder, prefix + "*").Select(path => Path.GetFileName(path)).ToList()
+                ? Directory.EnumerateFiles(folder, prefix + "*")
+                    .Select(path => Path.GetFileName(path))
+                    // .NET's pattern "libnvinfer.so.*" also matches the unversioned "libnvinfer.so".
+                    .Where(name => name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
+                    .ToList()
                 : [];
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
