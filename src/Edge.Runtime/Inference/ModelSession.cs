@@ -81,10 +81,19 @@ public sealed class ModelSession : IDisposable
     public TimeSpan CreationTime { get; private init; }
 
     /// <param name="bindMaps">Also fill <see cref="Maps"/> from the bundle's <c>output.maps</c> output on every run.</param>
-    public static ModelSession Create(ModelBundle bundle, ExecutionProviderChoice choice, int threads, bool bindMaps = false)
+    /// <param name="tensorRt">TensorRT engine and cache settings; defaults when null.</param>
+    /// <param name="cuda">CUDA provider settings; defaults when null.</param>
+    public static ModelSession Create(
+        ModelBundle bundle,
+        ExecutionProviderChoice choice,
+        int threads,
+        bool bindMaps = false,
+        TensorRt.TensorRtSettings? tensorRt = null,
+        TensorRt.CudaSettings? cuda = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (session, report) = SessionFactory.Create(bundle.ModelPath, choice, threads);
+        var (session, report) = SessionFactory.Create(
+            bundle.ModelPath, choice, threads, new TensorRt.ModelIdentity(bundle.Sha256, bundle.Precision), tensorRt, cuda);
         try
         {
             var (inputShape, outputShape) = SignatureCheck.Verify(bundle, session.InputMetadata, session.OutputMetadata);

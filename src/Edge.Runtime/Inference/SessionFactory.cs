@@ -1,4 +1,5 @@
 using Edge.Runtime.Cli;
+using Edge.Runtime.Inference.TensorRt;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Edge.Runtime.Inference;
@@ -11,7 +12,16 @@ public static class SessionFactory
 {
     public static IReadOnlyList<string> AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
 
-    public static (InferenceSession Session, ExecutionProviderReport Report) Create(string modelPath, ExecutionProviderChoice choice, int threads)
+    /// <param name="model">The model's hash and precision, for the TensorRT engine cache; hashed from the file when null.</param>
+    /// <param name="tensorRt">TensorRT settings; defaults when null.</param>
+    /// <param name="cuda">CUDA settings; defaults when null.</param>
+    public static (InferenceSession Session, ExecutionProviderReport Report) Create(
+        string modelPath,
+        ExecutionProviderChoice choice,
+        int threads,
+        ModelIdentity? model = null,
+        TensorRtSettings? tensorRt = null,
+        CudaSettings? cuda = null)
     {
         var available = AvailableProviders();
         var skipped = new List<string>();
@@ -48,17 +58,24 @@ public static class SessionFactory
                 switch (candidate)
                 {
                     case ExecutionProviderChoice.TensorRt:
-                        options.AppendExecutionProvider_Tensorrt(0);
+                        model ??= new ModelIdentity(Bundles.ModelBundle.HashFile(modelPath), "unknown");
+                        TensorRtProviderOptions.AppendTo(options, tensorRt ?? new TensorRtSettings(), model);
                         break;
                     case ExecutionProviderChoice.Cuda:
-                        options.AppendExecutionProvider_CUDA(0);
+                        CudaProviderOptions.AppendTo(options, cuda ?? new CudaSettings());
                         break;
                 }
 
                 var session = new InferenceSession(modelPath, options);
                 return (session, new ExecutionProviderReport(shortName, skipped));
             }
-            catch (OnnxRuntimeException exception) when (candidate != ExecutionProviderChoice.Cpu)
+            catch (ExecutionProviderSettingsException exception)
+            {
+                options.Dispose();
+                throw new UserError(ExitCode.InvalidArguments, exception.Message, exception);
+            }
+            catch (Exception exception) when (candidate != ExecutionProviderChoice.Cpu
+                && exception is OnnxRuntimeException or IOException or UnauthorizedAccessException)
             {
                 options.Dispose();
                 if (choice != ExecutionProviderChoice.Auto)
