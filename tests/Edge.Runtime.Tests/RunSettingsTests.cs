@@ -254,8 +254,23 @@ public sealed class RunSettingsTests
         Assert.Equal(0x3C, settings.Display.Address);
     }
 
+    [Fact]
+    public void FromFile_TensorRtAndCudaOptions_ReachTheResolvedSettings()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "tensorrt": { "fp16": false, "workspace_mb": 512, "engine_cache_directory": "/var/cache/edge/trt" }, "cuda": { "device_id": 0 } }"""u8.ToArray());
+
+        var settings = RunSettings.FromFile(path).Resolve();
+
+        Assert.False(settings.Tensorrt!.Fp16);
+        Assert.Equal(512, settings.Tensorrt.WorkspaceMb);
+        Assert.Equal(3, settings.Tensorrt.BuilderOptimizationLevel); // default kept
+        Assert.NotNull(settings.Cuda);
+    }
+
     [Theory]
     [InlineData("""{ "healthz_stale_seconds": 0 }""", "'healthz_stale_seconds' is 0")]
+    [InlineData("""{ "tensorrt": { "builder_optimization_level": 9 } }""", "'tensorrt.builder_optimization_level' is 9")]
     [InlineData("""{ "mqtt": { "uri": "mqtt://b", "qos": 5 } }""", "'mqtt.qos' is 5")]
     public void FromFile_BadOutputSetting_NamesTheKey(string json, string mentions)
     {

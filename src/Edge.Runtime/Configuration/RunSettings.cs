@@ -40,6 +40,12 @@ public sealed class RunSettings
 
     public DegradeOptions? Degrade { get; set; }
 
+    /// <summary>TensorRT execution-provider options (docs/execution-providers.md), from the config file.</summary>
+    public Inference.TensorRt.TensorRtSettings? Tensorrt { get; set; }
+
+    /// <summary>CUDA execution-provider options, from the config file.</summary>
+    public Inference.TensorRt.CudaSettings? Cuda { get; set; }
+
     /// <summary>Prometheus endpoint HOST:PORT (<c>--metrics</c>), off when unset.</summary>
     public string? Metrics { get; set; }
 
@@ -94,7 +100,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -135,6 +141,8 @@ public sealed class RunSettings
         StageBudgetsMs = overrides.StageBudgetsMs ?? StageBudgetsMs,
         Degrade = overrides.Degrade ?? Degrade,
         Mqtt = MergeMqtt(Mqtt, overrides.Mqtt),
+        Tensorrt = overrides.Tensorrt ?? Tensorrt,
+        Cuda = overrides.Cuda ?? Cuda,
         Metrics = overrides.Metrics ?? Metrics,
         HealthzStaleSeconds = overrides.HealthzStaleSeconds ?? HealthzStaleSeconds,
         Gpio = overrides.Gpio ?? Gpio,
@@ -225,6 +233,16 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, e.Message);
         }
 
+        try
+        {
+            Tensorrt?.Validate(Inference.TensorRt.MachineMemory.TotalBytes("/"));
+            Cuda?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError(ExitCode.InvalidArguments, e.Message);
+        }
+
         if (HealthzStaleSeconds is { } stale && !(stale >= 0.1 && stale <= 86_400))
         {
             throw Invalid("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
@@ -260,6 +278,8 @@ public sealed class RunSettings
             degrade,
             Mqtt?.Uri is null ? null : Mqtt)
         {
+            Tensorrt = Tensorrt,
+            Cuda = Cuda,
             Metrics = Metrics,
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             Gpio = Gpio,
@@ -310,6 +330,10 @@ public sealed record ResolvedRunSettings(
     DegradeOptions Degrade,
     Publishing.Mqtt.MqttSettings? Mqtt = null)
 {
+    public Inference.TensorRt.TensorRtSettings? Tensorrt { get; init; }
+
+    public Inference.TensorRt.CudaSettings? Cuda { get; init; }
+
     public string? Metrics { get; init; }
 
     public TimeSpan HealthzStale { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,0 +1,39 @@
+using Edge.Runtime.Hosting;
+
+namespace Edge.Runtime.Tests.Hosting;
+
+public sealed class DeviceNativeLibrariesTests
+{
+    [Fact]
+    public void Find_ReturnsTheDeviceBuild_OnlyWhenItIsInTheNativeFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("edge-native-");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(folder.FullName, "libonnxruntime.so"), [0x7f, 0x45, 0x4c, 0x46]);
+
+            Assert.Equal(Path.Combine(folder.FullName, "libonnxruntime.so"), DeviceNativeLibraries.Find(folder.FullName, "onnxruntime"));
+            Assert.Null(DeviceNativeLibraries.Find(folder.FullName, "OpenCvSharpExtern"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Register_WithoutANativeFolder_ChangesNothing()
+    {
+        var folder = Directory.CreateTempSubdirectory("edge-app-");
+        try
+        {
+            DeviceNativeLibraries.Register(folder.FullName);
+
+            Assert.False(Directory.Exists(Path.Combine(folder.FullName, DeviceNativeLibraries.FolderName)));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
