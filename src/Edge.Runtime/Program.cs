@@ -13,6 +13,7 @@ var root = new RootCommand("edge: camera frames -> multi-label model -> label se
     EvalCommand.Create(verbose),
     DatasetCommand.Create(verbose),
     QuantizeCommand.Create(verbose),
+    PrepareCommand.Create(verbose),
     BenchCommand.Create(verbose),
 };
 var parsed = root.Parse(args);

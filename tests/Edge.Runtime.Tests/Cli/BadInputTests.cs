@@ -207,6 +207,18 @@ public sealed class BadInputTests
         AssertOneLineError(result, ExitCode.InvalidArguments, "degrade setting 'window_frames' is 0");
     }
 
+    [Theory]
+    [InlineData("tensorrt", "--ep tensorrt is not available")]
+    [InlineData("cpu", "--ep cpu has nothing to prepare")]
+    public void Prepare_WithoutTensorRt_OneLineErrorNamingTheProvider(string ep, string mentions)
+    {
+        using var bundle = TestBundle.Create();
+
+        var result = EdgeProcess.Run(Timeout, "prepare", "--model", bundle.Directory, "--ep", ep);
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+    }
+
     private static EdgeProcess.Result RunTiny(params string[] arguments)
     {
         using var bundle = TestBundle.Create();
