@@ -13,6 +13,7 @@ using Edge.Runtime.Bundles;
 using System.Runtime.InteropServices;
 using Edge.Runtime.Hardware.Display;
 using Edge.Runtime.Hardware.Gpio;
+using Edge.Runtime.Inference;
 using Edge.Runtime.Metrics;
 using Edge.Runtime.Service;
 using Microsoft.Extensions.Logging;
@@ -109,7 +110,13 @@ internal static class RunCommand
         if (mqtt is not null)
         {
             events = new EventFanOut(events, mqtt);
+            mqtt.SetAvailability("starting");
             mqtt.Start();
+        }
+
+        if (settings.Ep is ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Auto && SessionFactory.AvailableProviders().Contains(ExecutionProviderNames.TensorRt))
+        {
+            log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
         using var assembled = AssembledPipeline.Create(settings, sink, time, new PipelineExtras
@@ -127,6 +134,7 @@ internal static class RunCommand
         var session = assembled.Session;
         var pipeline = assembled.Pipeline;
         var hardFrames = pipeline.HardFrames;
+        mqtt?.SetAvailability("online");
         if (runtimeMetrics is not null)
         {
             runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);

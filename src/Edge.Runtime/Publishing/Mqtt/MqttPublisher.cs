@@ -20,7 +20,8 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
 {
     private const int LabelsTopic = 0;
     private const int EventsTopic = 1;
-    private const int FirstLabelTopic = 2;
+    private const int AvailabilityTopic = 2;
+    private const int FirstLabelTopic = 3;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly byte[] On = "ON"u8.ToArray();
     private static readonly byte[] Off = "OFF"u8.ToArray();
@@ -49,6 +50,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private long failed;
     private long reconnects;
     private volatile string status = "not connected yet";
+    private volatile string availability = "online";
 
     public MqttPublisher(MqttSettings settings, MqttEndpoint endpoint, string device, IReadOnlyList<string> labels, string? password, ILogger logger, TimeProvider time, Func<string>? stats = null)
     {
@@ -62,8 +64,8 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         this.time = time;
         this.stats = stats;
         var root = $"{settings.Prefix.TrimEnd('/')}/{device}";
-        topics = [$"{root}/labels", $"{root}/events", .. labels.Select(label => $"{root}/label/{label}")];
         availableTopic = $"{root}/available";
+        topics = [$"{root}/labels", $"{root}/events", availableTopic, .. labels.Select(label => $"{root}/label/{label}")];
         statsTopic = $"{root}/stats";
         outbox = new MqttOutbox(settings.Outbox);
         eventWriter = new EventJsonWriter(device);
@@ -88,6 +90,16 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     public string Status => status;
 
     public string AvailableTopic => availableTopic;
+
+    /// <summary>
+    /// What <c>available</c> says while connected: <c>online</c>, or a start-up state such as <c>starting</c> while a
+    /// TensorRT engine builds (which can take minutes); retained, and repeated after every reconnect.
+    /// </summary>
+    public void SetAvailability(string state)
+    {
+        availability = state;
+        outbox.Enqueue(AvailabilityTopic, Encoding.UTF8.GetBytes(state), retain: true);
+    }
 
     public void Start() => loop = Task.Run(() => Supervise(stopping.Token));
 
@@ -274,7 +286,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     /// <summary>After every (re)connect: online, discovery, and the retained label states the broker may have lost.</summary>
     private async Task Announce(CancellationToken cancellationToken)
     {
-        await Send(availableTopic, "online"u8.ToArray(), retain: true, cancellationToken);
+        await Send(availableTopic, Encoding.UTF8.GetBytes(availability), retain: true, cancellationToken);
         if (settings.HomeAssistantDiscovery)
         {
             for (var i = 0; i < labels.Count; i++)
