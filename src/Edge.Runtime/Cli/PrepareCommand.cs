@@ -18,11 +18,12 @@ internal static class PrepareCommand
         var model = new Option<string?>("--model") { Description = "Bundle folder (default: the bundled model's build for the provider)" };
         var ep = new Option<string?>("--ep") { Description = "tensorrt (default) or cuda" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (its tensorrt/cuda options and degrade ladder models are used)" };
-        var command = new Command("prepare", "Build TensorRT engines ahead of time into the engine cache and report how long it took") { model, ep, config };
+        var trtCache = new Option<string?>("--trt-engine-cache") { Description = "TensorRT engine cache folder (overrides tensorrt.engine_cache_directory)" };
+        var command = new Command("prepare", "Build TensorRT engines ahead of time into the engine cache and report how long it took") { model, ep, config, trtCache };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
-            var settings = fromFile.OverriddenBy(new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep) ?? "tensorrt" }).Resolve();
+            var settings = fromFile.OverriddenBy(new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep) ?? "tensorrt", Tensorrt = TensorRtFlags.Apply(fromFile.Tensorrt, parse.GetValue(trtCache), null) }).Resolve();
             if (settings.Ep is not (ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Cuda))
             {
                 throw new UserError(ExitCode.InvalidArguments, $"--ep {ExecutionProviderNames.ShortName(settings.Ep)} has nothing to prepare: expected tensorrt (engines are built and cached) or cuda");

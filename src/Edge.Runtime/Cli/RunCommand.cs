@@ -43,12 +43,14 @@ internal static class RunCommand
         var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS (queue, preprocess, inference, decode); repeatable. Inference is cancelled at its own budget", AllowMultipleArgumentsPerToken = false };
         var events = new Option<string?>("--events") { Description = "Also write edge.event/1 JSON lines (deadline_missed, degraded, recovered) to this file, or - for stdout next to the label sets" };
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame (preprocess, inference, decode or publish)" };
+        var trtCache = new Option<string?>("--trt-engine-cache") { Description = "TensorRT engine cache folder (overrides tensorrt.engine_cache_directory; docs/execution-providers.md)" };
+        var trtFp16 = new Option<bool?>("--trt-fp16") { Description = "TensorRT: run the layers left in float in FP16 (default true)" };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics,
+            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -68,6 +70,7 @@ internal static class RunCommand
                 MissPolicy = parse.GetValue(missPolicy),
                 StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
                 Metrics = parse.GetValue(metrics),
+                Tensorrt = TensorRtFlags.Apply(fromFile.Tensorrt, parse.GetValue(trtCache), parse.GetValue(trtFp16)),
                 Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Publishing.Mqtt.MqttSettings { Uri = mqttUri } : null,
             };
             var settings = fromFile

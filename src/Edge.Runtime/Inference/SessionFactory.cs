@@ -53,20 +53,21 @@ public static class SessionFactory
             }
 
             var options = BaseOptions(threads);
+            var modelToLoad = modelPath;
             try
             {
                 switch (candidate)
                 {
                     case ExecutionProviderChoice.TensorRt:
                         model ??= new ModelIdentity(Bundles.ModelBundle.HashFile(modelPath), "unknown");
-                        TensorRtProviderOptions.AppendTo(options, tensorRt ?? new TensorRtSettings(), model);
+                        modelToLoad = TensorRtProviderOptions.AppendTo(options, tensorRt ?? new TensorRtSettings(), model).ContextModel ?? modelPath;
                         break;
                     case ExecutionProviderChoice.Cuda:
                         CudaProviderOptions.AppendTo(options, cuda ?? new CudaSettings());
                         break;
                 }
 
-                var session = new InferenceSession(modelPath, options);
+                var session = new InferenceSession(modelToLoad, options);
                 return (session, new ExecutionProviderReport(shortName, skipped));
             }
             catch (ExecutionProviderSettingsException exception)

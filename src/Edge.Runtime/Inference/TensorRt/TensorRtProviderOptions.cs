@@ -44,11 +44,12 @@ public static class TensorRtProviderOptions
 
     /// <summary>
     /// Validates the settings, creates the model's keyed engine cache folder (with its <c>cache-key.json</c>) and
-    /// appends the TensorRT provider to <paramref name="sessionOptions"/>. Returns the cache folder.
+    /// appends the TensorRT provider to <paramref name="sessionOptions"/>. Returns the cache folder, and the EPContext
+    /// model to load instead of the ONNX file when one was dumped there before (near-instant start-up), else null.
     /// </summary>
     /// <exception cref="ExecutionProviderSettingsException">A setting is out of range.</exception>
     /// <exception cref="InvalidOperationException">This ONNX Runtime build has no TensorRT provider.</exception>
-    public static string AppendTo(SessionOptions sessionOptions, TensorRtSettings settings, ModelIdentity model, string root = "/")
+    public static (string CacheDirectory, string? ContextModel) AppendTo(SessionOptions sessionOptions, TensorRtSettings settings, ModelIdentity model, string root = "/")
     {
         settings.Validate(MachineMemory.TotalBytes(root));
         RequireProvider(ExecutionProviderNames.TensorRt);
@@ -62,15 +63,32 @@ public static class TensorRtProviderOptions
             Directory.CreateDirectory(timingCache);
         }
 
+        var contextModel = ExistingContextModel(settings, cacheDirectory);
         using var providerOptions = new OrtTensorRTProviderOptions();
-        providerOptions.UpdateOptions(ToDictionary(settings, cacheDirectory, int8));
+        // Loading a context model: it already is the dump, so do not dump again.
+        providerOptions.UpdateOptions(ToDictionary(contextModel is null ? settings : settings.WithoutEpContextDump(), cacheDirectory, int8));
         foreach (var (name, value) in SessionConfigEntries(settings))
         {
             sessionOptions.AddSessionConfigEntry(name, value);
         }
 
         sessionOptions.AppendExecutionProvider_Tensorrt(providerOptions);
-        return cacheDirectory;
+        return (cacheDirectory, contextModel);
+    }
+
+    /// <summary>
+    /// The EPContext model a previous run dumped for this exact key (it lives in the keyed cache folder unless
+    /// <c>ep_context_path</c> moves it), when dumping is on and the file exists; else null.
+    /// </summary>
+    public static string? ExistingContextModel(TensorRtSettings settings, string cacheDirectory)
+    {
+        if (!settings.DumpEpContext)
+        {
+            return null;
+        }
+
+        var path = settings.EpContextPath ?? Path.Join(cacheDirectory, EpContextFileName);
+        return File.Exists(path) ? path : null;
     }
 
     /// <summary>Checked first so a CPU-only build fails with this line rather than a native error.</summary>

@@ -50,6 +50,15 @@ public sealed class TensorRtSettings
     public bool Int8For(string bundlePrecision) => Int8 ?? string.Equals(bundlePrecision, "int8", StringComparison.OrdinalIgnoreCase);
 
     /// <param name="totalMemoryBytes">The machine's RAM: a workspace larger than it cannot be allocated.</param>
+    /// <summary>A copy that does not dump an EPContext model (for a session that loads one).</summary>
+    public TensorRtSettings WithoutEpContextDump()
+    {
+        var copy = (TensorRtSettings)MemberwiseClone();
+        copy.DumpEpContext = false;
+        copy.EpContextPath = null;
+        return copy;
+    }
+
     public void Validate(long totalMemoryBytes)
     {
         var totalMb = totalMemoryBytes / (1024 * 1024);
