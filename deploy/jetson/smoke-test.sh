@@ -13,9 +13,13 @@ if ! command -v qemu-aarch64 >/dev/null || ! dpkg -s libssl3:arm64 >/dev/null 2>
     echo "smoke-test.sh: needs qemu-aarch64 (qemu-user from bookworm-backports) and libc6/libstdc++6/libssl3 for arm64: run as root to install them" >&2
     exit 1
   fi
-  sources=$(grep -l "^Suites: bookworm bookworm-updates" /etc/apt/sources.list.d/*.sources | head -1 || true)
-  if [[ -n "$sources" ]] && ! grep -q "bookworm-backports" "$sources"; then
-    sed -i '0,/^Suites: bookworm bookworm-updates$/s//Suites: bookworm bookworm-updates bookworm-backports/' "$sources"
+  sources=$(grep -l "^Suites: bookworm bookworm-updates" /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 || true)
+  if [[ -n "$sources" ]]; then
+    grep -q "bookworm-backports" "$sources" ||
+      sed -i '0,/^Suites: bookworm bookworm-updates$/s//Suites: bookworm bookworm-updates bookworm-backports/' "$sources"
+  elif ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
+      > /etc/apt/sources.list.d/edge-bookworm-backports.list
   fi
   dpkg --add-architecture arm64
   apt-get update -qq
