@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Edge.Runtime.Budget;
+using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Runtime.Benchmarking;
 
@@ -50,7 +51,9 @@ public static class BenchJson
         }
 
         writer.WriteEndArray();
-        result.Power.WriteJsonOrNull(writer, result.Variants.Sum(v => v.Published));
+        PowerSampler.WriteJson(writer, result.Power);
+        var published = result.Variants.Sum(v => v.Published);
+        Number(writer, "energy_per_frame_j", result.Power is { } power && published > 0 ? power.TotalEnergyJoules / published : double.NaN);
         writer.WriteEndObject();
     }
 
@@ -154,43 +157,5 @@ public static class BenchJson
         Number(writer, "mean", summary.Mean);
         writer.WriteNumber("count", summary.Count);
         writer.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, Math.Round(value, 4));
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private static void WriteJsonOrNull(this PowerReport? power, Utf8JsonWriter writer, long frames)
-    {
-        if (power is null)
-        {
-            writer.WriteNull("power");
-            writer.WriteNull("energy_per_frame_j");
-            return;
-        }
-
-        writer.WriteStartObject("power");
-        writer.WriteStartObject("rails");
-        foreach (var rail in power.Rails)
-        {
-            writer.WriteStartObject(rail.Name);
-            Number(writer, "mean_w", rail.MeanWatts);
-            Number(writer, "energy_j", rail.EnergyJoules);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
-        Number(writer, "total_mean_w", power.TotalMeanWatts);
-        Number(writer, "total_energy_j", power.TotalEnergyJoules);
-        writer.WriteEndObject();
-        Number(writer, "energy_per_frame_j", frames == 0 ? double.NaN : power.TotalEnergyJoules / frames);
     }
 }

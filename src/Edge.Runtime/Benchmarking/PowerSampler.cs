@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Runtime.Benchmarking;
 
@@ -130,9 +131,12 @@ public sealed class PowerSampler : IDisposable
     /// Writes the property <c>"power"</c> into the object being written: <c>rails</c> (name → <c>mean_w</c>,
     /// <c>energy_j</c>), <c>total_mean_w</c>, <c>total_energy_j</c>, <c>duration_s</c>, <c>samples</c>; null without rails.
     /// </summary>
-    public void WriteJson(Utf8JsonWriter writer)
+    public void WriteJson(Utf8JsonWriter writer) => WriteJson(writer, Report);
+
+    /// <summary>The same for a report kept after the sampler is gone (null: <c>"power": null</c>).</summary>
+    public static void WriteJson(Utf8JsonWriter writer, PowerReport? power)
     {
-        if (Report is not { } report)
+        if (power is not { } report)
         {
             writer.WriteNull("power");
             return;
@@ -231,18 +235,6 @@ public sealed class PowerSampler : IDisposable
 
     /// <summary>Exact to the clock's tick, unlike a TimeSpan (100 ns), so the intervals sum to the window.</summary>
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
-
-    private static void Number(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, Math.Round(value, 4));
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
 
     private static string Watts(double meanWatts, double joules) =>
         string.Create(CultureInfo.InvariantCulture, $"{meanWatts:0.00} W mean, {joules:0.0} J");

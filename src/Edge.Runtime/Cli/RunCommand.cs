@@ -99,7 +99,8 @@ internal static class RunCommand
 
         Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
         var systemd = SystemdIntegration.ForThisProcess(time);
-        var labelNames = ModelBundle.Load(settings.Model).Labels.Select(l => l.Name).ToList();
+        var configured = ModelBundle.Load(settings.Model); // loaded and hashed once, for the outputs and the pipeline
+        var labelNames = configured.Labels.Select(l => l.Name).ToList();
         var runtimeMetrics = settings.Metrics is null ? null : new RuntimeMetrics(time);
         using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics) { StaleAfter = settings.HealthzStale };
         metricsServer?.Start(settings.Metrics!);
@@ -122,7 +123,7 @@ internal static class RunCommand
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
-        using var assembled = AssembledPipeline.Create(settings, sink, time, new PipelineExtras
+        using var assembled = AssembledPipeline.Create(settings, configured, sink, time, new PipelineExtras
         {
             Locate = extras.Locate,
             Events = events,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Edge.Runtime.Bundles;
+using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Runtime.Evaluation;
 
@@ -87,17 +88,5 @@ public static class EvaluationJson
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void Number(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, Math.Round(value, 4));
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }

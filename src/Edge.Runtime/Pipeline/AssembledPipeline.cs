@@ -56,10 +56,13 @@ public sealed class AssembledPipeline : IDisposable
     /// <summary>The configured model's first run (ONNX Runtime's one-off costs), measured at start and kept out of frames.</summary>
     public double FirstInferenceMs { get; }
 
-    public static AssembledPipeline Create(ResolvedRunSettings settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
+    public static AssembledPipeline Create(ResolvedRunSettings settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null) =>
+        Create(settings, ModelBundle.Load(settings.Model), sink, time, extras);
+
+    /// <summary>With the configured model's bundle already loaded (and its hash verified) by the caller.</summary>
+    public static AssembledPipeline Create(ResolvedRunSettings settings, ModelBundle bundle, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
     {
         extras ??= new PipelineExtras();
-        var bundle = ModelBundle.Load(settings.Model);
         if (extras.Locate && bundle.MapsName is null)
         {
             throw new UserError(ExitCode.InvalidArguments, $"--locate needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps'): use a model with a CSRA head, such as the bundled one");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Edge.Quantize;
 using Edge.Runtime.Evaluation;
+using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Runtime.Quantization;
 
@@ -225,17 +226,5 @@ public static class QuantizationReport
         }
 
         return md.ToString();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumber(name, Math.Round(value, 4));
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 }

@@ -43,6 +43,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
         var calibrationStarted = Stopwatch.GetTimestamp();
         var statistics = quantizer.Calibrate(bundle.InputName, inputShape, Checked(images.Tensors(bundle), inputShape), request.Threads, progressBar("calibrating", images.Paths.Count));
         var calibrationSeconds = Stopwatch.GetElapsedTime(calibrationStarted).TotalSeconds;
+        var calibrationSha256 = images.Sha256(); // once: the automatic mode rewrites the bundle many times
         log.LogInformation("calibrated {Tensors} tensors on {Images} images in {Seconds:F1} s", quantizer.CandidateTensors.Count, images.Paths.Count, calibrationSeconds);
 
         var options = new QuantizeOptions
@@ -72,7 +73,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
                 }
 
                 Verify(quantized);
-                WriteBundle(bundle, quantized, images, staging);
+                WriteBundle(bundle, quantized, images, calibrationSha256, staging);
                 (tensorSqnr, outputSqnr) = SqnrAnalysis.Measure(quantizer.Prepared, quantized, bundle.InputName, inputShape, images.Tensors(bundle, request.SqnrImages), request.Threads);
                 int8Metrics = validation is null ? null : Evaluate(ModelBundle.Load(staging), validation, "INT8");
                 var drop = fp32Metrics is null || int8Metrics is null ? 0 : fp32Metrics.MeanAp - int8Metrics.MeanAp;
@@ -184,7 +185,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
         }
     }
 
-    private void WriteBundle(ModelBundle source, QuantizedModel quantized, CalibrationImages images, string staging)
+    private void WriteBundle(ModelBundle source, QuantizedModel quantized, CalibrationImages images, string calibrationSha256, string staging)
     {
         Directory.CreateDirectory(staging);
         var modelPath = Path.Combine(staging, "model.onnx");
@@ -202,7 +203,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             ["method"] = request.Method.ToString().ToLowerInvariant(),
             ["percentile"] = request.Method == Quantize.Calibration.CalibrationMethod.Percentile ? request.Percentile : null,
             ["calibration_images"] = images.Paths.Count,
-            ["calibration_sha256"] = images.Sha256(),
+            ["calibration_sha256"] = calibrationSha256,
             ["calibration_source"] = images.Source,
             ["source_sha256"] = source.Sha256,
             ["float_nodes"] = floatNodes,

@@ -20,20 +20,4 @@ public sealed class DeviceNativeLibrariesTests
             folder.Delete(recursive: true);
         }
     }
-
-    [Fact]
-    public void Register_WithoutANativeFolder_ChangesNothing()
-    {
-        var folder = Directory.CreateTempSubdirectory("edge-app-");
-        try
-        {
-            DeviceNativeLibraries.Register(folder.FullName);
-
-            Assert.False(Directory.Exists(Path.Combine(folder.FullName, DeviceNativeLibraries.FolderName)));
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
 }
