@@ -124,7 +124,7 @@ internal static class EvalCommand
     }
 
     private static void SummaryRow(TextWriter output, string name, MetricsReport m) =>
-        output.WriteLine(F($"{name,-10}{P(m.MeanAp)}{P(m.CP)}{P(m.CR)}{P(m.CF1)}{P(m.OP)}{P(m.OR)}{P(m.OF1)}{P(m.CF1Top3)}{P(m.OF1Top3)}{P(m.HammingLoss),9}{P(m.SubsetAccuracy),8}{P(m.ExampleF1)}{m.Images,8}"));
+        output.WriteLine(F($"{name,-10}{P(m.MeanAp)}{P(m.CP)}{P(m.CR)}{P(m.CF1)}{P(m.OP)}{P(m.OR)}{P(m.OF1)}{P(m.Top3.CF1)}{P(m.Top3.OF1)}{P(m.HammingLoss),9}{P(m.SubsetAccuracy),8}{P(m.ExampleF1)}{m.Images,8}"));
 
     private static string P(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture).PadLeft(7) : "      -";
 

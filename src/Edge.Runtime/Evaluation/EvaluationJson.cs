@@ -61,8 +61,12 @@ public static class EvaluationJson
         Number(writer, "OP", metrics.OP);
         Number(writer, "OR", metrics.OR);
         Number(writer, "OF1", metrics.OF1);
-        Number(writer, "CF1_top3", metrics.CF1Top3);
-        Number(writer, "OF1_top3", metrics.OF1Top3);
+        Number(writer, "CP_top3", metrics.Top3.CP);
+        Number(writer, "CR_top3", metrics.Top3.CR);
+        Number(writer, "CF1_top3", metrics.Top3.CF1);
+        Number(writer, "OP_top3", metrics.Top3.OP);
+        Number(writer, "OR_top3", metrics.Top3.OR);
+        Number(writer, "OF1_top3", metrics.Top3.OF1);
         Number(writer, "hamming_loss", metrics.HammingLoss);
         Number(writer, "subset_accuracy", metrics.SubsetAccuracy);
         Number(writer, "example_f1", metrics.ExampleF1);

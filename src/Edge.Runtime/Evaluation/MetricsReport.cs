@@ -4,6 +4,12 @@ namespace Edge.Runtime.Evaluation;
 public sealed record LabelMetrics(string Label, double Ap, double Precision, double Recall, double F1, int Support);
 
 /// <summary>
+/// CP, CR, CF1, OP, OR, OF1 with at most the image's 3 highest-scoring labels predicted, in percent. As in ML-GCN's
+/// reference code, the recalls divide the capped hits by all positives (OR = ΣNc/ΣNg with Nc counted under the cap).
+/// </summary>
+public sealed record Top3Metrics(double CP, double CR, double CF1, double OP, double OR, double OF1);
+
+/// <summary>
 /// Multi-label metrics as the MLIC literature's reference code (ML-GCN, ASL) reports them, in percent.
 /// Hamming loss is a fraction of label cells, also in percent.
 /// </summary>
@@ -16,8 +22,7 @@ public sealed record MetricsReport(
     double OP,
     double OR,
     double OF1,
-    double CF1Top3,
-    double OF1Top3,
+    Top3Metrics Top3,
     double HammingLoss,
     double SubsetAccuracy,
     double ExampleF1,

@@ -25,8 +25,9 @@ public sealed record ScoreMatrix(
 /// positives are skipped and listed.</item>
 /// <item>At the thresholds (prediction = probability ≥ threshold): per-label precision Nc/Np (0 when nothing is
 /// predicted) and recall Nc/Ng; CP and CR average them over labels with positives; CF1 = 2·CP·CR/(CP+CR).
-/// OP = ΣNc/ΣNp, OR = ΣNc/ΣNg over all labels, OF1 likewise. The top-3 variants predict a label only when it is
-/// above its threshold and among the image's 3 highest scores (ties by label order).</item>
+/// OP = ΣNc/ΣNp, OR = ΣNc/ΣNg over all labels, OF1 likewise. The top-3 variants (CP, CR, CF1, OP, OR, OF1) predict a
+/// label only when it is above its threshold and among the image's 3 highest scores (ties by label order), and count
+/// Nc and Np under that cap against the same Ng.</item>
 /// <item>Hamming loss: wrong label cells / all cells; subset accuracy: images whose predicted set equals the truth;
 /// example-based F1: mean over images of 2|P∩T|/(|P|+|T|), 1 when both are empty.</item>
 /// </list>
@@ -89,6 +90,8 @@ public static class MultiLabelMetrics
         var or = Ratio(correct, positives);
         var cpTop3 = evaluated == 0 ? 0 : precisionTop3Sum / evaluated;
         var crTop3 = evaluated == 0 ? 0 : recallTop3Sum / evaluated;
+        var opTop3 = Ratio(correctTop3, predictedTop3Count);
+        var orTop3 = Ratio(correctTop3, positives); // the cap lowers hits, never the positives they are counted against
         var (hamming, subset, exampleF1) = ExampleBased(scores, selected, predicted);
         return new MetricsReport(
             selected.Count,
@@ -99,8 +102,7 @@ public static class MultiLabelMetrics
             100 * op,
             100 * or,
             100 * Harmonic(op, or),
-            100 * Harmonic(cpTop3, crTop3),
-            100 * Harmonic(Ratio(correctTop3, predictedTop3Count), or),
+            new Top3Metrics(100 * cpTop3, 100 * crTop3, 100 * Harmonic(cpTop3, crTop3), 100 * opTop3, 100 * orTop3, 100 * Harmonic(opTop3, orTop3)),
             100 * hamming,
             100 * subset,
             100 * exampleF1,

@@ -9,7 +9,7 @@ public sealed class EvalCommandTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private static readonly string[] MetricKeys =
-        ["mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CF1_top3", "OF1_top3", "hamming_loss", "subset_accuracy", "example_f1", "images", "skipped_labels", "per_label", "dataset", "model", "slices"];
+        ["mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CP_top3", "CR_top3", "CF1_top3", "OP_top3", "OR_top3", "OF1_top3", "hamming_loss", "subset_accuracy", "example_f1", "images", "skipped_labels", "per_label", "dataset", "model", "slices"];
 
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("edge-eval-");
     private readonly TestBundle bundle = TestBundle.Create();

@@ -42,8 +42,8 @@ public sealed class MultiLabelMetricsTests
         Assert.Equal(100 * 4.0 / 7, report.OP, Tolerance);
         Assert.Equal(100, report.OR, Tolerance);
         Assert.Equal(100 * 8.0 / 11, report.OF1, Tolerance);
-        Assert.Equal(100 * 16.0 / 17, report.CF1Top3, Tolerance);
-        Assert.Equal(100 * 0.8, report.OF1Top3, Tolerance);
+        Assert.Equal(100 * 16.0 / 17, report.Top3.CF1, Tolerance);
+        Assert.Equal(100 * 0.8, report.Top3.OF1, Tolerance);
         Assert.Equal(100 * 3.0 / 16, report.HammingLoss, Tolerance);
         Assert.Equal(50, report.SubsetAccuracy, Tolerance);
         Assert.Equal(100 * 5.0 / 6, report.ExampleF1, Tolerance);
@@ -116,6 +116,42 @@ public sealed class MultiLabelMetricsTests
     public void Compute_WrongThresholdCount_Throws()
     {
         Assert.Throws<ArgumentException>(() => MultiLabelMetrics.Compute(Matrix(new bool[16]), [0.5]));
+    }
+
+    [Fact]
+    public void Compute_Top3CapDropsATruePositive_Top3RecallCountsOnlyTop3Hits()
+    {
+        // Labels A..E, thresholds 0.5. Image 0 has four positives above threshold: the cap keeps A B C and drops D.
+        // Image 1 predicts B D E (D wrong), image 2 predicts only A (C missed; E and D are in its top 3 but below
+        // threshold), image 3 predicts E with no truth.
+        string[] labels = ["A", "B", "C", "D", "E"];
+        double[] scores =
+        [
+            0.9, 0.8, 0.7, 0.6, 0.1, // truth A B C D
+            0.2, 0.9, 0.1, 0.7, 0.6, // truth B E
+            0.6, 0.1, 0.2, 0.3, 0.4, // truth C
+            0.1, 0.1, 0.1, 0.1, 0.9, // truth none
+        ];
+        bool[] truth =
+        [
+            true, true, true, true, false,
+            false, true, false, false, true,
+            false, false, true, false, false,
+            false, false, false, false, false,
+        ];
+
+        var report = MultiLabelMetrics.Compute(new ScoreMatrix(labels, scores, scores, truth, new bool[20]), [0.5, 0.5, 0.5, 0.5, 0.5]);
+
+        // Top-3 counts (Nc / Np / Ng): A 1/2/1, B 2/2/2, C 1/1/2, D 0/1/1, E 1/2/1; sums 5 / 8 / 7.
+        const double op = 5.0 / 8, or = 5.0 / 7;
+        const double cp = (0.5 + 1 + 1 + 0 + 0.5) / 5, cr = (1 + 1 + 0.5 + 0 + 1) / 5;
+        Assert.Equal(100 * op, report.Top3.OP, Tolerance);
+        Assert.Equal(100 * or, report.Top3.OR, Tolerance);
+        Assert.Equal(100 * 2 * op * or / (op + or), report.Top3.OF1, Tolerance);
+        Assert.Equal(100 * cp, report.Top3.CP, Tolerance);
+        Assert.Equal(100 * cr, report.Top3.CR, Tolerance);
+        Assert.Equal(100 * 2 * cp * cr / (cp + cr), report.Top3.CF1, Tolerance);
+        Assert.Equal(100 * 6.0 / 7, report.OR, Tolerance); // uncapped recall keeps D's hit in image 0
     }
 
     private static ScoreMatrix Matrix(bool[] ignored) => new(Labels, Scores, Scores, Truth, ignored);

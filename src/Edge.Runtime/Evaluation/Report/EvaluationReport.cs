@@ -138,7 +138,7 @@ public static class EvaluationReport
     }
 
     private static void Row(StringBuilder text, string name, MetricsReport m) => text.AppendLine(CultureInfo.InvariantCulture,
-        $"| {name} | {m.Images} | {F(m.MeanAp)} | {F(m.CP)} | {F(m.CR)} | {F(m.CF1)} | {F(m.OP)} | {F(m.OR)} | {F(m.OF1)} | {F(m.CF1Top3)} | {F(m.OF1Top3)} | {F(m.HammingLoss)} | {F(m.SubsetAccuracy)} | {F(m.ExampleF1)} |");
+        $"| {name} | {m.Images} | {F(m.MeanAp)} | {F(m.CP)} | {F(m.CR)} | {F(m.CF1)} | {F(m.OP)} | {F(m.OR)} | {F(m.OF1)} | {F(m.Top3.CF1)} | {F(m.Top3.OF1)} | {F(m.HammingLoss)} | {F(m.SubsetAccuracy)} | {F(m.ExampleF1)} |");
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture) : "–";
 }
