@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 
 namespace Edge.Runtime.Metrics;
 
@@ -8,41 +10,15 @@ internal sealed class MetricsRoutes(RuntimeMetrics metrics, TimeSpan staleAfter)
     /// <summary>The content type Prometheus expects of the text exposition format.</summary>
     public const string ExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public HttpResponse Respond(HttpRequestLine request)
+    private const string PlainText = "text/plain; charset=utf-8";
+
+    public Task Scrape(HttpContext context)
     {
-        var route = request.Path switch
+        if (!IsGetOrHead(context))
         {
-            "/metrics" => (Func<HttpResponse>)Scrape,
-            "/healthz" => Health,
-            _ => null,
-        };
-        if (route is null)
-        {
-            return HttpResponse.Text(404, "Not Found", $"not found: {request.Path} (try /metrics or /healthz)");
+            return MethodNotAllowed(context);
         }
 
-        if (request.Method is not ("GET" or "HEAD"))
-        {
-            return HttpResponse.Text(405, "Method Not Allowed", $"method {request.Method} not allowed, expected GET or HEAD") with { Allow = "GET, HEAD" };
-        }
-
-        return route();
-    }
-
-    public HttpResponse Health()
-    {
-        if (metrics.SinceLastFrame is not { } since)
-        {
-            return HttpResponse.Text(503, "Service Unavailable", "no frame processed yet");
-        }
-
-        return since <= staleAfter
-            ? HttpResponse.Text(200, "OK", "ok")
-            : HttpResponse.Text(503, "Service Unavailable", string.Create(CultureInfo.InvariantCulture, $"last frame processed {since.TotalSeconds:0.0} s ago, expected within {staleAfter.TotalSeconds:0.###} s"));
-    }
-
-    private HttpResponse Scrape()
-    {
         var text = new StringWriter(CultureInfo.InvariantCulture);
         try
         {
@@ -51,9 +27,47 @@ internal sealed class MetricsRoutes(RuntimeMetrics metrics, TimeSpan staleAfter)
         catch (Exception e)
         {
             // A failing run-loop provider must not take the server down; the scrape fails visibly instead.
-            return HttpResponse.Text(500, "Internal Server Error", $"metrics unavailable: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return Answer(context, 500, PlainText, $"metrics unavailable: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}\n");
         }
 
-        return new HttpResponse(200, "OK", ExpositionContentType, text.ToString());
+        return Answer(context, 200, ExpositionContentType, text.ToString());
+    }
+
+    public Task Health(HttpContext context)
+    {
+        if (!IsGetOrHead(context))
+        {
+            return MethodNotAllowed(context);
+        }
+
+        if (metrics.SinceLastFrame is not { } since)
+        {
+            return Answer(context, 503, PlainText, "no frame processed yet\n");
+        }
+
+        return since <= staleAfter
+            ? Answer(context, 200, PlainText, "ok\n")
+            : Answer(context, 503, PlainText, string.Create(CultureInfo.InvariantCulture, $"last frame processed {since.TotalSeconds:0.0} s ago, expected within {staleAfter.TotalSeconds:0.###} s\n"));
+    }
+
+    public Task NotFound(HttpContext context) =>
+        Answer(context, 404, PlainText, $"not found: {context.Request.Path} (try /metrics or /healthz)\n");
+
+    private static bool IsGetOrHead(HttpContext context) => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+
+    private static Task MethodNotAllowed(HttpContext context)
+    {
+        context.Response.Headers.Allow = "GET, HEAD";
+        return Answer(context, 405, PlainText, $"method {context.Request.Method} not allowed, expected GET or HEAD\n");
+    }
+
+    /// <summary>Sets the length first, so a HEAD request gets the length the body would have (Kestrel sends no body for HEAD).</summary>
+    private static Task Answer(HttpContext context, int status, string contentType, string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = bytes.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(bytes).AsTask();
     }
 }

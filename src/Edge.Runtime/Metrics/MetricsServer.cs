@@ -1,19 +1,26 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Metrics;
 
 /// <summary>
-/// Serves <see cref="RuntimeMetrics"/> over HTTP: <c>GET /metrics</c> (Prometheus text format 0.0.4) and
-/// <c>GET /healthz</c> (200 <c>ok</c> while frames keep arriving within <see cref="StaleAfter"/>, else 503 with the
-/// reason). Connections are handled one at a time on a background thread; the frame thread is never involved.
+/// Serves <see cref="RuntimeMetrics"/> over HTTP with ASP.NET Core's Kestrel: <c>GET /metrics</c> (Prometheus text
+/// format 0.0.4) and <c>GET /healthz</c> (200 <c>ok</c> while frames keep arriving within <see cref="StaleAfter"/>,
+/// else 503 with the reason). Kestrel serves connections concurrently under <see cref="Limits"/>, so a slow or stuck
+/// client never holds up a probe; the frame thread is never involved.
 /// </summary>
 /// <remarks>
-/// A minimal socket responder rather than <see cref="HttpListener"/>: on Linux, HttpListener matches each request's
-/// Host header against its prefix, so a server bound to 0.0.0.0 or a LAN address would turn away a scrape addressed
-/// by host name; it cannot bind port 0, and it reports a taken port as a generic listener error. Two GET routes that
-/// close every connection need little of HTTP/1.1: the request line, a Content-Length and <c>Connection: close</c>.
+/// The host is a slim <see cref="WebApplication"/> without its console lifetime (the run command owns Ctrl+C and
+/// SIGTERM) and without logging providers (stdout carries label sets). Later HTTP features (a control API) add routes here.
 /// </remarks>
 public sealed class MetricsServer : IDisposable
 {
@@ -21,15 +28,12 @@ public sealed class MetricsServer : IDisposable
 
     public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromSeconds(10);
 
-    private const int MaxRequestHeadBytes = 8192;
-    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly RuntimeMetrics metrics;
     private readonly TimeSpan staleAfter = DefaultStaleAfter;
-    private Socket? listener;
-    private Thread? thread;
-    private volatile bool stopping;
+    private WebApplication? app;
+    private bool disposed;
 
     /// <param name="metrics">What to serve; its <see cref="RuntimeMetrics.Time"/> also judges staleness for /healthz.</param>
     public MetricsServer(RuntimeMetrics metrics)
@@ -45,6 +49,9 @@ public sealed class MetricsServer : IDisposable
         init => staleAfter = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), $"stale-after is {value}, expected a positive duration");
     }
 
+    /// <summary>The bounds on every client (header timeout, connections, sizes, data rates).</summary>
+    public MetricsServerLimits Limits { get; init; } = new();
+
     /// <summary>The address and port being served (the chosen port when started with port 0), or null before <see cref="Start"/>.</summary>
     public IPEndPoint? LocalEndpoint { get; private set; }
 
@@ -52,142 +59,120 @@ public sealed class MetricsServer : IDisposable
     /// <exception cref="MetricsConfigurationException">The endpoint is malformed, its port out of range, its host not resolvable, or it cannot be bound.</exception>
     public void Start(string endpoint = DefaultEndpoint)
     {
-        ObjectDisposedException.ThrowIf(stopping, this);
-        if (listener is not null)
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (app is not null)
         {
             throw new InvalidOperationException($"the metrics server is already serving {LocalEndpoint}");
         }
 
         var address = MetricsEndpoint.Resolve(endpoint);
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var built = Build(address);
         try
         {
-            socket.Bind(address);
-            socket.Listen(16);
+            built.StartAsync().GetAwaiter().GetResult();
         }
-        catch (SocketException e)
+        catch (Exception e) when (BindFailure(address, e) is { } failure)
         {
-            socket.Dispose();
-            throw BindFailure(address, e);
+            built.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw failure;
         }
 
-        listener = socket;
-        LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
-        var routes = new MetricsRoutes(metrics, StaleAfter);
-        thread = new Thread(() => Serve(socket, routes)) { IsBackground = true, Name = "edge-metrics" };
-        thread.Start();
+        app = built;
+        LocalEndpoint = BoundEndpoint(built, address);
     }
 
-    /// <summary>Stops serving and frees the port; a request in progress finishes first (bounded by the client timeout).</summary>
+    /// <summary>Stops serving and frees the port; requests in progress get <see cref="StopTimeout"/> to finish.</summary>
     public void Dispose()
     {
-        if (stopping)
+        if (disposed)
         {
             return;
         }
 
-        stopping = true;
-        listener?.Dispose();
-        thread?.Join(StopTimeout);
-    }
-
-    private static MetricsConfigurationException BindFailure(IPEndPoint address, SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.AddressAlreadyInUse => new($"metrics port {address.Port} on {address.Address} is already in use, expected a free port", e),
-        SocketError.AddressNotAvailable => new($"metrics host {address.Address} is not an address of this machine, expected a local address (127.0.0.1 for loopback, 0.0.0.0 for every interface)", e),
-        SocketError.AccessDenied => new($"metrics port {address.Port} on {address.Address} needs privileges to bind, expected a port above 1023", e),
-        _ => new($"metrics endpoint {address} cannot be bound ({e.SocketErrorCode}: {e.Message}), expected a free local address and port", e),
-    };
-
-    private void Serve(Socket socket, MetricsRoutes routes)
-    {
-        while (!stopping)
+        disposed = true;
+        if (app is { } running)
         {
-            Socket client;
-            try
-            {
-                client = socket.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // Disposing the listener is how the loop is told to stop; anything else is retried.
-                if (stopping)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            using (client)
-            {
-                try
-                {
-                    Handle(client, routes);
-                }
-                catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
-                {
-                    // A client that hung up or timed out costs only its own connection.
-                }
-            }
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            running.StopAsync(timeout.Token).GetAwaiter().GetResult();
+            running.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 
-    private static void Handle(Socket client, MetricsRoutes routes)
+    private WebApplication Build(IPEndPoint address)
     {
-        client.ReceiveTimeout = (int)ClientTimeout.TotalMilliseconds;
-        client.SendTimeout = (int)ClientTimeout.TotalMilliseconds;
-        var request = default(HttpRequestLine);
-        var parsed = ReadHead(client) is { } head && HttpRequestLine.TryParse(head, out request);
-        var response = parsed
-            ? routes.Respond(request)
-            : HttpResponse.Text(400, "Bad Request", $"bad request, expected an HTTP/1.x request line within {MaxRequestHeadBytes} bytes");
-        client.Send(response.Encode(includeBody: !(parsed && request.Method == "HEAD")));
-        client.Shutdown(SocketShutdown.Send);
-        DrainUntilClosed(client);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, NoConsoleLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            ApplyLimits(kestrel.Limits, Limits);
+            kestrel.Listen(address);
+        });
+        var built = builder.Build();
+        var routes = new MetricsRoutes(metrics, StaleAfter);
+        built.Map("/metrics", routes.Scrape);
+        built.Map("/healthz", routes.Health);
+        built.MapFallback("{*path}", routes.NotFound);
+        return built;
     }
 
-    /// <summary>The request up to its blank line, or null when the client sent none within the limit.</summary>
-    private static string? ReadHead(Socket client)
+    private static void ApplyLimits(KestrelServerLimits kestrel, MetricsServerLimits limits)
     {
-        var buffer = new byte[MaxRequestHeadBytes];
-        var length = 0;
-        while (length < buffer.Length)
-        {
-            var read = client.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
-            if (read == 0)
-            {
-                return null;
-            }
+        kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
+        kestrel.MaxConcurrentConnections = limits.MaxConcurrentConnections;
+        kestrel.MaxConcurrentUpgradedConnections = 0;
+        kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+        kestrel.MaxRequestLineSize = Math.Min(kestrel.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize);
+        kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;
+        kestrel.MinRequestBodyDataRate = new MinDataRate(limits.MinDataRateBytesPerSecond, limits.MinDataRateGracePeriod);
+        kestrel.MinResponseDataRate = new MinDataRate(limits.MinDataRateBytesPerSecond, limits.MinDataRateGracePeriod);
+    }
 
-            var searchFrom = Math.Max(0, length - 3);
-            length += read;
-            if (buffer.AsSpan(searchFrom, length - searchFrom).IndexOf("\r\n\r\n"u8) >= 0)
+    /// <summary>The port Kestrel bound (the chosen one for port 0), read back from the server's addresses.</summary>
+    private static IPEndPoint BoundEndpoint(WebApplication app, IPEndPoint requested)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException($"Kestrel reported no bound address for {requested}");
+        return new IPEndPoint(requested.Address, new Uri(first).Port);
+    }
+
+    private static MetricsConfigurationException? BindFailure(IPEndPoint address, Exception e)
+    {
+        if (Find<AddressInUseException>(e) is { } inUse)
+        {
+            return new($"metrics port {address.Port} on {address.Address} is already in use, expected a free port", inUse);
+        }
+
+        return Find<SocketException>(e) is not { } socket ? null : socket.SocketErrorCode switch
+        {
+            SocketError.AddressAlreadyInUse => new($"metrics port {address.Port} on {address.Address} is already in use, expected a free port", socket),
+            SocketError.AddressNotAvailable => new($"metrics host {address.Address} is not an address of this machine, expected a local address (127.0.0.1 for loopback, 0.0.0.0 for every interface)", socket),
+            SocketError.AccessDenied => new($"metrics port {address.Port} on {address.Address} needs privileges to bind, expected a port above 1023", socket),
+            _ => new($"metrics endpoint {address} cannot be bound ({socket.SocketErrorCode}: {socket.Message}), expected a free local address and port", socket),
+        };
+    }
+
+    private static T? Find<T>(Exception? e)
+        where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
             {
-                return Encoding.ASCII.GetString(buffer, 0, length);
+                return found;
             }
         }
 
         return null;
     }
 
-    /// <summary>
-    /// Closing a socket with unread input makes Linux send a reset, which can destroy the response before the client
-    /// reads it; so wait (briefly) for the client to close its side, discarding whatever else it sent.
-    /// </summary>
-    private static void DrainUntilClosed(Socket client)
+    /// <summary>Replaces the console lifetime, which would take over Ctrl+C and SIGTERM from the run command.</summary>
+    private sealed class NoConsoleLifetime : IHostLifetime
     {
-        client.ReceiveTimeout = 1000;
-        Span<byte> discard = stackalloc byte[1024];
-        for (var total = 0; total < 64 * 1024;)
-        {
-            var read = client.Receive(discard);
-            if (read == 0)
-            {
-                return;
-            }
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-            total += read;
-        }
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

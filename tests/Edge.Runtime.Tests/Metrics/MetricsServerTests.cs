@@ -160,7 +160,7 @@ public sealed class MetricsServerTests : IDisposable
     {
         server.Start("127.0.0.1:0");
 
-        var raw = await SendRaw("HELLO\r\n\r\n");
+        var raw = await SendRaw("GET /metrics HTTP/1.1\r\nHost edge without a colon\r\n\r\n");
         using var response = await client.GetAsync(Url("/metrics"));
 
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", raw, StringComparison.Ordinal);

@@ -1,0 +1,29 @@
+namespace Edge.Runtime.Metrics;
+
+/// <summary>
+/// The bounds Kestrel holds every client to, so that slow, stuck or crowding clients cost only their own connection:
+/// a supervisor probing <c>/healthz</c> must keep getting answers. Defaults suit a scraper and a few probes on a device.
+/// </summary>
+public sealed record MetricsServerLimits
+{
+    /// <summary>A client that has not sent its whole request head by then is disconnected (a trickling or stuck client).</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An idle keep-alive connection is closed after this.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections open at once; more are refused. Above what a crowd of scrapers and probes needs.</summary>
+    public long MaxConcurrentConnections { get; init; } = 1024;
+
+    /// <summary>The request line plus headers; scrapes and probes send a few hundred bytes.</summary>
+    public int MaxRequestHeadersTotalSize { get; init; } = 8 * 1024;
+
+    /// <summary>No route takes a body; a little slack for clients that send an empty form anyway.</summary>
+    public long MaxRequestBodySize { get; init; } = 1024;
+
+    /// <summary>Bytes per second below which a body upload or a response read is cut off (after a grace period).</summary>
+    public double MinDataRateBytesPerSecond { get; init; } = 240;
+
+    /// <summary>How long a connection may stay below <see cref="MinDataRateBytesPerSecond"/> before it is cut off.</summary>
+    public TimeSpan MinDataRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+}
