@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the training scripts; source it (it sets no shell options of its own):
 #   source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 #   ported_resnet18 OUT.pt   # restore NuGet ResNet-18 if missing, port + verify it into OUT.pt (skipped if present)

@@ -5,7 +5,7 @@
 # Prints one line "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 # Debian's torch lives in the system Python; a pyenv python3 earlier on PATH lacks it.
 export PYTHON="${PYTHON:-/usr/bin/python3}"
 WORK="$(mktemp -d)"
@@ -16,8 +16,10 @@ check() { if eval "$2"; then passed=$((passed + 1)); echo "ok: $1"; else failed=
 for split in train val test; do
     ./edge dataset multifashion --out "$WORK/data/$split" --count 48 --split "$split" --size 64 --seed 11 2>/dev/null
 done
+# The recipe gets its own WORK (a subfolder of ours); its arguments are spelled from ours before that assignment.
+data="$WORK/data" bundle="$WORK/bundle" recipe_log="$WORK/recipe.log"
 SIZE=64 EPOCHS=3 BATCH=8 NAME=smoke WORK="$WORK/recipe" \
-    training/train_own_labels.sh "$WORK/data/train" "$WORK/data/val" "$WORK/data/test" "$WORK/bundle" > "$WORK/recipe.log" 2>&1
+    training/train_own_labels.sh "$data/train" "$data/val" "$data/test" "$bundle" > "$recipe_log" 2>&1
 status=$?
 check "train_own_labels.sh exits 0" "[ $status -eq 0 ]" || true
 [ $status -eq 0 ] || tail -20 "$WORK/recipe.log"

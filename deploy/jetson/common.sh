@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the Jetson build and install scripts; sourced, not run.
 
 die() {
