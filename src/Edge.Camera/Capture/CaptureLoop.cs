@@ -29,6 +29,7 @@ public sealed partial class CaptureLoop : IDisposable
     private readonly ILogger logger;
     private readonly ReconnectPolicy policy;
     private readonly ManualResetEventSlim wake = new(false);
+    private readonly CancellationTokenSource stoppingToken = new();
     private readonly ITimer timer;
     private readonly Lock lifecycle = new();
     private Thread? thread;
@@ -141,6 +142,7 @@ public sealed partial class CaptureLoop : IDisposable
             stopped = true;
             stopping = true;
             wake.Set();
+            stoppingToken.Cancel();
             var joined = thread is null || thread == Thread.CurrentThread || thread.Join(StopTimeout);
             if (!joined)
             {
@@ -164,6 +166,7 @@ public sealed partial class CaptureLoop : IDisposable
             slot.Complete();
             timer.Dispose();
             wake.Dispose();
+            stoppingToken.Dispose();
         }
     }
 
@@ -207,8 +210,15 @@ public sealed partial class CaptureLoop : IDisposable
                 if (result == FrameReadResult.Frame)
                 {
                     frame.CapturedAt = time.GetTimestamp();
-                    frame.Sequence = Interlocked.Increment(ref framesCaptured);
-                    slot.Publish();
+                    frame.Sequence = FramesCaptured + 1;
+
+                    // A lossless slot blocks here until the pipeline has taken the previous frame (Stop cancels the wait).
+                    if (!slot.Publish(stoppingToken.Token))
+                    {
+                        break;
+                    }
+
+                    Interlocked.Increment(ref framesCaptured);
                     attemptsSinceFrame = 0;
                     Interlocked.Exchange(ref allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 }

@@ -25,6 +25,12 @@ public sealed class Frame
     /// <summary>Monotonic capture time in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
     public long CapturedAt { get; set; }
 
+    /// <summary>
+    /// True when the frame came through a lossless hand-off, where waiting for the pipeline is by design: its latency
+    /// budget counts from when the pipeline took it, not from capture (set by <see cref="FrameSlot"/>).
+    /// </summary>
+    public bool BudgetFromHandoff { get; set; }
+
     /// <summary>Sequence number assigned by the capture loop, counting every frame read from the source.</summary>
     public long Sequence { get; set; }
 

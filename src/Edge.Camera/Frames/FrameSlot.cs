@@ -4,22 +4,28 @@ namespace Edge.Camera.Frames;
 /// Latest-frame-wins hand-off between the capture thread and the pipeline. The writer swaps a filled frame in and
 /// gets back a spare to fill next; an unconsumed frame that gets replaced is counted as overwritten, never queued.
 /// Three frames circulate (one being filled, one waiting, one being processed), so nothing is allocated per frame.
+/// With <see cref="FrameHandoff.Lossless"/> the writer instead waits for the reader to take the waiting frame, so none
+/// is overwritten; such frames are marked <see cref="Frame.BudgetFromHandoff"/>.
 /// </summary>
 public sealed class FrameSlot
 {
     private readonly Lock gate = new();
     private readonly SemaphoreSlim available = new(0, 1);
+    private readonly SemaphoreSlim room = new(0, 1);
     private Frame? waiting;
     private Frame? spare;
     private bool completed;
     private long overwritten;
 
-    public FrameSlot(Func<Frame> createFrame)
+    public FrameSlot(Func<Frame> createFrame, FrameHandoff handoff = FrameHandoff.LatestWins)
     {
+        Handoff = handoff;
         spare = createFrame();
         SpareForWriter = createFrame();
         ReaderFrame = createFrame();
     }
+
+    public FrameHandoff Handoff { get; }
 
     /// <summary>The frame the writer should fill next.</summary>
     public Frame SpareForWriter { get; private set; }
@@ -29,12 +35,21 @@ public sealed class FrameSlot
     /// <summary>Frames that were replaced before the reader took them.</summary>
     public long Overwritten => Interlocked.Read(ref overwritten);
 
-    /// <summary>Publishes the filled <see cref="SpareForWriter"/> and hands the writer another frame to fill.</summary>
-    public void Publish()
+    /// <summary>
+    /// Publishes the filled <see cref="SpareForWriter"/> and hands the writer another frame to fill. A lossless slot
+    /// first waits until the reader has taken the previous frame; false when that wait was cancelled (nothing published).
+    /// </summary>
+    public bool Publish(CancellationToken cancellationToken = default)
     {
+        if (Handoff == FrameHandoff.Lossless && !WaitForRoom(cancellationToken))
+        {
+            return false;
+        }
+
         lock (gate)
         {
             var filled = SpareForWriter;
+            filled.BudgetFromHandoff = Handoff == FrameHandoff.Lossless;
             if (waiting is not null)
             {
                 Interlocked.Increment(ref overwritten);
@@ -51,6 +66,32 @@ public sealed class FrameSlot
             }
 
             waiting = filled;
+        }
+
+        return true;
+    }
+
+    /// <summary>Blocks until no frame is waiting for the reader (or the stream is complete); false when cancelled.</summary>
+    private bool WaitForRoom(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (gate)
+            {
+                if (waiting is null || completed)
+                {
+                    return true;
+                }
+            }
+
+            try
+            {
+                room.Wait(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
         }
     }
 
@@ -91,6 +132,11 @@ public sealed class FrameSlot
                     spare = ReaderFrame;
                     ReaderFrame = waiting;
                     waiting = null;
+                    if (room.CurrentCount == 0)
+                    {
+                        room.Release();
+                    }
+
                     if (completed && available.CurrentCount == 0)
                     {
                         available.Release();

@@ -29,6 +29,10 @@ public interface IFrameSource : IDisposable
     /// </summary>
     double? PacingFps { get; }
 
+    /// <summary>How frames reach the pipeline: latest-frame-wins for live sources (the default), lossless for offline
+    /// sources that can wait for the pipeline.</summary>
+    FrameHandoff Handoff => FrameHandoff.LatestWins;
+
     /// <summary>Opens or reopens the source. Throws <see cref="FrameSourceException"/> when it cannot.</summary>
     void Open();
 

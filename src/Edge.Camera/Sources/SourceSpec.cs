@@ -131,6 +131,19 @@ public sealed class SourceSpec
         };
     }
 
+    /// <summary>The <c>handoff</c> option of offline sources: <c>lossless</c> or <c>latest</c>.</summary>
+    public Frames.FrameHandoff GetHandoff(Frames.FrameHandoff fallback)
+    {
+        var text = GetString("handoff");
+        return text?.ToLowerInvariant() switch
+        {
+            null => fallback,
+            "lossless" => Frames.FrameHandoff.Lossless,
+            "latest" => Frames.FrameHandoff.LatestWins,
+            _ => throw new FrameSourceException($"source option 'handoff={text}' in '{Text}' is invalid: expected lossless or latest"),
+        };
+    }
+
     /// <summary>Refuses options that no getter asked for, so a misspelt option is not silently ignored.</summary>
     public void RejectUnknownOptions()
     {

@@ -152,7 +152,7 @@ internal static class RunCommand
         }
 
         using var source = FrameSources.Create(settings.Source, extras.FashionMnistFolder);
-        var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height));
+        var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height), source.Handoff);
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -192,7 +192,7 @@ internal static class RunCommand
 
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
-            log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
+            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, cancel.Token);
             systemd.Stopping();
             capture.Stop();

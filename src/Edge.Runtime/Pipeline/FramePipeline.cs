@@ -133,8 +133,11 @@ public sealed class FramePipeline : IDisposable
 
     public FrameOutcome Process(Frame frame)
     {
-        var captured = frame.CapturedAt;
         var taken = time.GetTimestamp();
+
+        // A lossless hand-off makes frames wait for the pipeline by design: their budget starts when the pipeline takes
+        // them, or every frame behind a slow one would be stale (docs/budgets.md).
+        var captured = frame.BudgetFromHandoff ? taken : frame.CapturedAt;
         if (budget.IsStale(captured, taken))
         {
             Stats.DroppedStale++;
@@ -198,7 +201,7 @@ public sealed class FramePipeline : IDisposable
         }
 
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
-        var capturedAt = WallClockOf(captured);
+        var capturedAt = WallClockOf(frame.CapturedAt);
         profile.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, profile.Locator);
         sink.Publish(profile.Writer.Message.Span);
         var published = time.GetTimestamp();

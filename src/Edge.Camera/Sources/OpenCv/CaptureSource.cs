@@ -22,6 +22,8 @@ internal abstract class CaptureSource : IFrameSource
 
     public virtual double? PacingFps => null;
 
+    public virtual FrameHandoff Handoff => FrameHandoff.LatestWins;
+
     protected VideoCapture? Capture => capture;
 
     public void Open()

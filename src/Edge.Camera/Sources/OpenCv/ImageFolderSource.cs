@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Edge.Camera.Sources.OpenCv;
 
 /// <summary>
-/// The image files of a folder in ordinal name order: <c>images:DIR?fps=N&amp;loop=false</c>. Other files (such as a
+/// The image files of a folder in ordinal name order: <c>images:DIR?fps=N&amp;loop=false&amp;handoff=lossless</c>. Other files (such as a
 /// dataset's labels.csv) are ignored. An image that does not decode stops the run: reconnecting cannot fix it.
 /// </summary>
 /// <remarks>
@@ -24,8 +24,9 @@ internal sealed class ImageFolderSource : IFrameSource
     private int next;
     private bool listed;
 
-    private ImageFolderSource(string description, string folder, double fps, bool loop)
+    private ImageFolderSource(string description, string folder, double fps, bool loop, FrameHandoff handoff)
     {
+        Handoff = handoff;
         Description = description;
         this.folder = folder;
         this.fps = fps;
@@ -36,6 +37,8 @@ internal sealed class ImageFolderSource : IFrameSource
 
     public double? PacingFps => fps > 0 ? fps : null;
 
+    public FrameHandoff Handoff { get; }
+
     /// <summary>The image files found by the last <see cref="Open"/>, in the order they are read.</summary>
     public IReadOnlyList<string> Files => files;
 
@@ -43,8 +46,9 @@ internal sealed class ImageFolderSource : IFrameSource
     {
         var fps = spec.GetDouble("fps", 0, 0, 1000);
         var loop = spec.GetBool("loop", false);
+        var handoff = spec.GetHandoff(FrameHandoff.Lossless);
         spec.RejectUnknownOptions();
-        return new ImageFolderSource(spec.Text, spec.Target, fps, loop);
+        return new ImageFolderSource(spec.Text, spec.Target, fps, loop, handoff);
     }
 
     public void Open()

@@ -1,3 +1,4 @@
+using Edge.Camera.Frames;
 using OpenCvSharp;
 
 namespace Edge.Camera.Sources.OpenCv;
@@ -18,9 +19,10 @@ internal sealed class VideoFileSource : CaptureSource
     private readonly bool realtime;
     private double fileFps;
 
-    private VideoFileSource(string description, string path, bool loop, bool realtime)
+    private VideoFileSource(string description, string path, bool loop, bool realtime, FrameHandoff handoff)
         : base(description)
     {
+        Handoff = handoff;
         this.path = path;
         this.loop = loop;
         this.realtime = realtime;
@@ -28,12 +30,16 @@ internal sealed class VideoFileSource : CaptureSource
 
     public override double? PacingFps => realtime ? (fileFps > 0 ? fileFps : FallbackFps) : null;
 
+    /// <summary>Lossless unless the file plays in real time like a camera (then latest-frame-wins).</summary>
+    public override FrameHandoff Handoff { get; }
+
     public static VideoFileSource Create(SourceSpec spec)
     {
         var loop = spec.GetBool("loop", false);
         var realtime = spec.GetBool("realtime", true);
+        var handoff = spec.GetHandoff(realtime ? FrameHandoff.LatestWins : FrameHandoff.Lossless);
         spec.RejectUnknownOptions();
-        return new VideoFileSource(spec.Text, spec.Target, loop, realtime);
+        return new VideoFileSource(spec.Text, spec.Target, loop, realtime, handoff);
     }
 
     protected override VideoCapture OpenCapture()
