@@ -59,7 +59,7 @@ internal sealed class ManifestValidator(ModelManifest manifest)
             Fail("input.letterbox_fill", $"is {input.LetterboxFill}, expected 0..255");
         }
 
-        var meanImage = input.MeanImage is null ? null : ReadMeanImage(Path.Combine(directory, input.MeanImage), input.Width * input.Height * 3);
+        var meanImage = input.MeanImage is null ? null : ReadMeanImage(directory, input.MeanImage, input.Width * input.Height * 3);
 
         var output = manifest.Output ?? throw Error("output", "is missing: expected {\"name\": ..., \"kind\": \"logits\" | \"probabilities\"}");
         Require(output.Name, "output.name");
@@ -106,12 +106,18 @@ internal sealed class ManifestValidator(ModelManifest manifest)
         return result;
     }
 
-    private static float[] ReadMeanImage(string path, int expectedValues)
+    /// <summary>The model file's path, confined to the bundle folder (checked again against symlinks once it exists).</summary>
+    public string ModelPath(string directory) => BundlePath.Combine(directory, manifest.ModelFile!, "model_file");
+
+    private static float[] ReadMeanImage(string directory, string relative, int expectedValues)
     {
+        var path = BundlePath.Combine(directory, relative, "input.mean_image");
         if (!File.Exists(path))
         {
             throw Error("input.mean_image", $"names '{path}', which does not exist");
         }
+
+        BundlePath.CheckLinks(directory, relative, "input.mean_image");
 
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length != expectedValues * sizeof(float))

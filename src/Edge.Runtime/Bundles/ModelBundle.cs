@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Edge.Runtime.Configuration;
 
 namespace Edge.Runtime.Bundles;
 
@@ -11,13 +12,13 @@ public sealed class ModelBundle
 {
     public const string ManifestFile = "manifest.json";
 
-    private ModelBundle(string directory, ModelManifest manifest, PreprocessContract input, IReadOnlyList<LabelThreshold> labels)
+    private ModelBundle(string directory, ModelManifest manifest, string modelPath, PreprocessContract input, IReadOnlyList<LabelThreshold> labels)
     {
         Directory = directory;
         Manifest = manifest;
         Input = input;
         Labels = labels;
-        ModelPath = Path.Combine(directory, manifest.ModelFile!);
+        ModelPath = modelPath;
         OutputKind = Enum.Parse<OutputKind>(manifest.Output!.Kind!, ignoreCase: true);
     }
 
@@ -59,10 +60,16 @@ public sealed class ModelBundle
             throw new ModelBundleException($"model bundle '{directory}' has no {ManifestFile}: expected a manifest next to the ONNX file (see docs/model-bundle.md)");
         }
 
+        var text = File.ReadAllText(manifestPath); // strips a byte-order mark
+        if (DuplicateJsonKeys.Find(System.Text.Encoding.UTF8.GetBytes(text), ManifestJsonContext.ReaderOptions) is { } duplicate)
+        {
+            throw new ModelBundleException($"{manifestPath}: {duplicate}: expected each key once per object (which value was meant?)");
+        }
+
         ModelManifest manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ManifestJsonContext.Default.ModelManifest)
+            manifest = JsonSerializer.Deserialize(text, ManifestJsonContext.Default.ModelManifest)
                 ?? throw new ModelBundleException($"{manifestPath} is empty: expected a JSON object");
         }
         catch (JsonException exception)
@@ -75,6 +82,8 @@ public sealed class ModelBundle
         {
             throw new ModelBundleException($"model file '{bundle.ModelPath}' named by manifest field 'model_file' does not exist");
         }
+
+        BundlePath.CheckLinks(directory, manifest.ModelFile!, "model_file");
 
         if (verifyHash)
         {
@@ -94,8 +103,9 @@ public sealed class ModelBundle
     {
         var check = new ManifestValidator(manifest);
         var input = check.Input(directory);
+        var modelPath = check.ModelPath(directory);
         var labels = check.Labels();
-        return new ModelBundle(directory, manifest, input, labels);
+        return new ModelBundle(directory, manifest, modelPath, input, labels);
     }
 
     public static string HashFile(string path)

@@ -93,9 +93,15 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, $"--config file '{path}' does not exist: expected a JSON file (see docs/configuration.md)");
         }
 
+        var text = File.ReadAllText(path); // strips a byte-order mark
+        if (DuplicateJsonKeys.Find(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is { } duplicate)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}': {duplicate}: expected each key once per object");
+        }
+
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), SettingsJsonContext.Default.RunSettings)
+            return JsonSerializer.Deserialize(text, SettingsJsonContext.Default.RunSettings)
                 ?? throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is empty: expected a JSON object");
         }
         catch (JsonException exception)
@@ -347,6 +353,7 @@ public sealed record ResolvedRunSettings(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
+    AllowDuplicateProperties = false, // a key given twice is an operator error, not "the last one wins"
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(RunSettings))]
 internal sealed partial class SettingsJsonContext : JsonSerializerContext;

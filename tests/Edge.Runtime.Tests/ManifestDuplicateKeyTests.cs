@@ -1,0 +1,65 @@
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Cli;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Tests.TestSupport;
+
+namespace Edge.Runtime.Tests;
+
+/// <summary>A key given twice in one JSON object is an operator error (which one did they mean?), never "last wins".</summary>
+public sealed class ManifestDuplicateKeyTests
+{
+    [Fact]
+    public void Load_DuplicateTopLevelKey_ThrowsNamingKeyFileAndPath()
+    {
+        using var test = TestBundle.Create();
+        var text = File.ReadAllText(test.ManifestPath);
+        var first = text.IndexOf("\"name\":", StringComparison.Ordinal);
+        test.WriteManifestText(text.Insert(first, "\"name\": \"first\", "));
+
+        var exception = Assert.Throws<ModelBundleException>(test.Load);
+
+        Assert.Contains(test.ManifestPath, exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'name'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("$.name", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DuplicateThresholdInLabel_ThrowsNamingTheLabelsPath()
+    {
+        using var test = TestBundle.Create();
+        var text = File.ReadAllText(test.ManifestPath);
+        var first = text.IndexOf("\"threshold\":", StringComparison.Ordinal);
+        test.WriteManifestText(text.Insert(first, "\"threshold\": 0.9, "));
+
+        var exception = Assert.Throws<ModelBundleException>(test.Load);
+
+        Assert.Contains("'threshold'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("$.labels[0].threshold", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DuplicateKeyInProvenance_Throws()
+    {
+        using var test = TestBundle.Create(m => m["provenance"] = new System.Text.Json.Nodes.JsonObject { ["data"] = "a" });
+        var text = File.ReadAllText(test.ManifestPath);
+        test.WriteManifestText(text.Replace("\"data\": \"a\"", "\"data\": \"a\", \"data\": \"b\"", StringComparison.Ordinal));
+
+        var exception = Assert.Throws<ModelBundleException>(test.Load);
+
+        Assert.Contains("'data'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_DuplicateKey_ThrowsInvalidArgumentsNamingKeyAndPath()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "mqtt": { "uri": "mqtt://a", "uri": "mqtt://b" } }"""u8.ToArray());
+
+        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'uri'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("$.mqtt.uri", error.Message, StringComparison.Ordinal);
+    }
+}
