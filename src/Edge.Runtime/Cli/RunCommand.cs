@@ -108,7 +108,8 @@ internal static class RunCommand
         gpio?.StartTicking(TimeSpan.FromMilliseconds(50));
         using var display = settings.Display is null ? null : StatusDisplay.Open(settings.Display, labelNames, loggers.CreateLogger("edge.display"));
         using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
-            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, labelNames, MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time, () => statsJson?.Invoke() ?? "{}")
+            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, labelNames, MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time,
+                () => statsJson?.Invoke() ?? MqttStatsMessage.Write(settings.Device, new PipelineStats(), level: 0), configured.Name)
             : null;
         ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
         if (mqtt is not null)
@@ -143,7 +144,7 @@ internal static class RunCommand
         {
             runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);
         }
-        statsJson = () => StatsJson(pipeline, settings.Device);
+        statsJson = () => MqttStatsMessage.Write(settings.Device, pipeline.Stats, pipeline.Level);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
         if (extras.Delay is { } delay)
@@ -204,7 +205,7 @@ internal static class RunCommand
             if (mqtt is not null)
             {
                 mqtt.Stop(TimeSpan.FromSeconds(5));
-                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed mid-send, {mqtt.Reconnects} connections; {mqtt.Status}");
+                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed, {mqtt.Undelivered} not delivered at stop, {mqtt.Reconnects} connections; {mqtt.Status}");
             }
 
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);
@@ -225,14 +226,6 @@ internal static class RunCommand
     /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
     private static ILabelSetSink EventLines(string path, string labelOutput, ILabelSetSink labelSink) =>
         path == labelOutput ? new SharedSink(labelSink) : JsonLinesSink.Open(path);
-
-    /// <summary>The periodic <c>stats</c> message (read on the MQTT thread; counters may be a frame apart).</summary>
-    private static string StatsJson(FramePipeline pipeline, string device)
-    {
-        var stats = pipeline.Stats;
-        var c = System.Globalization.CultureInfo.InvariantCulture;
-        return string.Create(c, $$"""{"schema":"edge.stats/1","device":"{{System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(device)}}","published":{{stats.Published}},"dropped_stale":{{stats.DroppedStale}},"skipped":{{stats.Skipped}},"late":{{stats.Late}},"withheld":{{stats.Withheld}},"cancelled":{{stats.Cancelled}},"missed":{{stats.Missed}},"level":{{pipeline.Level}}}""");
-    }
 
     private static IFrameObserver? Observers(params IFrameObserver?[] observers)
     {

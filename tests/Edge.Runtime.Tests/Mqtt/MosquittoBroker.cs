@@ -6,17 +6,34 @@ namespace Edge.Runtime.Tests.Mqtt;
 
 /// <summary>
 /// A real Mosquitto broker (Debian package <c>mosquitto</c>, installed by .ci/run) on a free loopback port, started
-/// by the test so it can be killed and restarted on the same port; optionally with a password file.
+/// by the test so it can be killed and restarted on the same port; optionally with a password file, and optionally
+/// persistent (sessions and queued messages survive a graceful stop and restart).
 /// </summary>
 internal sealed class MosquittoBroker : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("edge-mosquitto-").FullName;
     private Process? process;
 
-    public MosquittoBroker(string? username = null, string? password = null)
+    public MosquittoBroker(string? username = null, string? password = null, bool persistent = false)
     {
         Port = FreePort();
-        var config = new List<string> { $"listener {Port} 127.0.0.1", "persistence false" };
+        var config = new List<string> { $"listener {Port} 127.0.0.1" };
+        if (persistent)
+        {
+            var store = Directory.CreateDirectory(Path.Combine(directory, "store")).FullName;
+            config.Add("persistence true");
+            config.Add($"persistence_location {store}/");
+            if (!OperatingSystem.IsWindows())
+            {
+                // mosquitto drops from root to its own user, which must write the store.
+                File.SetUnixFileMode(store, (UnixFileMode)0b111_111_111);
+            }
+        }
+        else
+        {
+            config.Add("persistence false");
+        }
+
         if (username is not null)
         {
             var passwords = Path.Combine(directory, "passwords");
@@ -60,12 +77,24 @@ internal sealed class MosquittoBroker : IDisposable
         return this;
     }
 
-    /// <summary>Kills the broker abruptly (no clean disconnects), as a crash or a power cut would.</summary>
-    public void Kill()
+    /// <summary>
+    /// Kills the broker abruptly (no clean disconnects), as a crash or a power cut would; or, <paramref name="gracefully"/>,
+    /// with SIGTERM, as a service restart would: a persistent broker then saves its sessions and queues first.
+    /// </summary>
+    public void Kill(bool gracefully = false)
     {
         if (process is { HasExited: false })
         {
-            process.Kill();
+            if (gracefully && !OperatingSystem.IsWindows())
+            {
+                using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) ?? throw new InvalidOperationException("could not run kill");
+                term.WaitForExit();
+            }
+            else
+            {
+                process.Kill();
+            }
+
             process.WaitForExit();
         }
 

@@ -23,6 +23,43 @@ public sealed class MqttPiecesTests
         Assert.Contains("bob:***@broker", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mqtt://edgeuser:pa@S3CRET-xyz@broker:1883", "S3CRET")]
+    [InlineData("mqtt://edgeuser%3APa55-S3CRET@broker", "S3CRET")]
+    [InlineData("mqtt://edgeuser%3aPa55-S3CRET@broker", "S3CRET")]
+    [InlineData("mqtts://edgeuser:Pa55-S3CRET@broker/x?y", "S3CRET")]
+    [InlineData("mqtt://edgeuser:Pa55/S3CRET@broker", "S3CRET")]
+    public void Endpoint_PasswordInAnyForm_IsRefusedWithoutEchoingAnyOfIt(string text, string secret)
+    {
+        var error = Assert.Throws<MqttConfigurationException>(() => MqttEndpoint.Parse(text));
+
+        Assert.Contains("contains a password", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Pa55", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Endpoint_ToString_HasNoPasswordPart()
+    {
+        Assert.Equal("mqtt://robot@fleet@broker:1883", MqttEndpoint.Parse("mqtt://robot%40fleet@broker").ToString());
+    }
+
+    [Fact]
+    public void StatsMessage_BeforeTheFirstFrame_HasSchemaAndEveryKeyAtZero()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(MqttStatsMessage.Write("rover", new Edge.Runtime.Pipeline.PipelineStats(), level: 0));
+        var root = json.RootElement;
+
+        Assert.Equal("edge.stats/1", root.GetProperty("schema").GetString());
+        Assert.Equal("rover", root.GetProperty("device").GetString());
+        foreach (var key in MqttStatsMessage.CounterKeys)
+        {
+            Assert.Equal(0, root.GetProperty(key).GetInt64());
+        }
+
+        Assert.Equal(0, root.GetProperty("level").GetInt32());
+    }
+
     [Fact]
     public void Outbox_WhenFull_DropsTheOldest_AndCountsIt()
     {

@@ -3,7 +3,10 @@ using MQTTnet;
 
 namespace Edge.Runtime.Tests.Mqtt;
 
-/// <summary>A subscriber that records every message on a topic filter, in arrival order, and reconnects when the broker returns.</summary>
+/// <summary>
+/// A subscriber that records every message on a topic filter, in arrival order, and reconnects when the broker returns;
+/// with <c>persistentSession</c> the broker keeps its QoS 1 subscription and queues messages while it is away.
+/// </summary>
 internal sealed class MqttRecorder : IDisposable
 {
     private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
@@ -13,10 +16,10 @@ internal sealed class MqttRecorder : IDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task keeper;
 
-    public MqttRecorder(int port, string filter)
+    public MqttRecorder(int port, string filter, bool persistentSession = false)
     {
         this.filter = filter;
-        options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("recorder-" + Guid.NewGuid().ToString("N")[..8]).WithCleanSession().Build();
+        options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("recorder-" + Guid.NewGuid().ToString("N")[..8]).WithCleanSession(!persistentSession).Build();
         client.ApplicationMessageReceivedAsync += e =>
         {
             lock (messages)

@@ -103,8 +103,8 @@ public sealed class MqttReliabilityTests : IDisposable
         var result = Run(broker.Uri, "synthetic?size=32&fps=0&scene_frames=1000", frames: 50, "--config", config);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover_", StringComparison.Ordinal)) == 10, TimeSpan.FromSeconds(10)));
-        var discovery = System.Text.Json.JsonDocument.Parse(recorder.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover_trouser/config").Payload).RootElement;
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover/", StringComparison.Ordinal)) == 10, TimeSpan.FromSeconds(10)));
+        var discovery = System.Text.Json.JsonDocument.Parse(recorder.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover/trouser/config").Payload).RootElement;
         Assert.Equal("edge/rover/label/trouser", discovery.GetProperty("state_topic").GetString());
         Assert.Equal("edge/rover/available", discovery.GetProperty("availability_topic").GetString());
         // One scene for all 50 frames: the first label set, then only changes (the tiny model's scores barely move).
@@ -145,12 +145,58 @@ public sealed class MqttReliabilityTests : IDisposable
     [InlineData("http://broker:1883", "expected mqtt://[user@]host[:port]")]
     [InlineData("mqtt://bob:hunter2@broker:1883", "contains a password")]
     [InlineData("mqtt://broker:1883/topic", "has a path or query")]
+    [InlineData("mqtt://edgeuser:hunter2@S3CRET-xyz@broker", "contains a password")]
+    [InlineData("mqtt://edgeuser%3Ahunter2-S3CRET@broker", "contains a password")]
     public void BadUri_OneLineErrorAtStart_WithoutTheSecret(string uri, string mentions)
     {
         var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1", "--mqtt", uri);
 
         EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
-        Assert.DoesNotContain("hunter2", result.StandardError, StringComparison.Ordinal);
+        foreach (var secret in new[] { "hunter2", "S3CRET" })
+        {
+            Assert.DoesNotContain(secret, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("dev#1")]
+    [InlineData("dev+1")]
+    public void DeviceIllegalInATopic_OneLineErrorAtStart(string device)
+    {
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--frames", "1", "--device", device, "--mqtt", "mqtt://127.0.0.1:1");
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, $"'device' is '{device}'");
+        Assert.Empty(result.OutputLines);
+    }
+
+    [Fact]
+    public void LabelIllegalInATopic_OneLineErrorAtStart()
+    {
+        using var hashed = TestBundle.Create(manifest => manifest["labels"]![1]!["name"] = "pants#1");
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", hashed.Directory, "--frames", "1", "--device", "rover", "--mqtt", "mqtt://127.0.0.1:1");
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, "label is 'pants#1'");
+        Assert.Empty(result.OutputLines);
+    }
+
+    [Fact]
+    public void FirstStatsMessage_HasTheSchemaAndEveryKey()
+    {
+        using var broker = new MosquittoBroker().Start();
+        using var recorder = new MqttRecorder(broker.Port, "edge/rover/stats");
+
+        var result = Run(broker.Uri, "synthetic?size=32&fps=20", frames: 5);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(recorder.WaitFor(m => m.Count > 0, TimeSpan.FromSeconds(10)), "no stats message");
+        using var json = JsonDocument.Parse(recorder.Messages[0].Payload);
+        var root = json.RootElement;
+        Assert.Equal("edge.stats/1", root.GetProperty("schema").GetString());
+        foreach (var key in new[] { "published", "dropped_stale", "skipped", "late", "withheld", "cancelled", "missed", "level" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), $"no '{key}' in {recorder.Messages[0].Payload}");
+        }
     }
 
     private EdgeProcess.Result Run(string uri, string source, int frames, params string[] extra) =>

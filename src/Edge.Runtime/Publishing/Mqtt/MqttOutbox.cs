@@ -3,7 +3,9 @@ namespace Edge.Runtime.Publishing.Mqtt;
 /// <summary>
 /// A bounded queue of messages between the frame thread and the MQTT thread. Slots and their buffers are allocated
 /// up front and reused, so enqueueing allocates nothing (a message longer than a slot grows that slot once); when
-/// full, the oldest message is dropped and counted — the frame thread never waits for the network.
+/// full, the oldest message is dropped and counted — the frame thread never waits for the network. A taken message
+/// stays in the <see cref="Backlog"/> until the MQTT thread settles it (acknowledged or given up), so a stop that drains
+/// the outbox also waits for the publish in flight.
 /// </summary>
 internal sealed class MqttOutbox
 {
@@ -13,6 +15,7 @@ internal sealed class MqttOutbox
     private int head;
     private int count;
     private long dropped;
+    private bool inFlight;
 
     public MqttOutbox(int capacity, int slotBytes = 2048)
     {
@@ -33,6 +36,39 @@ internal sealed class MqttOutbox
             {
                 return count;
             }
+        }
+    }
+
+    /// <summary>Messages queued plus the one taken and not yet settled.</summary>
+    public int Backlog
+    {
+        get
+        {
+            lock (gate)
+            {
+                return count + (inFlight ? 1 : 0);
+            }
+        }
+    }
+
+    /// <summary>The taken message was acknowledged, or given up and counted by the caller.</summary>
+    public void Settle()
+    {
+        lock (gate)
+        {
+            inFlight = false;
+        }
+    }
+
+    /// <summary>Empties the queue (at stop); returns how many messages it held.</summary>
+    public int Clear()
+    {
+        lock (gate)
+        {
+            var cleared = count;
+            head = (head + count) % slots.Length;
+            count = 0;
+            return cleared;
         }
     }
 
@@ -90,6 +126,7 @@ internal sealed class MqttOutbox
             message = (slot.Topic, slot.Buffer.AsSpan(0, slot.Length).ToArray(), slot.Retain);
             head = (head + 1) % slots.Length;
             count--;
+            inFlight = true;
             return true;
         }
     }

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -15,6 +17,8 @@ namespace Edge.Runtime.Publishing.Mqtt;
 /// <see cref="MqttOutbox"/>; a supervising loop on its own task connects (with back-off), announces
 /// <c>available=online</c> (the last will says <c>offline</c>), republishes retained state after every reconnect, and
 /// drains the outbox. A broker that is away, slow or refusing costs dropped messages (counted), never frame time.
+/// A QoS 1 message is at-least-once across a broker loss: the one in flight when the connection dies is sent again
+/// after the reconnect (the broker may see it twice).
 /// </summary>
 public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, IFrameObserver
 {
@@ -22,7 +26,9 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private const int EventsTopic = 1;
     private const int AvailabilityTopic = 2;
     private const int FirstLabelTopic = 3;
+    private const int MaxAttempts = 3;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly string SoftwareVersion = typeof(MqttPublisher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
     private static readonly byte[] On = "ON"u8.ToArray();
     private static readonly byte[] Off = "OFF"u8.ToArray();
 
@@ -31,6 +37,8 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private readonly string device;
     private readonly IReadOnlyList<string> labels;
     private readonly string? password;
+    private readonly string? modelName;
+    private readonly string clientId;
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly Func<string>? stats;
@@ -48,11 +56,14 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     private Task? loop;
     private long published;
     private long failed;
+    private long undelivered;
     private long reconnects;
     private volatile string status = "not connected yet";
     private volatile string availability = "online";
 
-    public MqttPublisher(MqttSettings settings, MqttEndpoint endpoint, string device, IReadOnlyList<string> labels, string? password, ILogger logger, TimeProvider time, Func<string>? stats = null)
+    /// <param name="modelName">The model bundle's name, announced as the device model in Home Assistant discovery.</param>
+    /// <exception cref="MqttConfigurationException">The device, a label or a prefix cannot be part of an MQTT topic.</exception>
+    public MqttPublisher(MqttSettings settings, MqttEndpoint endpoint, string device, IReadOnlyList<string> labels, string? password, ILogger logger, TimeProvider time, Func<string>? stats = null, string? modelName = null)
     {
         settings.Validate();
         this.settings = settings;
@@ -63,9 +74,14 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         this.logger = logger;
         this.time = time;
         this.stats = stats;
-        var root = $"{settings.Prefix.TrimEnd('/')}/{device}";
+        this.modelName = modelName;
+        var root = $"{MqttTopics.Prefix("mqtt.prefix", settings.Prefix)}/{MqttTopics.Segment("device", device)}";
         availableTopic = $"{root}/available";
-        topics = [$"{root}/labels", $"{root}/events", availableTopic, .. labels.Select(label => $"{root}/label/{label}")];
+        topics = [$"{root}/labels", $"{root}/events", availableTopic, .. labels.Select(label => $"{root}/label/{MqttTopics.Label(label)}")];
+
+        // Unique per instance: two runs with the same device (the host name by default) would otherwise take each
+        // other's session over and over.
+        clientId = $"edge-{HomeAssistantId.From(device)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         statsTopic = $"{root}/stats";
         outbox = new MqttOutbox(settings.Outbox);
         eventWriter = new EventJsonWriter(device);
@@ -81,8 +97,14 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
 
     public long Reconnects => Interlocked.Read(ref reconnects);
 
-    /// <summary>Messages the client failed to hand to the broker (the connection dropped mid-send).</summary>
+    /// <summary>Messages given up: refused by the broker, or failing <see cref="MaxAttempts"/> times across reconnects.</summary>
     public long Failed => Interlocked.Read(ref failed);
+
+    /// <summary>Messages never acknowledged because the run stopped first (queued, or in flight when the drain time ran out).</summary>
+    public long Undelivered => Interlocked.Read(ref undelivered);
+
+    /// <summary>The MQTT client id: <c>edge-&lt;device&gt;-&lt;random&gt;</c>, unique per instance.</summary>
+    public string ClientId => clientId;
 
     public bool IsConnected => client.IsConnected;
 
@@ -168,7 +190,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     public void Stop(TimeSpan drainTimeout)
     {
         var deadline = time.GetTimestamp() + (long)(drainTimeout.TotalSeconds * time.TimestampFrequency);
-        while (client.IsConnected && outbox.Count > 0 && time.GetTimestamp() < deadline)
+        while (client.IsConnected && outbox.Backlog > 0 && time.GetTimestamp() < deadline)
         {
             Thread.Sleep(10);
         }
@@ -182,6 +204,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         {
         }
 
+        Interlocked.Add(ref undelivered, outbox.Clear());
         if (client.IsConnected)
         {
             try
@@ -212,6 +235,8 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         var backoff = TimeSpan.FromSeconds(0.5);
         var nextStats = time.GetTimestamp();
         var wasConnected = false;
+        (int Topic, byte[] Payload, bool Retain)? pending = null;
+        var attempts = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!client.IsConnected)
@@ -241,10 +266,36 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
                 nextStats = time.GetTimestamp() + (long)(settings.StatsSeconds * time.TimestampFrequency);
             }
 
-            if (outbox.TryTake(TimeSpan.FromMilliseconds(200), cancellationToken, out var message))
+            if (pending is null && outbox.TryTake(TimeSpan.FromMilliseconds(200), cancellationToken, out var taken))
             {
-                await Send(topics[message.Topic], message.Payload, message.Retain, cancellationToken);
+                pending = taken;
+                attempts = 0;
             }
+
+            if (pending is not { } message)
+            {
+                continue;
+            }
+
+            var outcome = await Send(topics[message.Topic], message.Payload, message.Retain, cancellationToken);
+            if (outcome == SendOutcome.Interrupted && ++attempts < MaxAttempts)
+            {
+                continue; // kept: sent again once the connection is back
+            }
+
+            if (outcome == SendOutcome.Interrupted)
+            {
+                Interlocked.Increment(ref cancellationToken.IsCancellationRequested ? ref undelivered : ref failed);
+            }
+
+            pending = null;
+            outbox.Settle();
+        }
+
+        if (pending is not null)
+        {
+            Interlocked.Increment(ref undelivered); // stopped while it was in flight or waiting for the broker
+            outbox.Settle();
         }
     }
 
@@ -265,7 +316,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
             }
             else
             {
-                LogConnected(endpoint.ToString());
+                LogConnected(endpoint.ToString(), clientId);
             }
 
             status = "connected";
@@ -289,9 +340,11 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         await Send(availableTopic, Encoding.UTF8.GetBytes(availability), retain: true, cancellationToken);
         if (settings.HomeAssistantDiscovery)
         {
+            var node = HomeAssistantId.From(device);
+            var discoveryPrefix = MqttTopics.Prefix("mqtt.discovery_prefix", settings.DiscoveryPrefix);
             for (var i = 0; i < labels.Count; i++)
             {
-                await Send($"{settings.DiscoveryPrefix}/binary_sensor/{device}_{labels[i]}/config", DiscoveryConfig(i), retain: true, cancellationToken);
+                await Send($"{discoveryPrefix}/binary_sensor/{node}/{HomeAssistantId.From(labels[i])}/config", DiscoveryConfig(i, node), retain: true, cancellationToken);
             }
         }
 
@@ -301,24 +354,31 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         }
     }
 
-    private byte[] DiscoveryConfig(int label)
+    /// <summary>One binary sensor (Home Assistant's MQTT discovery keys): sanitised ids, the human names as given.</summary>
+    private byte[] DiscoveryConfig(int label, string node)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
             writer.WriteStartObject();
             writer.WriteString("name", labels[label]);
-            writer.WriteString("unique_id", $"{device}_{labels[label]}");
+            writer.WriteString("unique_id", $"{node}_{HomeAssistantId.From(labels[label])}");
             writer.WriteString("state_topic", topics[FirstLabelTopic + label]);
             writer.WriteString("availability_topic", availableTopic);
             writer.WriteString("payload_on", "ON");
             writer.WriteString("payload_off", "OFF");
             writer.WriteStartObject("device");
             writer.WriteStartArray("identifiers");
-            writer.WriteStringValue($"edge_{device}");
+            writer.WriteStringValue($"edge_{node}");
             writer.WriteEndArray();
             writer.WriteString("name", device);
             writer.WriteString("manufacturer", "Edge");
+            writer.WriteString("model", modelName ?? "edge runtime");
+            writer.WriteString("sw_version", SoftwareVersion);
+            writer.WriteEndObject();
+            writer.WriteStartObject("origin");
+            writer.WriteString("name", "edge");
+            writer.WriteString("sw_version", SoftwareVersion);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -326,20 +386,25 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         return stream.ToArray();
     }
 
-    private async Task Send(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    private async Task<SendOutcome> Send(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         try
         {
-            await client.PublishAsync(Message(topic, payload, retain), cancellationToken);
+            var result = await client.PublishAsync(Message(topic, payload, retain), cancellationToken);
+            if (!result.IsSuccess)
+            {
+                Interlocked.Increment(ref failed); // the broker answered and said no: sending again would not help
+                return SendOutcome.Refused;
+            }
+
             Interlocked.Increment(ref published);
-        }
-        catch (OperationCanceledException)
-        {
+            return SendOutcome.Acknowledged;
         }
         catch (Exception)
         {
-            // Counted; the connection check at the top of the loop reconnects if the connection is gone.
-            Interlocked.Increment(ref failed);
+            // The connection dropped, timed out or the run is stopping: not acknowledged, so the caller may send it
+            // again after the reconnect (the check at the top of the loop reconnects).
+            return SendOutcome.Interrupted;
         }
     }
 
@@ -354,7 +419,7 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(endpoint.Host, endpoint.Port)
-            .WithClientId($"edge-{device}")
+            .WithClientId(clientId)
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
             .WithTimeout(TimeSpan.FromSeconds(5))
@@ -409,8 +474,15 @@ public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, I
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: connected to {Endpoint}")]
-    private partial void LogConnected(string endpoint);
+    private enum SendOutcome
+    {
+        Acknowledged,
+        Refused,
+        Interrupted,
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: connected to {Endpoint} as client {ClientId}")]
+    private partial void LogConnected(string endpoint, string clientId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: reconnected to {Endpoint}; retained state republished")]
     private partial void LogReconnected(string endpoint);

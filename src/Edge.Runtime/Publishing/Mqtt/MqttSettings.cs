@@ -58,10 +58,8 @@ public sealed class MqttSettings
             throw new MqttConfigurationException("settings 'mqtt.heartbeat_seconds' and 'mqtt.stats_seconds' must be positive numbers of seconds");
         }
 
-        if (string.IsNullOrWhiteSpace(Prefix) || Prefix.Contains('#', StringComparison.Ordinal) || Prefix.Contains('+', StringComparison.Ordinal))
-        {
-            throw new MqttConfigurationException($"setting 'mqtt.prefix' is '{Prefix}': expected a topic prefix without wildcards");
-        }
+        MqttTopics.Prefix("mqtt.prefix", Prefix);
+        MqttTopics.Prefix("mqtt.discovery_prefix", DiscoveryPrefix);
 
         foreach (var (key, path) in new[] { ("password_file", PasswordFile), ("ca_file", CaFile), ("cert_file", CertFile), ("key_file", KeyFile) })
         {
