@@ -180,7 +180,7 @@ internal static class RunCommand
                     Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
                     Frame = captureForEvents?.FramesCaptured ?? 0,
                     At = time.GetUtcNow(),
-                    Source = settings.Source,
+                    Source = SourceSpec.MaskCredentials(settings.Source),
                 }),
             };
             captureForEvents = capture;
@@ -192,7 +192,7 @@ internal static class RunCommand
 
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
-            log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
+            log.LogInformation("source {Source} open; budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, cancel.Token);
             systemd.Stopping();
             capture.Stop();
