@@ -81,6 +81,28 @@ public sealed class SourceSpec
         return new SourceSpec(text, scheme, target, parsed);
     }
 
+    /// <summary>The source string with an rtsp:// URL's password masked, for every log line, event and message.</summary>
+    public static string MaskCredentials(string sourceText)
+    {
+        ArgumentNullException.ThrowIfNull(sourceText);
+        var schemeEnd = sourceText.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return sourceText;
+        }
+
+        var authorityStart = schemeEnd + 3;
+        var authorityEnd = sourceText.IndexOf('/', authorityStart);
+        var at = sourceText.LastIndexOf('@', authorityEnd < 0 ? sourceText.Length - 1 : authorityEnd - 1);
+        if (at < authorityStart)
+        {
+            return sourceText;
+        }
+
+        var colon = sourceText.IndexOf(':', authorityStart, at - authorityStart);
+        return colon < 0 ? sourceText : string.Concat(sourceText.AsSpan(0, colon + 1), "***", sourceText.AsSpan(at));
+    }
+
     public string? GetString(string key)
     {
         used.Add(key);

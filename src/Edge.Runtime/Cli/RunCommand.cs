@@ -181,7 +181,7 @@ internal static class RunCommand
                     Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
                     Frame = captureForEvents?.FramesCaptured ?? 0,
                     At = time.GetUtcNow(),
-                    Source = settings.Source,
+                    Source = SourceSpec.MaskCredentials(settings.Source),
                 }),
             };
             captureForEvents = capture;
@@ -193,7 +193,7 @@ internal static class RunCommand
 
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
-            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", settings.Source, source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
+            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, cancel.Token);
             systemd.Stopping();
             capture.Stop();

@@ -74,7 +74,7 @@ public sealed class AssembledPipeline : IDisposable
             var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate, tensorRt: settings.Tensorrt, cuda: settings.Cuda);
             sessions.Add(session);
             var firstInference = WarmUp(session);
-            var primary = InferenceProfile.For(bundle.Name, bundle, session, settings.Device, settings.Source);
+            var primary = InferenceProfile.For(bundle.Name, bundle, session, settings.Device, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source));
             (DegradeOptions, IReadOnlyList<InferenceProfile>)? ladder = null;
             if (settings.MissPolicy == MissPolicy.Degrade)
             {
@@ -90,7 +90,7 @@ public sealed class AssembledPipeline : IDisposable
                         WarmUp(stepSession);
                     }
 
-                    steps.Add(InferenceProfile.For(step.Name, stepBundle, stepSession, settings.Device, settings.Source, step.FrameStride));
+                    steps.Add(InferenceProfile.For(step.Name, stepBundle, stepSession, settings.Device, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source), step.FrameStride));
                 }
 
                 ladder = (settings.Degrade, steps);

@@ -26,7 +26,7 @@ public static class OpenCvSources
             "csi" => JetsonCameraSources.CreateCsi(spec),
             "usb-gst" => JetsonCameraSources.CreateUsb(spec),
             "images" => ImageFolderSource.Create(spec),
-            _ => throw new FrameSourceException($"source '{spec.Text}' is not an OpenCV source: expected v4l2:, file:, rtsp://, gst:, csi:, usb-gst: or images:"),
+            _ => throw new FrameSourceException($"source '{SourceSpec.MaskCredentials(spec.Text)}' is not an OpenCV source: expected v4l2:, file:, rtsp://, gst:, csi:, usb-gst: or images:"),
         };
         EnsureNativeLibrary(spec);
         return source;
@@ -39,7 +39,7 @@ public static class OpenCvSources
         if (info is null)
         {
             throw new FrameSourceException(
-                $"source '{spec.Text}' needs OpenCV, but its native library cannot be loaded ({reason}): "
+                $"source '{SourceSpec.MaskCredentials(spec.Text)}' needs OpenCV, but its native library cannot be loaded ({reason}): "
                 + "on linux-x64 install libgtk-3-0; on Jetson build OpenCvSharpExtern against JetPack's OpenCV, see docs/sources.md; "
                 + "'synthetic' works without OpenCV");
         }

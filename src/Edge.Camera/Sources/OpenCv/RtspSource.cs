@@ -36,20 +36,7 @@ internal sealed partial class RtspSource : CaptureSource
     }
 
     /// <summary>Masks the password of <c>rtsp://user:password@host/...</c> for logs and messages.</summary>
-    public static string Redact(string url)
-    {
-        var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
-        var authorityStart = schemeEnd < 0 ? 0 : schemeEnd + 3;
-        var authorityEnd = url.IndexOf('/', authorityStart);
-        var at = url.LastIndexOf('@', authorityEnd < 0 ? url.Length - 1 : authorityEnd - 1);
-        if (at < authorityStart)
-        {
-            return url;
-        }
-
-        var colon = url.IndexOf(':', authorityStart, at - authorityStart);
-        return colon < 0 ? url : string.Concat(url.AsSpan(0, colon + 1), "***", url.AsSpan(at));
-    }
+    public static string Redact(string url) => SourceSpec.MaskCredentials(url);
 
     protected override VideoCapture OpenCapture()
     {
