@@ -120,6 +120,7 @@ public static class BenchJson
         writer.WriteEndObject();
         Number(writer, "overhead_ratio_p50", v.OverheadRatioP50);
         Number(writer, "overhead_ratio_p99", v.OverheadRatioP99);
+        WriteOverhead(writer, v.Overhead);
         Number(writer, "alloc_bytes_per_frame", v.AllocBytesPerFrame);
         writer.WriteNumber("gen0", v.Gen0);
         writer.WriteNumber("gen1", v.Gen1);
@@ -144,6 +145,27 @@ public static class BenchJson
         Number(writer, "measured_s", v.MeasuredSeconds);
         Number(writer, "session_create_ms", v.SessionCreateMs);
         Number(writer, "first_inference_ms", v.FirstInferenceMs);
+    }
+
+    private static void WriteOverhead(Utf8JsonWriter writer, OverheadEstimate overhead)
+    {
+        writer.WriteStartObject("overhead");
+        writer.WriteNumber("frames", overhead.Frames);
+        writer.WriteNumber("censored", overhead.Censored);
+        Number(writer, "e2e_p50", overhead.EndToEndP50);
+        Number(writer, "e2e_p99", overhead.EndToEndP99);
+        writer.WriteBoolean("p50_exact", overhead.P50Exact);
+        writer.WriteBoolean("p99_exact", overhead.P99Exact);
+        if (overhead.Warning is { } warning)
+        {
+            writer.WriteString("warning", warning);
+        }
+        else
+        {
+            writer.WriteNull("warning");
+        }
+
+        writer.WriteEndObject();
     }
 
     private static void Summary(Utf8JsonWriter writer, string name, LatencySummary summary)

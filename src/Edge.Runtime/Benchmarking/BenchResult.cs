@@ -87,9 +87,15 @@ public sealed record VariantResult
     /// <summary>First index of every block in <see cref="Timeline"/>.</summary>
     public required IReadOnlyList<int> BlockStarts { get; init; }
 
-    public double OverheadRatioP50 => EndToEnd.P50 / Bare.P50;
+    /// <summary>The end-to-end budget the frames ran under (a stale frame was at least this old).</summary>
+    public required double BudgetMs { get; init; }
 
-    public double OverheadRatioP99 => EndToEnd.P99 / Bare.P99;
+    /// <summary>End-to-end over bare inference on like-for-like samples: frames given up at the deadline count on both sides.</summary>
+    public OverheadEstimate Overhead => field ??= OverheadEstimate.Of(Timeline, BareSamples, BudgetMs);
+
+    public double OverheadRatioP50 => Overhead.RatioP50;
+
+    public double OverheadRatioP99 => Overhead.RatioP99;
 }
 
 /// <summary>A whole <c>edge bench</c> run.</summary>

@@ -253,10 +253,12 @@ public sealed class BenchRunner : IDisposable
     private sealed class Contestant : IDisposable
     {
         private readonly BenchVariant variant;
+        private readonly double budgetMs;
 
         public Contestant(BenchVariant variant, BenchOptions options, int timelineCapacity)
         {
             this.variant = variant;
+            budgetMs = options.BudgetMs;
             var settings = new RunSettings
             {
                 Model = variant.Model,
@@ -347,6 +349,7 @@ public sealed class BenchRunner : IDisposable
                 CpuPercent = seconds > 0 ? 100 * Cpu.TotalSeconds / seconds : 0,
                 Timeline = timeline,
                 BlockStarts = BlockStarts,
+                BudgetMs = budgetMs,
             };
         }
 

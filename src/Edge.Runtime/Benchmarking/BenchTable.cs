@@ -28,7 +28,13 @@ public static class BenchTable
 
             Row(output, "end-to-end", v.EndToEnd);
             Row(output, "bare inference", v.Bare);
-            output.WriteLine(string.Create(c, $"  overhead e2e/bare: p50 {v.OverheadRatioP50:F3}, p99 {v.OverheadRatioP99:F3}; jitter: e2e sd {v.EndToEnd.StdDev:F2} ms, interval sd {v.IntervalStdDevMs:F2} ms"));
+            var overhead = v.Overhead;
+            output.WriteLine(string.Create(c, $"  overhead e2e/bare: p50 {(overhead.P50Exact ? "" : ">=")}{overhead.RatioP50:F3}, p99 {(overhead.P99Exact ? "" : ">=")}{overhead.RatioP99:F3} (over {overhead.Frames} frames taken, {overhead.Censored} missed counted at their deadline); jitter: e2e sd {v.EndToEnd.StdDev:F2} ms, interval sd {v.IntervalStdDevMs:F2} ms"));
+            if (overhead.Warning is { } warning)
+            {
+                output.WriteLine($"  WARNING: {warning}");
+            }
+
             output.WriteLine(string.Create(c, $"  frames {v.Frames}: published {v.Published} ({v.Fps:F1} fps), dropped {v.Dropped}, skipped {v.Skipped}, late {v.Late}, withheld {v.Withheld}, cancelled {v.Cancelled}, missed {v.Missed}"));
             if (v.CancelDelay.Count > 0)
             {

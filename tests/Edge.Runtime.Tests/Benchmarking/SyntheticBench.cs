@@ -50,6 +50,16 @@ internal static class SyntheticBench
         return Variant(name, stages, endToEnd, bare, Timeline(endToEnd), [0, frames / 2]);
     }
 
+    /// <summary>A variant from a pipeline's real stats and timeline, and bare inference samples.</summary>
+    public static VariantResult FromRun(string name, PipelineStats stats, FrameTimeline timeline, double[] bare, double budgetMs) => Variant(
+        name,
+        Enum.GetValues<PipelineStage>().ToDictionary(stage => stage, stage => (IReadOnlyList<double>)stats.Stage(stage).Samples().ToArray()),
+        stats.EndToEnd.Samples().ToArray(),
+        bare,
+        timeline,
+        [0],
+        budgetMs);
+
     /// <summary>A variant that measured nothing: empty samples, NaN summaries, an empty timeline.</summary>
     public static VariantResult Empty(string name) => Variant(
         name,
@@ -65,7 +75,8 @@ internal static class SyntheticBench
         double[] endToEnd,
         double[] bare,
         FrameTimeline timeline,
-        IReadOnlyList<int> blockStarts)
+        IReadOnlyList<int> blockStarts,
+        double budgetMs = BudgetMs)
     {
         var e2e = LatencySummary.Of(endToEnd);
         return new VariantResult
@@ -105,6 +116,7 @@ internal static class SyntheticBench
             CpuPercent = 87.5,
             Timeline = timeline,
             BlockStarts = blockStarts,
+            BudgetMs = budgetMs,
         };
     }
 

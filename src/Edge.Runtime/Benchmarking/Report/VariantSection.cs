@@ -41,6 +41,11 @@ internal static class VariantSection
         yield return ("degradations", Count(v.Degradations));
         yield return ("throughput", $"{Quantity(v.Fps, "F1", "fps")} over {Quantity(v.MeasuredSeconds, "F1", "s")}");
         yield return ("overhead (end-to-end / bare) p50 / p99", $"{Number(v.OverheadRatioP50)} / {Number(v.OverheadRatioP99)}");
+        if (v.Overhead.Warning is { } warning)
+        {
+            yield return ("overhead warning", warning);
+        }
+
         yield return ("jitter: end-to-end / interval std dev", $"{Quantity(v.EndToEnd.StdDev, "F3", "ms")} / {Quantity(v.IntervalStdDevMs, "F3", "ms")}");
         yield return ("allocated per frame", Quantity(v.AllocBytesPerFrame, "F1", "B"));
         yield return ("GC gen0 / gen1 / gen2, pause", $"{Count(v.Gen0)} / {Count(v.Gen1)} / {Count(v.Gen2)}, {Quantity(v.GcPauseMs, "F2", "ms")}");
