@@ -34,7 +34,7 @@ public sealed partial class BundleReplacement
     /// <param name="move">Renames a folder; tests inject failures here. <see cref="Directory.Move"/> by default.</param>
     public BundleReplacement(string destination, Action<string, string>? move = null)
     {
-        Destination = Path.GetFullPath(destination).TrimEnd(Path.DirectorySeparatorChar);
+        Destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
         name = Path.GetFileName(Destination);
         parent = Path.GetDirectoryName(Destination) ?? throw new ArgumentException($"'{destination}' has no parent folder: expected a folder path", nameof(destination));
         this.move = move ?? Directory.Move;

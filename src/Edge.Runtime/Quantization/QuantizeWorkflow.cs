@@ -30,6 +30,11 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
     {
         var started = Stopwatch.GetTimestamp();
         var destination = Path.GetFullPath(request.Output);
+        if (Path.GetDirectoryName(destination) is null)
+        {
+            throw new QuantizeException($"output folder '{destination}' is a file system root: expected a folder inside an existing directory");
+        }
+
         var replacement = new BundleReplacement(destination);
         foreach (var repaired in replacement.RecoverAndClean())
         {

@@ -147,6 +147,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
     [InlineData("bad-method", ExitCode.InvalidArguments, "--method 'kl' is invalid")]
     [InlineData("auto-without-validation", ExitCode.InvalidArguments, "need --validation")]
     [InlineData("corrupt-model", ExitCode.QuantizationRefused, "is not a valid ONNX file")]
+    [InlineData("root-output", ExitCode.QuantizationRefused, "is a file system root")]
     public void BadInput_OneLineErrorAndExitCode(string problem, ExitCode expected, string mentions)
     {
         var output = Path.Combine(work.FullName, "out");
@@ -157,6 +158,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
             "bad-target" => ["--out", output, "--target", "gpu"],
             "bad-method" => ["--out", output, "--method", "kl"],
             "auto-without-validation" => ["--out", output, "--max-map-drop", "0.5"],
+            "root-output" => ["--out", "/", "--force", "true"],
             _ => ["--out", output],
         };
         if (problem == "existing-output")

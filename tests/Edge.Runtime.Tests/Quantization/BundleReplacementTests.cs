@@ -28,6 +28,10 @@ public sealed class BundleReplacementTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_FileSystemRoot_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => new BundleReplacement("/"));
+
+    [Fact]
     public void Commit_NoDestination_MovesTheStagingFolderIn()
     {
         var replacement = new BundleReplacement(Destination);
