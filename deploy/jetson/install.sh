@@ -6,6 +6,8 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=deploy/jetson/service-dropin.sh
+source "$(dirname "${BASH_SOURCE[0]}")/service-dropin.sh"
 
 usage() {
     echo "usage: sudo $0 PUBLISH_DIR" >&2
@@ -25,19 +27,15 @@ native_dir=$app_dir/native
 config_dir=/etc/edge
 cache_dir=/var/cache/edge
 
-# gpio and i2c exist only where the Jetson images create them; a missing group would make useradd fail.
-groups=video
-for group in gpio i2c; do
-    if getent group "$group" >/dev/null; then
-        groups+=",$group"
-    else
-        note "group '$group' does not exist here: the service will run without it (GPIO/I2C outputs need it)"
-    fi
-done
+# The unit's supplementary groups that exist here (gpio and i2c exist only where the Jetson images create them): the
+# user joins those, and the drop-in below removes the others from the unit, which systemd would refuse to start.
+groups=$(unit_groups "$unit_file" "")
+group_arguments=()
+[[ -z $groups ]] || group_arguments=(--groups "${groups// /,}")
 if id edge >/dev/null 2>&1; then
-    usermod --append --groups "$groups" edge
+    (( ${#group_arguments[@]} == 0 )) || usermod --append "${group_arguments[@]}" edge
 else
-    useradd --system --user-group --no-create-home --home-dir "$app_dir" --shell /usr/sbin/nologin --groups "$groups" edge
+    useradd --system --user-group --no-create-home --home-dir "$app_dir" --shell /usr/sbin/nologin "${group_arguments[@]}" edge
 fi
 note "user edge in groups: $(id -nG edge)"
 
@@ -66,6 +64,10 @@ chmod 600 "$config_dir/edge.env"
 install -d -m 750 -o edge -g edge "$cache_dir"
 
 install -m 644 "$unit_file" /etc/systemd/system/edge.service
+install -d -m 755 /etc/systemd/system/edge.service.d
+service_dropin "$groups" /dev >/etc/systemd/system/edge.service.d/host.conf
+chmod 644 /etc/systemd/system/edge.service.d/host.conf
+note "wrote /etc/systemd/system/edge.service.d/host.conf: groups '$groups', $(grep -c '^DeviceAllow=' /etc/systemd/system/edge.service.d/host.conf) NVIDIA device node(s)"
 systemctl daemon-reload
 systemctl enable edge.service
 note "installed; start with 'sudo systemctl start edge', follow with 'journalctl -u edge -f'"

@@ -1,5 +1,6 @@
 using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
+using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
 using Edge.Quantize.Preparation;
 using Edge.Quantize.Quantization;
@@ -43,6 +44,15 @@ public sealed class Quantizer
             .Union(QuantizationPlanner.Plan(prepared.Graph, QuantizationTarget.TensorRt, Exclusions.None, allowFloatFallback).Activations, StringComparer.Ordinal)];
     }
 
+    /// <summary>The <c>producer_name</c> of every model this quantizer writes.</summary>
+    public const string ProducerName = "edge-quantize";
+
+    /// <summary>
+    /// The <c>producer_version</c>: Edge's version (major.minor.patch, without a build suffix so that the same inputs
+    /// give the same bytes from any commit of a release).
+    /// </summary>
+    public static string ProducerVersion { get; } = typeof(Quantizer).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
     /// <summary>The FP32 model after opset upgrade and BatchNormalization folding: the reference for accuracy and SQNR.</summary>
     public ModelProto Prepared { get; }
 
@@ -79,7 +89,9 @@ public sealed class Quantizer
         }
 
         var parameters = QdqRewriter.Apply(model, plan, ranges);
-        model.ProducerName = "edge quantize";
+        OnnxModel.RemoveUnusedOpsetImports(model);
+        model.ProducerName = ProducerName;
+        model.ProducerVersion = ProducerVersion;
         return new QuantizedModel(model, plan, ranges, parameters);
     }
 }

@@ -1,4 +1,5 @@
 using Edge.Quantize.Onnx;
+using Edge.Quantize.Onnx.Proto;
 
 namespace Edge.Quantize.Tests;
 
@@ -28,5 +29,23 @@ public sealed class OnnxModelTests
         var error = Assert.Throws<QuantizeException>(() => OnnxModel.Load("/nonexistent/model.onnx"));
 
         Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RemoveUnusedOpsetImports_KeepsTheDomainsOfNodesAndSubgraphs_AndDropsTheRest()
+    {
+        var model = new ModelProto { Graph = new GraphProto() };
+        model.Graph.Node.Add(new NodeProto { OpType = "Relu", Domain = "ai.onnx" });
+        var branch = new GraphProto();
+        branch.Node.Add(new NodeProto { OpType = "Gelu", Domain = "com.microsoft" });
+        model.Graph.Node.Add(new NodeProto { OpType = "If", Attribute = { new AttributeProto { Name = "then_branch", G = branch } } });
+        foreach (var domain in new[] { "", "ai.onnx.ml", "com.microsoft", "com.microsoft.nchwc", "org.pytorch.aten" })
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = domain.Length == 0 ? 13 : 1 });
+        }
+
+        OnnxModel.RemoveUnusedOpsetImports(model);
+
+        Assert.Equal(["", "com.microsoft"], model.OpsetImport.Select(o => o.Domain));
     }
 }

@@ -68,7 +68,53 @@ public static class OnnxModel
 
     public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
 
+    /// <summary>
+    /// Drops the opset imports of domains that no node uses (in the graph, its subgraphs or the model's functions).
+    /// ONNX Runtime writes an optimized model with an import of every domain it knows; a model should import only
+    /// what it needs. The default domain ("" or "ai.onnx") is kept whenever any node uses it.
+    /// </summary>
+    public static void RemoveUnusedOpsetImports(ModelProto model)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        CollectDomains(model.Graph, used);
+        foreach (var function in model.Functions)
+        {
+            used.Add(DomainKey(function.Domain));
+            foreach (var node in function.Node)
+            {
+                used.Add(DomainKey(node.Domain));
+            }
+        }
+
+        foreach (var unused in model.OpsetImport.Where(o => !used.Contains(DomainKey(o.Domain))).ToList())
+        {
+            model.OpsetImport.Remove(unused);
+        }
+    }
+
     /// <summary>The default-domain opset the model imports (0 when it imports none).</summary>
     public static long Opset(ModelProto model) =>
         model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+
+    private static void CollectDomains(GraphProto graph, HashSet<string> used)
+    {
+        foreach (var node in graph.Node)
+        {
+            used.Add(DomainKey(node.Domain));
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is { } subgraph)
+                {
+                    CollectDomains(subgraph, used);
+                }
+
+                foreach (var graphs in attribute.Graphs)
+                {
+                    CollectDomains(graphs, used);
+                }
+            }
+        }
+    }
+
+    private static string DomainKey(string domain) => domain == "ai.onnx" ? string.Empty : domain;
 }

@@ -83,7 +83,9 @@ public static class ModelPreparation
                 }
             }
 
-            return OnnxModel.Load(path);
+            var optimized = OnnxModel.Load(path);
+            OnnxModel.RemoveUnusedOpsetImports(optimized); // ONNX Runtime imports every domain it knows
+            return optimized;
         }
         finally
         {

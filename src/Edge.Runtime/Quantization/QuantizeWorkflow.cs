@@ -19,7 +19,8 @@ namespace Edge.Runtime.Quantization;
 /// <c>edge quantize</c>: FP32 bundle -> prepared model -> calibration -> INT8 model for a target -> checks (TensorRT
 /// rules or CPU fusion) -> accuracy against FP32 (with the automatic fall-back to float if asked) -> SQNR per tensor
 /// -> latency FP32 vs INT8 in one run -> an INT8 bundle and a report. The bundle is assembled in a staging folder and
-/// moved into place only when everything succeeded.
+/// moved into place only when everything succeeded, replacing an existing one without a moment where a crash would
+/// lose both (<see cref="BundleReplacement"/>).
 /// </summary>
 public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<string, int, IProgress<int>> progressBar)
 {
@@ -29,6 +30,17 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
     {
         var started = Stopwatch.GetTimestamp();
         var destination = Path.GetFullPath(request.Output);
+        if (Path.GetDirectoryName(destination) is null)
+        {
+            throw new QuantizeException($"output folder '{destination}' is a file system root: expected a folder inside an existing directory");
+        }
+
+        var replacement = new BundleReplacement(destination);
+        foreach (var repaired in replacement.RecoverAndClean())
+        {
+            log.LogWarning("{Repair}", repaired);
+        }
+
         CheckDestination(destination);
         var bundle = ModelBundle.Load(request.Model);
         if (bundle.Precision != "fp32" || bundle.Manifest.Quantization is not null)
@@ -54,7 +66,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             Exclusions = request.Exclusions,
             AllowFloatFallback = request.AllowFloatFallback,
         };
-        var staging = destination + ".partial-" + Guid.NewGuid().ToString("N")[..8];
+        var staging = replacement.Staging;
         try
         {
             var validation = request.Validation is null ? null : DatasetReader.Read(request.Validation, request.ValidationFormat);
@@ -106,12 +118,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             }
 
             var latency = request.LatencyFrames > 0 ? CompareLatency(bundle.Directory, staging) : null;
-            if (Directory.Exists(destination))
-            {
-                Directory.Delete(destination, recursive: true);
-            }
-
-            Directory.Move(staging, destination);
+            replacement.Commit();
             return new QuantizationOutcome
             {
                 Request = request,
@@ -133,10 +140,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
         }
         finally
         {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
+            replacement.DeleteStaging();
         }
     }
 

@@ -177,6 +177,31 @@ public sealed class QuantizerTests
         Assert.Contains(values, v => Math.Abs((int)v) == 127); // each channel's largest weight maps to ±127
     }
 
+    [Theory]
+    [InlineData(QuantizationTarget.Cpu)]
+    [InlineData(QuantizationTarget.TensorRt)]
+    public void Quantize_AnyTarget_ImportsOnlyTheDomainsItsNodesUse_AndNamesEdgeAsProducer(QuantizationTarget target)
+    {
+        var (quantizer, statistics) = Calibrated();
+
+        var model = quantizer.Quantize(new QuantizeOptions { Target = target }, statistics).Model;
+
+        Assert.Equal([string.Empty], model.Graph.Node.Select(n => n.Domain).Distinct());
+        var import = Assert.Single(model.OpsetImport);
+        Assert.Equal((string.Empty, 13L), (import.Domain, import.Version));
+        Assert.Equal("edge-quantize", model.ProducerName);
+        Assert.Equal(typeof(Quantizer).Assembly.GetName().Version!.ToString(3), model.ProducerVersion);
+        Assert.Equal(5, Run(model, TinyConvNet.Inputs(1).First()).Length); // ONNX Runtime still loads and runs it
+    }
+
+    [Fact]
+    public void Prepare_ImportsOnlyTheDomainsItsNodesUse()
+    {
+        var quantizer = Quantizer.Prepare(TinyConvNet.Build(), allowFloatFallback: false);
+
+        Assert.Equal([string.Empty], quantizer.Prepared.OpsetImport.Select(o => o.Domain));
+    }
+
     private static (Quantizer Quantizer, IReadOnlyDictionary<string, TensorStatistics> Statistics) Calibrated()
     {
         var quantizer = Quantizer.Prepare(TinyConvNet.Build(), allowFloatFallback: false);

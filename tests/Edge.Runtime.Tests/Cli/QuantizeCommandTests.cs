@@ -105,6 +105,27 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
     }
 
     [Fact]
+    public void Force_ReplacesTheBundle_AndDeletesWhatDeadRunsLeftNextToIt()
+    {
+        var output = Path.Combine(work.FullName, "int8");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "old.txt"), "the bundle being replaced");
+        // An older version's staging folder from a killed run, and one of this version whose process is gone.
+        var legacy = Directory.CreateDirectory(output + ".partial-0badf00d").FullName;
+        File.WriteAllText(Path.Combine(legacy, "model.onnx"), "half-written");
+        Directory.SetLastWriteTimeUtc(legacy, DateTime.UtcNow.AddDays(-2));
+        var dead = Directory.CreateDirectory($"{output}.partial-1badf00d-{int.MaxValue}@{Environment.MachineName}").FullName;
+
+        var result = Quantize("--out", output, "--force", "true");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("int8", ModelBundle.Load(output).Precision);
+        Assert.False(File.Exists(Path.Combine(output, "old.txt")));
+        Assert.Equal([output], Directory.GetDirectories(work.FullName, "int8*"));
+        Assert.Contains($"deleted '{dead}'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnreadableCalibrationImage_FailsNamingIt_AndLeavesNoOutput()
     {
         var images = work.CreateSubdirectory("images");
@@ -126,6 +147,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
     [InlineData("bad-method", ExitCode.InvalidArguments, "--method 'kl' is invalid")]
     [InlineData("auto-without-validation", ExitCode.InvalidArguments, "need --validation")]
     [InlineData("corrupt-model", ExitCode.QuantizationRefused, "is not a valid ONNX file")]
+    [InlineData("root-output", ExitCode.QuantizationRefused, "is a file system root")]
     public void BadInput_OneLineErrorAndExitCode(string problem, ExitCode expected, string mentions)
     {
         var output = Path.Combine(work.FullName, "out");
@@ -136,6 +158,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
             "bad-target" => ["--out", output, "--target", "gpu"],
             "bad-method" => ["--out", output, "--method", "kl"],
             "auto-without-validation" => ["--out", output, "--max-map-drop", "0.5"],
+            "root-output" => ["--out", "/", "--force", "true"],
             _ => ["--out", output],
         };
         if (problem == "existing-output")

@@ -43,6 +43,9 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
                 case 2:
                     slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150); // late or withheld
                     break;
+                case 3:
+                    slow.Delays[PipelineStage.Publish] = TimeSpan.FromMilliseconds(12); // 7, 15, 23 published (3, 11, 19 stale)
+                    break;
             }
 
             pipeline.Process(NextFrame(i, handOffWait: TimeSpan.FromMilliseconds(i % 8 == 3 ? 120 : 1))); // every 8th: stale
@@ -59,6 +62,9 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
         Assert.Equal($"{stats.Missed}", Exposition.Value(text, "edge_deadline_missed_total"));
         Assert.Equal($"{stats.Inference.Count}", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"inference\"}"));
         Assert.Equal($"{stats.EndToEnd.Count}", Exposition.Value(text, "edge_end_to_end_latency_seconds_count"));
+        Assert.Equal($"{stats.Publish.Count}", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"publish\"}"));
+        Assert.Equal($"{stats.Publish.Count - 3}", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.011\"}"));
+        Assert.Equal($"{stats.Publish.Count}", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.013\"}"));
         Assert.Equal(6, stats.Cancelled);
         Assert.Equal(3, stats.DroppedStale);
         Assert.Equal(6, policy == MissPolicy.Flag ? stats.Late : stats.Withheld);

@@ -49,12 +49,30 @@ public sealed class RuntimeMetricsTests
         // Published, late and withheld frames were decoded; stale, skipped and cancelled ones report zeros.
         Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"inference\"}"));
         Assert.Equal("0.06", Exposition.Value(text, "edge_stage_latency_seconds_sum{stage=\"inference\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.01\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.025\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.019\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.02\"}"));
         Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"queue\",le=\"0.001\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.0025\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.005\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.002\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.003\"}"));
         Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"decode\"}"));
+    }
+
+    [Fact]
+    public void OnFrame_PublishStage_DecodedToHandedToTheSink_ForPublishedFramesOnly()
+    {
+        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
+        foreach (var outcome in Enum.GetValues<FrameOutcome>())
+        {
+            metrics.OnFrame(FrameReports.Of(outcome));
+        }
+
+        var text = Exposition.Render(metrics);
+
+        // Published and late frames: end-to-end 30 ms minus 23.7 ms to the decoded label set. Withheld ones never reach the sink.
+        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"publish\"}"));
+        Assert.Equal(0.0126, double.Parse(Exposition.Value(text, "edge_stage_latency_seconds_sum{stage=\"publish\"}"), System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.006\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.007\"}"));
     }
 
     [Fact]
@@ -70,8 +88,8 @@ public sealed class RuntimeMetricsTests
 
         Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_count"));
         Assert.Equal("0.06", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum"));
-        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.025\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.05\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.028\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.03\"}"));
         Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"+Inf\"}"));
     }
 
@@ -85,7 +103,7 @@ public sealed class RuntimeMetricsTests
         Assert.Contains("# TYPE edge_end_to_end_latency_seconds histogram", lines);
         Assert.Contains("# TYPE edge_frames_dropped_total counter", lines);
         Assert.Contains("# TYPE edge_degrade_level gauge", lines);
-        foreach (var stage in new[] { "queue", "preprocess", "inference", "decode" })
+        foreach (var stage in new[] { "queue", "preprocess", "inference", "decode", "publish" })
         {
             Assert.Equal(LatencyHistogram.DefaultBoundsSeconds.Length + 1, lines.Count(l => l.StartsWith($"edge_stage_latency_seconds_bucket{{stage=\"{stage}\",", StringComparison.Ordinal)));
         }
