@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
 using Microsoft.Extensions.Logging;
@@ -259,6 +260,21 @@ public sealed class HardFrameCaptureTests : IDisposable
         Assert.Equal("margin:coat, long", rows[1][3]); // mean entropy 0.50 bits, under the 0.6 default
         Assert.Equal("margin:coat, long", rows[2][3]);
         Assert.Contains("\"a:0.990;b:0.550;coat, long:0.010;d:0.010\"", File.ReadAllText(fixture.LabelsCsv), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispose_LabelNamesAManifestAccepts_ReadBackByEvalUnchanged()
+    {
+        // Every kind of character a manifest may use in a label name (Bundles.ManifestValidator) round-trips through
+        // the folder into edge eval's reader.
+        LabelThreshold[] labels = [new("coat, long", 0.5f, 0.4f), new("say \"hi\"", 0.5f, 0.4f), new("top:left", 0.5f, 0.4f), new("Münze eins", 0.5f, 0.4f)];
+        using (var capture = new HardFrameCapture(fixture.Options(), labels, HardFrameFixture.ModelSha, fixture.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            Assert.Equal(HardFrameOutcome.Saved, capture.Offer(HardFrameFixture.Noise(16, 12, 1, 1), [0.55f, 0.56f, 0.57f, 0.58f], [3, 2, 1, 0], [], [], fixture.Time.GetUtcNow()));
+        }
+
+        var image = Assert.Single(DatasetReader.Read(fixture.Directory).Images);
+        Assert.Equal(["Münze eins", "top:left", "say \"hi\"", "coat, long"], image.Labels);
     }
 
     [Fact]
