@@ -2,6 +2,9 @@ using System.Runtime.InteropServices;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
+using Edge.Runtime.Metrics;
+using Edge.Runtime.Tests.Metrics;
+using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
@@ -167,6 +170,49 @@ public sealed class HardFrameCaptureTests : IDisposable
         Assert.True(File.Exists(Path.Combine(fixture.Directory, row[0])));
         Assert.Single(Directory.GetFiles(fixture.Directory, "*.png"));
         Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("nothing is deleted", StringComparison.Ordinal));
+    }
+
+    [TmpfsFact]
+    public void Offer_DeviceFullThenFreed_CountedAsNoSpace_FramesNotQueuedMeanwhile_EachChangeLoggedOnce()
+    {
+        var logger = new ListLogger();
+        using var disk = Tmpfs.MountAt(fixture.Directory, 64);
+        var filler = disk.Fill();
+        using (var capture = fixture.Create(fixture.Options(o => o with { MinInterval = TimeSpan.Zero, DuplicateDistance = 0 }), logger))
+        {
+            var metrics = new RuntimeMetrics(fixture.Time) { HardFrames = capture };
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, 1, 1), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            for (var i = 2; i <= 5; i++)
+            {
+                fixture.Time.Advance(TimeSpan.FromSeconds(1));
+                Assert.Equal(HardFrameOutcome.NoSpace, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, i, i), HardFrameFixture.NearThreshold));
+            }
+
+            Assert.Equal(5, capture.NoSpace);
+            Assert.Equal(0, capture.Failed);
+            Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_hard_frames_total{outcome=\"no_space\"}"));
+
+            File.Delete(filler);
+            fixture.Time.Advance(HardFrameCapture.NoSpaceRetryInterval);
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, 6, 6), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            Assert.Equal(1, capture.Saved);
+        }
+
+        Assert.Equal(["6"], fixture.Rows().Select(row => row[6]));
+        Assert.Empty(Directory.GetFiles(fixture.Directory, "*.tmp"));
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("no space left on the device", StringComparison.Ordinal));
+        Assert.Single(logger.Entries, entry => entry.Message.Contains("saving again; 5 hard frames were not saved meanwhile", StringComparison.Ordinal));
+        Assert.Equal(2, logger.Entries.Count);
+    }
+
+    [TmpfsFact]
+    public void Constructor_ReadOnlyFolder_RefusedAtStart()
+    {
+        using var readOnly = Tmpfs.MountAt(fixture.Directory, 64, readOnly: true);
+
+        Assert.ThrowsAny<IOException>(() => fixture.Create());
     }
 
     [Fact]
