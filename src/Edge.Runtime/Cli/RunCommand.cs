@@ -218,7 +218,7 @@ internal static class RunCommand
             var readerGone = lines.ReaderClosed ? lines : ownEventLines is { ReaderClosed: true } ? ownEventLines : null;
             if (readerGone is not null)
             {
-                Console.Error.WriteLine($"edge: stdout was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
+                Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);

@@ -9,7 +9,8 @@ namespace Edge.Runtime.Publishing;
 /// file opened for appending whose last line was left unfinished (by a full disk or a crash) is repaired first.
 /// While the disk has no room, lines are counted and not written (the run and the other outputs go on) and a write is
 /// tried again every <see cref="RetryInterval"/>; the condition is logged once when it starts and once when it ends.
-/// When stdout's reader goes away (EPIPE, as with <c>| head -3</c>), <see cref="ReaderGone"/> fires so the run can stop.
+/// When the reader of stdout (or of a FIFO) goes away (EPIPE, as with <c>| head -3</c>), <see cref="ReaderGone"/> fires
+/// so the run can stop.
 /// </summary>
 /// <remarks>Thread-safe: label sets (frame thread) and events (frame and capture threads) may share one sink.</remarks>
 public sealed partial class JsonLinesSink : ILabelSetSink
@@ -74,7 +75,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
         }
     }
 
-    /// <summary>True once stdout's reader has gone away; nothing more is written.</summary>
+    /// <summary>True once the reader of stdout (or of a FIFO) has gone away; nothing more is written.</summary>
     public bool ReaderClosed
     {
         get
@@ -86,7 +87,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
         }
     }
 
-    /// <summary>Cancelled when stdout's reader goes away.</summary>
+    /// <summary>Cancelled when the reader of stdout (or of a FIFO) goes away.</summary>
     public CancellationToken ReaderGone => readerGone.Token;
 
     /// <summary>Opens <c>-</c> (stdout) or a file in an existing folder for appending.</summary>
@@ -109,12 +110,15 @@ public sealed partial class JsonLinesSink : ILabelSetSink
             throw new DirectoryNotFoundException($"--output folder '{directory}' does not exist: expected - (stdout) or a file in an existing folder");
         }
 
-        var stream = new FileStream(target, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var stream = new FileStream(target, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
         var sink = new JsonLinesSink(stream, target, time, logger);
         try
         {
-            sink.RepairLastLine();
-            stream.Seek(0, SeekOrigin.End);
+            if (stream.CanSeek) // a regular file; a FIFO or device is written as it comes
+            {
+                sink.RepairLastLine(target);
+                stream.Seek(0, SeekOrigin.End);
+            }
         }
         catch
         {
@@ -205,7 +209,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     /// before this version cut such lines back) is removed, as no reader could parse it; anything else is kept, and
     /// the next line starts on a line of its own.
     /// </summary>
-    private void RepairLastLine()
+    private void RepairLastLine(string path)
     {
         var length = stream.Length;
         if (length == 0)
@@ -214,8 +218,12 @@ public sealed partial class JsonLinesSink : ILabelSetSink
         }
 
         var tail = new byte[(int)Math.Min(length, 1 << 16)];
-        stream.Seek(length - tail.Length, SeekOrigin.Begin);
-        stream.ReadExactly(tail);
+        using (var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1))
+        {
+            reader.Seek(length - tail.Length, SeekOrigin.Begin);
+            reader.ReadExactly(tail);
+        }
+
         if (tail[^1] == (byte)'\n')
         {
             return;
