@@ -5,7 +5,7 @@ namespace Edge.Runtime.Budget;
 
 /// <summary>
 /// Notices a run in which no frame meets its deadline: a budget below what the model takes here cancels or drops every
-/// frame, nothing is published, and a <c>--frames</c> limit (which counts published label sets) is never reached.
+/// frame, nothing is published, and a frame limit (which counts published label sets) is never reached.
 /// From the first frame that misses after one that met its deadline, it warns after <see cref="FirstWarning"/>, then
 /// again each time that stretch has doubled (5 s, 10 s, 20 s, ...), with the counts; a frame that meets its deadline
 /// ends the stretch. Frames skipped on purpose (degrade stride, trigger input) neither start nor end one.
@@ -75,7 +75,7 @@ public sealed partial class MissedDeadlineWatch(double budgetMs, TimeProvider ti
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "no frame has met its {BudgetMs} ms deadline for {Seconds:F0} s: {Frames} frames ({Cancelled} cancelled, {Late} late, {Withheld} withheld, {DroppedStale} dropped stale), {Published} published (late); the budget may be below what this model takes here: raise --budget-ms or use a faster model (--frames counts published label sets only)")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "no frame has met its {BudgetMs} ms deadline for {Seconds:F0} s: {Frames} frames ({Cancelled} cancelled, {Late} late, {Withheld} withheld, {DroppedStale} dropped stale), {Published} published (late); the budget may be below what this model takes here: raise it or use a faster model (a frame limit counts published label sets only)")]
     private partial void LogNoneMet(double budgetMs, double seconds, long frames, long cancelled, long late, long withheld, long droppedStale, long published);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "frame {Frame} met its deadline again, after {Seconds:F0} s and {Frames} frames that did not")]

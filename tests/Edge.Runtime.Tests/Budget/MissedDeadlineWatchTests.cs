@@ -32,7 +32,7 @@ public sealed class MissedDeadlineWatchTests
 
         Assert.Equal([50, 100, 200, 400], warnedAt);
         Assert.Contains("no frame has met its 1 ms deadline for 5 s: 51 frames (51 cancelled, 0 late, 0 withheld, 0 dropped stale), 0 published (late)", Warnings()[0], StringComparison.Ordinal);
-        Assert.Contains("--frames counts published label sets only", Warnings()[0], StringComparison.Ordinal);
+        Assert.Contains("a frame limit counts published label sets only", Warnings()[0], StringComparison.Ordinal);
         Assert.False(watch.AnyMet);
         Assert.Equal(601, watch.Current!.Value.Frames);
     }
