@@ -208,6 +208,34 @@ public sealed class HardFrameCaptureTests : IDisposable
     }
 
     [TmpfsFact]
+    public void Offer_FolderTurnsReadOnlyThenWritable_FailuresCountedAndLoggedOnceWithoutStackTraces()
+    {
+        var logger = new ListLogger();
+        using var disk = Tmpfs.MountAt(fixture.Directory, 256);
+        using (var capture = fixture.Create(fixture.Options(o => o with { MinInterval = TimeSpan.Zero, DuplicateDistance = 0 }), logger))
+        {
+            disk.Remount(readOnly: true);
+            for (var i = 1; i <= 3; i++)
+            {
+                Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, i, i), HardFrameFixture.NearThreshold));
+                Assert.True(capture.WaitUntilIdle(Patience));
+            }
+
+            Assert.Equal(3, capture.Failed);
+            Assert.Equal(0, capture.NoSpace);
+            disk.Remount(readOnly: false);
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 4, 4), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            Assert.Equal(1, capture.Saved);
+        }
+
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("saving hard frame 1 to", StringComparison.Ordinal) && entry.Message.Contains("Read-only file system", StringComparison.Ordinal));
+        Assert.Single(logger.Entries, entry => entry.Message.Contains("saving again; 3 hard frames were not saved meanwhile", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Entries, entry => entry.Message.Contains(" at ", StringComparison.Ordinal) && entry.Message.Contains("Exception", StringComparison.Ordinal));
+        Assert.Equal(["4"], fixture.Rows().Select(row => row[6]));
+    }
+
+    [TmpfsFact]
     public void Constructor_ReadOnlyFolder_RefusedAtStart()
     {
         using var readOnly = Tmpfs.MountAt(fixture.Directory, 64, readOnly: true);

@@ -51,6 +51,16 @@ internal sealed class Tmpfs : IDisposable
         return filler;
     }
 
+    /// <summary>Makes the mounted filesystem read-only or writable again, as an operator's remount would.</summary>
+    public void Remount(bool readOnly)
+    {
+        var error = Execute("mount", "-o", readOnly ? "remount,ro" : "remount,rw", Directory);
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"remount {Directory}: {error}");
+        }
+    }
+
     public void Dispose()
     {
         Execute("umount", Directory);
