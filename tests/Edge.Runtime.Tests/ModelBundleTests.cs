@@ -160,6 +160,38 @@ public sealed class ModelBundleTests
         Assert.Contains($"manifest field '{field}'", exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("shirt;coat")]
+    [InlineData(" shirt")]
+    [InlineData("shirt ")]
+    [InlineData("shirt\ncoat")]
+    [InlineData("shirt\u0000")]
+    public void Load_LabelNameTheCsvDatasetFormatCannotCarry_ThrowsNamingLabelAndAllowedCharacters(string name)
+    {
+        using var test = TestBundle.Create(m => m["labels"]![3]!["name"] = name);
+
+        var exception = Assert.Throws<ModelBundleException>(test.Load);
+
+        Assert.Contains("manifest field 'labels[3].name'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("';'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("control characters", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_LabelNamesWithCommaQuoteColonSpaceAndNonAscii_Accepted()
+    {
+        string[] names = ["coat, long", "say \"hi\"", "top:left", "ankle boot", "Münze"];
+        using var test = TestBundle.Create(m =>
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                m["labels"]![i]!["name"] = names[i];
+            }
+        });
+
+        Assert.Equal(names, test.Load().Labels.Take(names.Length).Select(label => label.Name));
+    }
+
     [Fact]
     public void FromManifest_ValidManifest_NeedsNoFiles()
     {

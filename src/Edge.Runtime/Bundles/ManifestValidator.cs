@@ -89,6 +89,11 @@ internal sealed class ManifestValidator(ModelManifest manifest)
                 Fail($"labels[{i}].name", "must be a non-empty name, unique in the bundle");
             }
 
+            if (!IsDatasetSafe(label.Name!))
+            {
+                Fail($"labels[{i}].name", $"is '{Printable(label.Name!)}': {LabelNameRule}");
+            }
+
             if (!(label.Threshold > 0 && label.Threshold < 1))
             {
                 Fail($"labels[{i}].threshold", $"is {label.Threshold}, expected a score strictly between 0 and 1");
@@ -105,6 +110,18 @@ internal sealed class ManifestValidator(ModelManifest manifest)
 
         return result;
     }
+
+    /// <summary>
+    /// Label names travel through the CSV dataset format (hard-frame folders, <c>edge eval</c>, the training recipe),
+    /// where labels are separated by ';' and trimmed, so a name with ';', control characters or surrounding white
+    /// space would come back as other labels.
+    /// </summary>
+    internal const string LabelNameRule = "expected any characters but ';' and control characters, without leading or trailing white space (label names go into ';'-separated dataset columns)";
+
+    internal static bool IsDatasetSafe(string name) =>
+        !name.Contains(';', StringComparison.Ordinal) && !name.Any(char.IsControl) && name.Trim() == name;
+
+    private static string Printable(string name) => string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     /// <summary>The model file's path, confined to the bundle folder (checked again against symlinks once it exists).</summary>
     public string ModelPath(string directory) => BundlePath.Combine(directory, manifest.ModelFile!, "model_file");

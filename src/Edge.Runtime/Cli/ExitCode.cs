@@ -13,4 +13,7 @@ public enum ExitCode
     QuantizationRefused = 7,
     TensorRtRulesBroken = 8,
     Interrupted = 130,
+
+    /// <summary>stdout was closed by its reader (EPIPE, as in <c>edge run | head -3</c>); 128 + SIGPIPE, as the shell reports a tool SIGPIPE ended.</summary>
+    OutputClosed = 141,
 }

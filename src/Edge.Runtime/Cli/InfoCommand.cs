@@ -14,11 +14,12 @@ internal static class InfoCommand
     public static Command Create(Option<bool> verbose)
     {
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
-        var model = new Option<string?>("--model") { Description = "Model bundle to describe (default: the bundled one)" };
+        var model = new Option<string?>("--model") { Description = "Model bundle to describe (default: the bundled model edge run picks for the available execution providers)" };
         var command = new Command("info", "Show versions, execution providers, video back-ends and the default model") { json, model };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
-            var report = Collect(parse.GetValue(model) ?? RunSettings.DefaultModelDirectory);
+            // The model `edge run` would load with --ep auto, so info describes what run uses.
+            var report = Collect(parse.GetValue(model) ?? RunSettings.DefaultModelFor(ExecutionProviderChoice.Auto, SessionFactory.AvailableProviders().ToList()));
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(report, InfoJsonContext.Default.InfoReport));

@@ -89,8 +89,11 @@ internal static class RunCommand
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        using var lines = JsonLinesSink.Open(settings.Output);
-        using var eventLines = extras.EventsPath is null ? null : EventLines(extras.EventsPath, settings.Output, lines);
+        using var lines = WriteTarget.Open("--output", settings.Output, () => JsonLinesSink.Open(settings.Output, time, loggers.CreateLogger("edge.output")));
+        using var ownEventLines = extras.EventsPath is { } eventsPath && eventsPath != settings.Output
+            ? WriteTarget.Open("--events", eventsPath, () => JsonLinesSink.Open(eventsPath, time, loggers.CreateLogger("edge.events")))
+            : null;
+        ILabelSetSink? eventLines = ownEventLines is not null ? ownEventLines : extras.EventsPath is null ? null : new SharedSink(lines);
         IPipelineEventSink events = new LoggingEventSink(loggers.CreateLogger("edge.budget"));
         if (eventLines is not null)
         {
@@ -124,16 +127,17 @@ internal static class RunCommand
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
+        var missedDeadlines = new MissedDeadlineWatch(settings.BudgetMs, time, loggers.CreateLogger("edge.budget"));
         using var assembled = AssembledPipeline.Create(settings, configured, sink, time, new PipelineExtras
         {
             Locate = extras.Locate,
             Events = events,
             StageDelay = extras.Delay,
-            Observer = Observers(mqtt, runtimeMetrics, gpio, display, systemd),
+            Observer = Observers(missedDeadlines, mqtt, runtimeMetrics, gpio, display, systemd),
             Gate = gpio is { HasTrigger: true } ? () => gpio.IsTriggered : null,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
-                : model => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")),
+                : model => WriteTarget.Open("--hard-frames", folder, () => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames"))),
         });
         var bundle = assembled.Bundle;
         var session = assembled.Session;
@@ -143,6 +147,8 @@ internal static class RunCommand
         if (runtimeMetrics is not null)
         {
             runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);
+            runtimeMetrics.HardFrames = hardFrames;
+            runtimeMetrics.LineOutputs = ownEventLines is null ? [new LineOutput("output", lines)] : [new LineOutput("output", lines), new LineOutput("events", ownEventLines)];
         }
         statsJson = () => MqttStatsMessage.Write(settings.Device, pipeline.Stats, pipeline.Level);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
@@ -156,6 +162,7 @@ internal static class RunCommand
         var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height), source.Handoff);
 
         using var cancel = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lines.ReaderGone, ownEventLines?.ReaderGone ?? CancellationToken.None);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
@@ -194,7 +201,7 @@ internal static class RunCommand
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
             log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
-            pipeline.Run(slot, settings.Frames, cancel.Token);
+            pipeline.Run(slot, settings.Frames, stop.Token);
             systemd.Stopping();
             capture.Stop();
             if (capture.Fault is { } fault)
@@ -208,11 +215,28 @@ internal static class RunCommand
                 Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed, {mqtt.Undelivered} not delivered at stop, {mqtt.Reconnects} connections; {mqtt.Status}");
             }
 
-            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);
+            var readerGone = lines.ReaderClosed ? lines : ownEventLines is { ReaderClosed: true } ? ownEventLines : null;
+            if (readerGone is not null)
+            {
+                Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
+            }
+
+            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);
+            PrintNotWritten(lines);
+            if (ownEventLines is not null)
+            {
+                PrintNotWritten(ownEventLines);
+            }
+
             if (hardFrames is not null)
             {
                 hardFrames.Dispose();
-                Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound");
+                Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound, {hardFrames.NoSpace} not saved (no space left on the device), {hardFrames.Failed} failed");
+            }
+
+            if (readerGone is not null)
+            {
+                return ExitCode.OutputClosed;
             }
         }
         finally
@@ -223,9 +247,13 @@ internal static class RunCommand
         return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
     }
 
-    /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
-    private static ILabelSetSink EventLines(string path, string labelOutput, ILabelSetSink labelSink) =>
-        path == labelOutput ? new SharedSink(labelSink) : JsonLinesSink.Open(path);
+    private static void PrintNotWritten(JsonLinesSink sink)
+    {
+        if (sink.NotWritten > 0)
+        {
+            Console.Error.WriteLine($"{sink.Name}: {sink.Written} lines written, {sink.NotWritten} not written (no space left on the device)");
+        }
+    }
 
     private static IFrameObserver? Observers(params IFrameObserver?[] observers)
     {

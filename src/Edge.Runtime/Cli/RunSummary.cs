@@ -7,12 +7,20 @@ namespace Edge.Runtime.Cli;
 /// <summary>The end-of-run table on stderr: counts and per-stage latency percentiles.</summary>
 internal static class RunSummary
 {
-    public static void Print(TextWriter output, FramePipeline pipeline, long overwritten, string executionProvider)
+    /// <param name="missed">When given, a run that ends in a stretch without a met deadline (one long enough to have
+    /// been warned about, or the whole run) says so.</param>
+    public static void Print(TextWriter output, FramePipeline pipeline, long overwritten, string executionProvider, MissedDeadlineWatch? missed = null)
     {
         var c = CultureInfo.InvariantCulture;
         var stats = pipeline.Stats;
         output.WriteLine(string.Create(c, $"published {stats.Published}, dropped stale {stats.DroppedStale}, overwritten before use {overwritten}, ep {executionProvider}"));
         output.WriteLine(string.Create(c, $"deadline missed {stats.Missed} (late {stats.Late}, withheld {stats.Withheld}, cancelled {stats.Cancelled}); budget {pipeline.Budget.BudgetMs} ms, miss policy {pipeline.Policy.Name()}"));
+        if (missed?.Current is { } stretch && (missed.Warnings > 0 || !missed.AnyMet))
+        {
+            var when = missed.AnyMet ? $"in the last {stretch.Duration.TotalSeconds:F1} s of the run" : "in the whole run";
+            output.WriteLine(string.Create(c, $"no frame met its deadline {when}: {stretch.Frames} frames ({stretch.Cancelled} cancelled, {stretch.Late} late, {stretch.Withheld} withheld, {stretch.DroppedStale} dropped stale); the budget may be below what this model takes here; --frames counts published label sets only"));
+        }
+
         if (pipeline.Policy == MissPolicy.Degrade)
         {
             output.WriteLine(string.Create(c, $"degraded {stats.Degradations} times, recovered {stats.Recoveries} times, ended at level {pipeline.Level} ({pipeline.Profile.Name}); skipped {stats.Skipped} frames"));

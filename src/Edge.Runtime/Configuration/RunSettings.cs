@@ -61,7 +61,7 @@ public sealed class RunSettings
     /// <summary>MQTT publishing; <c>--mqtt URI</c> / <c>EDGE_MQTT</c> set its <c>uri</c>.</summary>
     public Publishing.Mqtt.MqttSettings? Mqtt { get; set; }
 
-    /// <summary>The bundled FP32 model (what <c>edge quantize</c> and <c>edge info</c> start from).</summary>
+    /// <summary>The bundled FP32 model (what <c>edge quantize</c> starts from).</summary>
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
 
     /// <summary>

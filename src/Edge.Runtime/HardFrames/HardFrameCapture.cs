@@ -22,6 +22,14 @@ public sealed partial class HardFrameCapture : IDisposable
     /// <summary>How long <see cref="Dispose"/> waits for the writer to finish the frames already queued.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>While the device has no space, one hard frame is tried this often; the others are counted, not copied.</summary>
+    public static readonly TimeSpan NoSpaceRetryInterval = TimeSpan.FromSeconds(5);
+
+    // errno values (Linux) .NET puts in IOException.HResult on Unix.
+    private const int FileTooLarge = 27; // EFBIG
+    private const int NoSpaceLeft = 28; // ENOSPC
+    private const int QuotaExceeded = 122; // EDQUOT
+
     private readonly HardFrameOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -34,8 +42,13 @@ public sealed partial class HardFrameCapture : IDisposable
     private readonly ManualResetEventSlim? writerGate;
     private readonly Thread writer;
     private readonly long minIntervalTicks;
+    private readonly long noSpaceRetryTicks;
     private volatile bool stopping;
     private volatile bool diskFull;
+    private volatile bool noSpace;
+    private long noSpaceRetryAt;
+    private long notSavedSinceProblem;
+    private bool failing;
     private int waiting;
     private int inFlight;
     private int diskFullLogged;
@@ -51,6 +64,7 @@ public sealed partial class HardFrameCapture : IDisposable
     private long diskFullCount;
     private long bytesWritten;
     private long failed;
+    private long noSpaceCount;
 
     public HardFrameCapture(HardFrameOptions options, IReadOnlyList<LabelThreshold> labels, string modelSha256, TimeProvider time, ILogger logger)
         : this(options, labels, modelSha256, time, logger, writerGate: null)
@@ -88,6 +102,7 @@ public sealed partial class HardFrameCapture : IDisposable
         folder = new HardFrameFolder(options.Directory, names, modelSha256);
         folderBytes = folder.ExistingPngBytes;
         minIntervalTicks = (long)(options.MinInterval.TotalSeconds * time.TimestampFrequency);
+        noSpaceRetryTicks = (long)(NoSpaceRetryInterval.TotalSeconds * time.TimestampFrequency);
 
         // One slot per queued frame plus the one being written.
         for (var i = 0; i <= options.QueueCapacity; i++)
@@ -119,8 +134,11 @@ public sealed partial class HardFrameCapture : IDisposable
     /// <summary>Hard frames not saved because the folder reached its bound (offered after, or queued before it was reached).</summary>
     public long DiskFull => Interlocked.Read(ref diskFullCount);
 
-    /// <summary>Frames the writer could not write (an I/O error, logged); the folder is left as it was.</summary>
+    /// <summary>Frames the writer could not write for another reason than space (an I/O error or permissions, logged once per change); the folder is left as it was.</summary>
     public long Failed => Interlocked.Read(ref failed);
+
+    /// <summary>Hard frames not saved because the device had no space left (logged once when it starts and once when it ends).</summary>
+    public long NoSpace => Interlocked.Read(ref noSpaceCount);
 
     /// <summary>Bytes of PNG written by this instance.</summary>
     public long BytesWritten => Interlocked.Read(ref bytesWritten);
@@ -160,6 +178,13 @@ public sealed partial class HardFrameCapture : IDisposable
         {
             Interlocked.Increment(ref rateLimited);
             return HardFrameOutcome.RateLimited;
+        }
+
+        if (noSpace && now < Interlocked.Read(ref noSpaceRetryAt))
+        {
+            Interlocked.Increment(ref noSpaceCount);
+            Interlocked.Increment(ref notSavedSinceProblem);
+            return HardFrameOutcome.NoSpace;
         }
 
         var pixels = frame.PixelSpan;
@@ -281,11 +306,34 @@ public sealed partial class HardFrameCapture : IDisposable
             {
                 MarkDiskFull();
             }
+
+            if (noSpace || failing)
+            {
+                LogSavingAgain(folder.Directory, Interlocked.Exchange(ref notSavedSinceProblem, 0));
+                noSpace = false;
+                failing = false;
+            }
+        }
+        catch (IOException exception) when (exception.HResult is NoSpaceLeft or QuotaExceeded or FileTooLarge)
+        {
+            Interlocked.Increment(ref noSpaceCount);
+            Interlocked.Increment(ref notSavedSinceProblem);
+            Interlocked.Exchange(ref noSpaceRetryAt, time.GetTimestamp() + noSpaceRetryTicks);
+            if (!noSpace)
+            {
+                noSpace = true;
+                LogNoSpace(folder.Directory, exception.Message, Saved);
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             Interlocked.Increment(ref failed);
-            LogWriteFailed(exception, slot.Sequence, folder.Directory);
+            Interlocked.Increment(ref notSavedSinceProblem);
+            if (!failing)
+            {
+                failing = true;
+                LogWriteFailed(slot.Sequence, folder.Directory, exception.Message);
+            }
         }
     }
 
@@ -301,8 +349,14 @@ public sealed partial class HardFrameCapture : IDisposable
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "hard-frames folder {Directory} holds {Bytes} bytes of PNGs, at its bound of {MaxBytes}: no more hard frames are saved (nothing is deleted; move or annotate the images and restart, or raise the bound)")]
     private partial void LogDiskFull(string directory, long bytes, long maxBytes);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "saving hard frame {Frame} to {Directory} failed; the frame is skipped")]
-    private partial void LogWriteFailed(Exception exception, long frame, string directory);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "saving hard frame {Frame} to {Directory} failed ({Reason}); hard frames that cannot be saved are skipped and counted (logged again when saving works again)")]
+    private partial void LogWriteFailed(long frame, string directory, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "hard-frames folder {Directory}: no space left on the device ({Reason}); hard frames are not saved until there is room (tried again every 5 s; the frame path is not slowed); {Saved} saved so far")]
+    private partial void LogNoSpace(string directory, string reason, long saved);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "hard-frames folder {Directory}: saving again; {Count} hard frames were not saved meanwhile")]
+    private partial void LogSavingAgain(string directory, long count);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "hard-frame writer did not finish within {Timeout}; {Frames} frame(s) for {Directory} may not be saved")]
     private partial void LogDrainTimedOut(TimeSpan timeout, int frames, string directory);

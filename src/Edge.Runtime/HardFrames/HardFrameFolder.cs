@@ -51,6 +51,7 @@ internal sealed class HardFrameFolder
         }
 
         ExistingPngBytes = ExistingPngSize(Directory);
+        CheckWritable();
     }
 
     public string Directory { get; }
@@ -84,7 +85,16 @@ internal sealed class HardFrameFolder
             throw;
         }
 
-        AppendRow(FormatRow(name, scores, active, marginLabels, entropy, labelCount, flickerLabels, capturedAt, sequence));
+        try
+        {
+            AppendRow(FormatRow(name, scores, active, marginLabels, entropy, labelCount, flickerLabels, capturedAt, sequence));
+        }
+        catch
+        {
+            TryDelete(path); // the image just written, which no row names
+            throw;
+        }
+
         return size;
     }
 
@@ -207,12 +217,38 @@ internal sealed class HardFrameFolder
         }
     }
 
+    /// <summary>Appends a whole row or nothing: a write the disk had no room for is cut back.</summary>
     private void AppendRow(string line)
     {
-        using var stream = new FileStream(LabelsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var text = stream.Length == 0 ? Header + "\n" + line : needsLineBreak ? "\n" + line : line;
-        stream.Write(Utf8.GetBytes(text));
-        stream.Flush(flushToDisk: true);
+        using var stream = new FileStream(LabelsPath, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        var complete = stream.Length;
+        var text = complete == 0 ? Header + "\n" + line : needsLineBreak ? "\n" + line : line;
+        try
+        {
+            stream.Write(Utf8.GetBytes(text));
+            stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            stream.SetLength(complete);
+            throw;
+        }
+
         needsLineBreak = false;
+    }
+
+    /// <summary>Refuses, at start, a folder (or <c>labels.csv</c>) this process cannot write, rather than failing every save later.</summary>
+    private void CheckWritable()
+    {
+        using (new FileStream(Path.Combine(Directory, $".edge-write-check-{Environment.ProcessId}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+        {
+        }
+
+        if (File.Exists(LabelsPath))
+        {
+            using (new FileStream(LabelsPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+        }
     }
 }

@@ -83,4 +83,7 @@ public enum HardFrameOutcome
 
     /// <summary>Hard, but the folder reached <see cref="HardFrameOptions.MaxBytes"/>.</summary>
     DiskFull,
+
+    /// <summary>Hard, but the device had no space left at the last try (tried again every <see cref="HardFrameCapture.NoSpaceRetryInterval"/>).</summary>
+    NoSpace,
 }

@@ -1,5 +1,7 @@
 using Edge.Runtime.Budget;
+using Edge.Runtime.HardFrames;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Metrics;
 
@@ -30,6 +32,8 @@ public sealed class RuntimeMetrics : IFrameObserver
     private volatile Func<long>? capturedFrames;
     private volatile Func<long>? overwrittenFrames;
     private volatile ModelInfo? model;
+    private volatile HardFrameCapture? hardFrames;
+    private volatile IReadOnlyList<LineOutput>? lineOutputs;
 
     /// <param name="time">Stamps frames for <c>edge_last_frame_timestamp_seconds</c> and the health check.</param>
     public RuntimeMetrics(TimeProvider? time = null)
@@ -58,6 +62,20 @@ public sealed class RuntimeMetrics : IFrameObserver
     {
         get => model;
         set => model = value;
+    }
+
+    /// <summary>Read at scrape time for <c>edge_hard_frames_total</c> (omitted while null).</summary>
+    public HardFrameCapture? HardFrames
+    {
+        get => hardFrames;
+        set => hardFrames = value;
+    }
+
+    /// <summary>The JSON-lines files (<c>--output</c>, <c>--events</c>), read at scrape time for <c>edge_output_lines_*</c>.</summary>
+    public IReadOnlyList<LineOutput>? LineOutputs
+    {
+        get => lineOutputs;
+        set => lineOutputs = value;
     }
 
     /// <summary>How long ago the pipeline last reported a frame, or null before the first.</summary>
@@ -126,6 +144,7 @@ public sealed class RuntimeMetrics : IFrameObserver
         WriteLatency(writer);
         WriteFrameCounters(writer);
         WriteRunLoopMetrics(writer);
+        WriteOutputMetrics(writer);
         WriteState(writer);
     }
 
@@ -173,6 +192,36 @@ public sealed class RuntimeMetrics : IFrameObserver
         {
             writer.Family("edge_model_info", "gauge", "The model being served; the value is always 1.");
             writer.Sample("edge_model_info", 1, ("model", info.Model), ("sha256", info.Sha256), ("precision", info.Precision), ("ep", info.ExecutionProvider));
+        }
+    }
+
+    private void WriteOutputMetrics(PrometheusTextWriter writer)
+    {
+        if (HardFrames is { } capture)
+        {
+            writer.Family("edge_hard_frames_total", "counter", "Hard frames (the model was unsure), by what became of them.");
+            writer.Sample("edge_hard_frames_total", capture.Saved, ("outcome", "saved"));
+            writer.Sample("edge_hard_frames_total", capture.RateLimited, ("outcome", "rate_limited"));
+            writer.Sample("edge_hard_frames_total", capture.Duplicates, ("outcome", "duplicate"));
+            writer.Sample("edge_hard_frames_total", capture.QueueFull, ("outcome", "queue_full"));
+            writer.Sample("edge_hard_frames_total", capture.DiskFull, ("outcome", "over_bound"));
+            writer.Sample("edge_hard_frames_total", capture.NoSpace, ("outcome", "no_space"));
+            writer.Sample("edge_hard_frames_total", capture.Failed, ("outcome", "failed"));
+        }
+
+        if (LineOutputs is { Count: > 0 } outputs)
+        {
+            writer.Family("edge_output_lines_written_total", "counter", "JSON lines written to stdout or a file, by the flag that named it.");
+            foreach (var output in outputs)
+            {
+                writer.Sample("edge_output_lines_written_total", output.Sink.Written, ("output", output.Flag));
+            }
+
+            writer.Family("edge_output_lines_not_written_total", "counter", "JSON lines not written because the device had no space left (the run goes on), by the flag that named the file.");
+            foreach (var output in outputs)
+            {
+                writer.Sample("edge_output_lines_not_written_total", output.Sink.NotWritten, ("output", output.Flag));
+            }
         }
     }
 

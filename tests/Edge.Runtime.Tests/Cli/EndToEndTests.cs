@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Inference;
 using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests.Cli;
@@ -61,17 +63,24 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public void Info_Json_ReportsProvidersAndTheDefaultModel()
+    public void Info_Json_ReportsProvidersAndTheModelRunWouldLoad()
     {
         var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "info", "--json");
 
         Assert.Equal(0, result.ExitCode);
         using var info = JsonDocument.Parse(result.StandardOutput);
         var root = info.RootElement;
-        Assert.Contains("CPUExecutionProvider", root.GetProperty("execution_providers").EnumerateArray().Select(e => e.GetString()));
+        var providers = root.GetProperty("execution_providers").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains("CPUExecutionProvider", providers);
         Assert.False(root.GetProperty("opencv").GetProperty("gstreamer").GetBoolean());
         var model = root.GetProperty("model");
-        Assert.Equal("multifashion-resnet18", model.GetProperty("name").GetString());
+        var runDefault = Path.GetFileName(RunSettings.DefaultModelFor(ExecutionProviderChoice.Auto, providers));
+        Assert.Equal(runDefault, Path.GetFileName(model.GetProperty("path").GetString()));
+        if (!providers.Contains("CUDAExecutionProvider") && !providers.Contains("TensorrtExecutionProvider"))
+        {
+            Assert.Equal("multifashion-resnet18-int8-cpu", model.GetProperty("name").GetString()); // what run loads on the CPU
+        }
+
         Assert.Equal(TestBundle.LabelNames, model.GetProperty("labels").EnumerateArray().Select(e => e.GetString()).ToArray());
     }
 

@@ -1,6 +1,10 @@
 using System.Runtime.InteropServices;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
+using Edge.Runtime.Metrics;
+using Edge.Runtime.Tests.Metrics;
+using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
@@ -168,6 +172,77 @@ public sealed class HardFrameCaptureTests : IDisposable
         Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("nothing is deleted", StringComparison.Ordinal));
     }
 
+    [TmpfsFact]
+    public void Offer_DeviceFullThenFreed_CountedAsNoSpace_FramesNotQueuedMeanwhile_EachChangeLoggedOnce()
+    {
+        var logger = new ListLogger();
+        using var disk = Tmpfs.MountAt(fixture.Directory, 64);
+        var filler = disk.Fill();
+        using (var capture = fixture.Create(fixture.Options(o => o with { MinInterval = TimeSpan.Zero, DuplicateDistance = 0 }), logger))
+        {
+            var metrics = new RuntimeMetrics(fixture.Time) { HardFrames = capture };
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, 1, 1), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            for (var i = 2; i <= 5; i++)
+            {
+                fixture.Time.Advance(TimeSpan.FromSeconds(1));
+                Assert.Equal(HardFrameOutcome.NoSpace, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, i, i), HardFrameFixture.NearThreshold));
+            }
+
+            Assert.Equal(5, capture.NoSpace);
+            Assert.Equal(0, capture.Failed);
+            Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_hard_frames_total{outcome=\"no_space\"}"));
+
+            File.Delete(filler);
+            fixture.Time.Advance(HardFrameCapture.NoSpaceRetryInterval);
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, 6, 6), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            Assert.Equal(1, capture.Saved);
+        }
+
+        Assert.Equal(["6"], fixture.Rows().Select(row => row[6]));
+        Assert.Empty(Directory.GetFiles(fixture.Directory, "*.tmp"));
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("no space left on the device", StringComparison.Ordinal));
+        Assert.Single(logger.Entries, entry => entry.Message.Contains("saving again; 5 hard frames were not saved meanwhile", StringComparison.Ordinal));
+        Assert.Equal(2, logger.Entries.Count);
+    }
+
+    [TmpfsFact]
+    public void Offer_FolderTurnsReadOnlyThenWritable_FailuresCountedAndLoggedOnceWithoutStackTraces()
+    {
+        var logger = new ListLogger();
+        using var disk = Tmpfs.MountAt(fixture.Directory, 256);
+        using (var capture = fixture.Create(fixture.Options(o => o with { MinInterval = TimeSpan.Zero, DuplicateDistance = 0 }), logger))
+        {
+            disk.Remount(readOnly: true);
+            for (var i = 1; i <= 3; i++)
+            {
+                Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, i, i), HardFrameFixture.NearThreshold));
+                Assert.True(capture.WaitUntilIdle(Patience));
+            }
+
+            Assert.Equal(3, capture.Failed);
+            Assert.Equal(0, capture.NoSpace);
+            disk.Remount(readOnly: false);
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 4, 4), HardFrameFixture.NearThreshold));
+            Assert.True(capture.WaitUntilIdle(Patience));
+            Assert.Equal(1, capture.Saved);
+        }
+
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("saving hard frame 1 to", StringComparison.Ordinal) && entry.Message.Contains("Read-only file system", StringComparison.Ordinal));
+        Assert.Single(logger.Entries, entry => entry.Message.Contains("saving again; 3 hard frames were not saved meanwhile", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Entries, entry => entry.Message.Contains(" at ", StringComparison.Ordinal) && entry.Message.Contains("Exception", StringComparison.Ordinal));
+        Assert.Equal(["4"], fixture.Rows().Select(row => row[6]));
+    }
+
+    [TmpfsFact]
+    public void Constructor_ReadOnlyFolder_RefusedAtStart()
+    {
+        using var readOnly = Tmpfs.MountAt(fixture.Directory, 64, readOnly: true);
+
+        Assert.ThrowsAny<IOException>(() => fixture.Create());
+    }
+
     [Fact]
     public void Constructor_FolderAlreadyOverBound_DiskFullAndUserFilesUntouched()
     {
@@ -259,6 +334,21 @@ public sealed class HardFrameCaptureTests : IDisposable
         Assert.Equal("margin:coat, long", rows[1][3]); // mean entropy 0.50 bits, under the 0.6 default
         Assert.Equal("margin:coat, long", rows[2][3]);
         Assert.Contains("\"a:0.990;b:0.550;coat, long:0.010;d:0.010\"", File.ReadAllText(fixture.LabelsCsv), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispose_LabelNamesAManifestAccepts_ReadBackByEvalUnchanged()
+    {
+        // Every kind of character a manifest may use in a label name (Bundles.ManifestValidator) round-trips through
+        // the folder into edge eval's reader.
+        LabelThreshold[] labels = [new("coat, long", 0.5f, 0.4f), new("say \"hi\"", 0.5f, 0.4f), new("top:left", 0.5f, 0.4f), new("Münze eins", 0.5f, 0.4f)];
+        using (var capture = new HardFrameCapture(fixture.Options(), labels, HardFrameFixture.ModelSha, fixture.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            Assert.Equal(HardFrameOutcome.Saved, capture.Offer(HardFrameFixture.Noise(16, 12, 1, 1), [0.55f, 0.56f, 0.57f, 0.58f], [3, 2, 1, 0], [], [], fixture.Time.GetUtcNow()));
+        }
+
+        var image = Assert.Single(DatasetReader.Read(fixture.Directory).Images);
+        Assert.Equal(["Münze eins", "top:left", "say \"hi\"", "coat, long"], image.Labels);
     }
 
     [Fact]
