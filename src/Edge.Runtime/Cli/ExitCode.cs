@@ -12,5 +12,9 @@ public enum ExitCode
     InvalidDataset = 6,
     QuantizationRefused = 7,
     TensorRtRulesBroken = 8,
+
+    /// <summary>A video file ended before its own end (truncated or corrupt): <c>edge run</c> processed every frame it
+    /// could read, then exits with this; <c>edge bench</c> refuses to measure on it.</summary>
+    SourceIncomplete = 9,
     Interrupted = 130,
 }

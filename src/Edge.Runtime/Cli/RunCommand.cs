@@ -163,6 +163,7 @@ internal static class RunCommand
         };
         Console.CancelKeyPress += onCancel;
         var terminated = false;
+        IncompleteSourceException? incomplete = null;
 
         // systemd (and docker) stop with SIGTERM: finish the frame in flight, publish offline, exit 0.
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -202,6 +203,8 @@ internal static class RunCommand
                 throw fault;
             }
 
+            incomplete = capture.Incomplete;
+
             if (mqtt is not null)
             {
                 mqtt.Stop(TimeSpan.FromSeconds(5));
@@ -214,13 +217,18 @@ internal static class RunCommand
                 hardFrames.Dispose();
                 Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound");
             }
+
+            if (incomplete is not null)
+            {
+                Console.Error.WriteLine($"edge: warning: {incomplete.Message}");
+            }
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
 
-        return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
+        return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;
     }
 
     /// <summary>Event lines go to their own file, or next to the label sets when both name the same target.</summary>
