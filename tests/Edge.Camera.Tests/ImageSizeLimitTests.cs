@@ -147,3 +147,46 @@ public sealed class ImageSizeLimitTests : IDisposable
         Assert.Equal($"cannot read image {path}: its header states no image size (not an image, or a damaged header): expected a PNG/JPEG/BMP/TIFF/WebP file", error.Message);
     }
 }
+
+public sealed class DamagedImageHeaderTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    public static TheoryData<string> Formats() => [.. CraftedImages.Formats];
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Read_HeaderCutAtAnyLength_ThrowsFrameSourceExceptionOnly(string format)
+    {
+        var whole = File.ReadAllBytes(CraftedImages.Write(folder.Path, format, 8, 6));
+        var path = Path.Combine(folder.Path, "cut." + format);
+        for (var length = 1; length < Math.Min(whole.Length, 160); length++)
+        {
+            File.WriteAllBytes(path, whole[..length]);
+
+            var error = Record.Exception(() => ImageFile.Read(path, new Frame(1, 1)));
+
+            Assert.True(error is FrameSourceException, $"{format} cut to {length} bytes: {error?.GetType().Name}: {error?.Message}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Read_AnyHeaderByteInverted_DecodesOrThrowsFrameSourceExceptionOnly(string format)
+    {
+        var whole = File.ReadAllBytes(CraftedImages.Write(folder.Path, format, 8, 6));
+        var path = Path.Combine(folder.Path, "flipped." + format);
+        for (var at = 0; at < Math.Min(whole.Length, 96); at++)
+        {
+            var damaged = (byte[])whole.Clone();
+            damaged[at] ^= 0xFF;
+            File.WriteAllBytes(path, damaged);
+
+            var error = Record.Exception(() => ImageFile.Read(path, new Frame(1, 1)));
+
+            Assert.True(error is null or FrameSourceException, $"{format} with byte {at} inverted: {error?.GetType().Name}: {error?.Message}");
+        }
+    }
+}

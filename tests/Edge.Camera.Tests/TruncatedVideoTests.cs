@@ -208,3 +208,46 @@ public sealed class TruncatedVideoTests(RecordedClips clips) : IClassFixture<Rec
         _ => clips.Mkv,
     };
 }
+
+public sealed class DamagedVideoHeaderTests(RecordedClips clips) : IClassFixture<RecordedClips>
+{
+    [Theory]
+    [InlineData("avi")]
+    [InlineData("mp4")]
+    [InlineData("mkv")]
+    public void Open_HeaderCutAtAnyLength_ThrowsFrameSourceExceptionOnly(string kind)
+    {
+        var whole = File.ReadAllBytes(kind switch { "avi" => clips.Avi, "mp4" => clips.Mp4, _ => clips.Mkv });
+        var path = Path.Combine(clips.Folder, $"header-{kind}-{Guid.NewGuid():N}.{kind}");
+        for (var length = 1; length < 96; length++)
+        {
+            File.WriteAllBytes(path, whole[..length]);
+            using var source = FrameSources.Create($"file:{path}");
+
+            var error = Record.Exception(source.Open);
+
+            Assert.True(error is FrameSourceException, $"{kind} cut to {length} bytes: {error?.GetType().Name}: {error?.Message}");
+        }
+    }
+
+    [Theory]
+    [InlineData("avi")]
+    [InlineData("mp4")]
+    [InlineData("mkv")]
+    public void Open_AnyHeaderByteInverted_OpensOrThrowsFrameSourceExceptionOnly(string kind)
+    {
+        var whole = File.ReadAllBytes(kind switch { "avi" => clips.Avi, "mp4" => clips.Mp4, _ => clips.Mkv });
+        var path = Path.Combine(clips.Folder, $"flipped-{kind}-{Guid.NewGuid():N}.{kind}");
+        for (var at = 0; at < 64; at++)
+        {
+            var damaged = (byte[])whole.Clone();
+            damaged[at] ^= 0xFF;
+            File.WriteAllBytes(path, damaged);
+            using var source = FrameSources.Create($"file:{path}");
+
+            var error = Record.Exception(source.Open);
+
+            Assert.True(error is null or FrameSourceException, $"{kind} with byte {at} inverted: {error?.GetType().Name}: {error?.Message}");
+        }
+    }
+}

@@ -20,10 +20,24 @@ public sealed record ImageHeader(string Format, long Width, long Height)
     public long Pixels => Width * Height;
 
     /// <summary>Reads the header of <paramref name="stream"/> (seekable, at its start); null when the format is not one
-    /// of the above or its header states no size.</summary>
+    /// of the above or its header states no size. Throws <see cref="InvalidDataException"/> when the header is damaged.</summary>
     public static ImageHeader? Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            return ReadHeader(stream);
+        }
+        catch (Exception exception) when (exception is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        {
+            // MetadataExtractor reports a malformed header with ImageProcessingException, but also with ArgumentException
+            // and others (a chunk type that is not letters, say): for a file from outside, every one means a damaged header.
+            throw new InvalidDataException($"its header is damaged ({exception.Message})", exception);
+        }
+    }
+
+    private static ImageHeader? ReadHeader(Stream stream)
+    {
         var type = FileTypeDetector.DetectFileType(stream);
         stream.Position = 0;
         return type switch

@@ -27,6 +27,20 @@ public sealed record VideoContainer(string Name, bool IsVideoContainer, bool Sta
             return new VideoContainer("an empty file", false, false, "it is empty (0 bytes): a recording that never wrote a frame, or a failed copy");
         }
 
+        try
+        {
+            return Inspect(stream);
+        }
+        catch (Exception exception) when (exception is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        {
+            // As for images (ImageHeader): MetadataExtractor throws several exception types for a malformed header.
+            // Unreadable structure says nothing certain: FFmpeg decides, and is named if it cannot open the file either.
+            return new VideoContainer($"a file whose structure cannot be read ({exception.Message})", true, false, null);
+        }
+    }
+
+    private static VideoContainer Inspect(FileStream stream)
+    {
         var type = FileTypeDetector.DetectFileType(stream);
         stream.Position = 0;
         return type switch

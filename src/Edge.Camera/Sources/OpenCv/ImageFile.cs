@@ -60,6 +60,10 @@ public static class ImageFile
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
             header = ImageHeader.Read(stream);
         }
+        catch (InvalidDataException exception)
+        {
+            throw new FrameSourceException($"cannot read image {path}: {exception.Message}: expected a PNG/JPEG/BMP/TIFF/WebP file", exception);
+        }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new FrameSourceException($"cannot read image {path}: {exception.Message}", exception);
