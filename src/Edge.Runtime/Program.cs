@@ -17,6 +17,12 @@ var root = new RootCommand("edge: camera frames -> multi-label model -> label se
     BenchCommand.Create(verbose),
 };
 var parsed = root.Parse(args);
+if (CommandLineText.NulByte(parsed) is { } nul)
+{
+    Console.Error.WriteLine($"edge: error: {nul}");
+    return (int)ExitCode.InvalidArguments;
+}
+
 if (parsed.Errors.Count > 0)
 {
     // One line per problem and the usage exit code, instead of System.CommandLine's help dump.

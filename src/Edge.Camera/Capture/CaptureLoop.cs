@@ -39,6 +39,7 @@ public sealed partial class CaptureLoop : IDisposable
     private volatile bool connected;
     private volatile bool waiting;
     private volatile FrameSourceException? fault;
+    private volatile IncompleteSourceException? incomplete;
     private long framesCaptured;
     private long reconnects;
     private long reconnectAttempts;
@@ -93,6 +94,12 @@ public sealed partial class CaptureLoop : IDisposable
     /// <see cref="ReconnectPolicy.MaxAttempts"/> ran out. Null while running and after a clean end.
     /// </summary>
     public FrameSourceException? Fault => fault;
+
+    /// <summary>
+    /// Set when the source ended before its own end (a truncated or corrupt video file): the loop ended like at the end
+    /// of the stream, every frame read was published, and this says what was missing. Null otherwise.
+    /// </summary>
+    public IncompleteSourceException? Incomplete => incomplete;
 
     /// <summary>Called on the capture thread when the source is lost (false) and when it delivers again (true).</summary>
     public Action<bool>? ConnectionChanged { get; init; }
@@ -199,6 +206,12 @@ public sealed partial class CaptureLoop : IDisposable
                 {
                     fault = e;
                     LogFatal(source.Description, e.Message);
+                    break;
+                }
+                catch (IncompleteSourceException e)
+                {
+                    incomplete = e;
+                    LogIncomplete(source.Description, FramesCaptured, e.Message);
                     break;
                 }
                 catch (Exception e)
@@ -401,6 +414,9 @@ public sealed partial class CaptureLoop : IDisposable
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "source {Source} ended after {Frames} frames")]
     private partial void LogEnded(string source, long frames);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "source {Source} ended early after {Frames} frames: {Reason}")]
+    private partial void LogIncomplete(string source, long frames, string reason);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "closing {Source} failed")]
     private partial void LogCloseFailed(Exception exception, string source);

@@ -32,6 +32,11 @@ public sealed class SourceSpec
     public static SourceSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (UserPath.HasNul(text))
+        {
+            throw new FrameSourceException($"source '{UserPath.Printable(MaskCredentials(text))}' holds a NUL byte: expected a source such as file:clip.mp4 or images:DIR whose path has none");
+        }
+
         var trimmed = text.Trim();
         if (trimmed.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Edge.Camera.Sources;
 using Edge.Runtime.Configuration;
 
 namespace Edge.Runtime.Bundles;
@@ -49,6 +50,11 @@ public sealed class ModelBundle
 
     public static ModelBundle Load(string directory, bool verifyHash = true)
     {
+        if (UserPath.HasNul(directory))
+        {
+            throw new ModelBundleException($"model bundle folder '{UserPath.Printable(directory)}' holds a NUL byte: expected the path of a folder with {ManifestFile} and an ONNX file");
+        }
+
         if (!System.IO.Directory.Exists(directory))
         {
             throw new ModelBundleException($"model bundle folder '{directory}' does not exist: expected a folder with {ManifestFile} and an ONNX file");
@@ -61,9 +67,15 @@ public sealed class ModelBundle
         }
 
         var text = File.ReadAllText(manifestPath); // strips a byte-order mark
-        if (DuplicateJsonKeys.Find(System.Text.Encoding.UTF8.GetBytes(text), ManifestJsonContext.ReaderOptions) is { } duplicate)
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        if (JsonDefects.DuplicateKey(utf8, ManifestJsonContext.ReaderOptions) is { } duplicate)
         {
             throw new ModelBundleException($"{manifestPath}: {duplicate}: expected each key once per object (which value was meant?)");
+        }
+
+        if (JsonDefects.NulByte(utf8, ManifestJsonContext.ReaderOptions) is { } nul)
+        {
+            throw new ModelBundleException($"{manifestPath}: {nul}: expected text without NUL bytes (no file name can hold one)");
         }
 
         ModelManifest manifest;

@@ -32,6 +32,7 @@ internal static class CommandRunner
         UserError user => user.ExitCode,
         ModelBundleException => ExitCode.InvalidModel,
         FrameSourceException => ExitCode.SourceFailed,
+        IncompleteSourceException => ExitCode.SourceIncomplete,
         Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
         Quantize.QuantizeException => ExitCode.QuantizationRefused,
         Metrics.MetricsConfigurationException or Hardware.Gpio.GpioConfigurationException or Hardware.Display.DisplayConfigurationException or Publishing.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
 using Edge.Runtime.Evaluation;
@@ -23,11 +24,12 @@ internal static class EvalCommand
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
         var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder" };
+        var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse images whose header states more megapixels, before decoding (default {ImageFile.DefaultMaxMegapixels}, at most {ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => ImageFile.DefaultMaxMegapixels };
         var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
 
         var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            model, data, format, images, json, ep, threads, tune, write, report,
+            model, data, format, images, json, ep, threads, tune, write, report, maxMegapixels,
         };
         command.Validators.Add(result =>
         {
@@ -38,6 +40,12 @@ internal static class EvalCommand
         });
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
+            var imageLimit = parse.GetValue(maxMegapixels);
+            if (imageLimit is < 1 or > ImageFile.MaxMegapixelsLimit)
+            {
+                throw new UserError(ExitCode.InvalidArguments, $"--max-megapixels {imageLimit} is invalid: expected 1 to {ImageFile.MaxMegapixelsLimit}");
+            }
+
             var settings = new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep), Threads = parse.GetValue(threads) }.Resolve();
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
             var bundle = ModelBundle.Load(settings.Model);
@@ -47,7 +55,7 @@ internal static class EvalCommand
             EvaluationResult result;
             using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
             {
-                result = Evaluator.Run(bundle, session, dataset, bar);
+                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit);
             }
 
             var tuned = parse.GetValue(tune)
@@ -78,7 +86,7 @@ internal static class EvalCommand
 
             if (reportDirectory is not null)
             {
-                Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset);
+                Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, imageLimit);
                 Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
             }
 

@@ -35,6 +35,7 @@ internal static class QuantizeCommand
         var output = new Option<string?>("--out") { Description = "Folder for the INT8 bundle" };
         var report = new Option<string?>("--report") { Description = "Folder for quantization-report.json and .md (default: the bundle folder)" };
         var force = new Option<bool>("--force") { Description = "Replace the output folder if it exists" };
+        var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse calibration and validation images whose header states more megapixels, before decoding (default {Camera.Sources.OpenCv.ImageFile.DefaultMaxMegapixels}, at most {Camera.Sources.OpenCv.ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => Camera.Sources.OpenCv.ImageFile.DefaultMaxMegapixels };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var latencyFrames = new Option<int>("--latency-frames") { Description = "Frames per model for the FP32 vs INT8 latency comparison (0: skip; default 200)", DefaultValueFactory = _ => 200 };
         var checkTensorRt = new Option<string?>("--check-tensorrt") { Description = "Only check a QDQ model (ONNX file or bundle) against TensorRT's rules and report every violation" };
@@ -42,7 +43,7 @@ internal static class QuantizeCommand
         var command = new Command("quantize", "INT8 post-training quantization: calibrate, quantize for cpu or tensorrt, measure accuracy and speed against FP32")
         {
             model, target, calibration, calibrationFormat, count, method, percentile, excludeNode, excludeOp, firstFloat, lastFloat, fallback,
-            validation, validationFormat, maxDrop, retune, output, report, force, threads, latencyFrames, checkTensorRt,
+            validation, validationFormat, maxDrop, retune, output, report, force, threads, latencyFrames, checkTensorRt, maxMegapixels,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -78,6 +79,7 @@ internal static class QuantizeCommand
                 Force = parse.GetValue(force),
                 Threads = Range(parse.GetValue(threads), 0, 256, "--threads"),
                 LatencyFrames = Range(parse.GetValue(latencyFrames), 0, 1_000_000, "--latency-frames"),
+                MaxMegapixels = Range(parse.GetValue(maxMegapixels), 1, Camera.Sources.OpenCv.ImageFile.MaxMegapixelsLimit, "--max-megapixels"),
             };
             if ((request.MaxMapDrop is not null || request.RetuneThresholds) && request.Validation is null)
             {

@@ -170,6 +170,7 @@ internal static class RunCommand
         };
         Console.CancelKeyPress += onCancel;
         var terminated = false;
+        IncompleteSourceException? incomplete = null;
 
         // systemd (and docker) stop with SIGTERM: finish the frame in flight, publish offline, exit 0.
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -209,6 +210,8 @@ internal static class RunCommand
                 throw fault;
             }
 
+            incomplete = capture.Incomplete;
+
             if (mqtt is not null)
             {
                 mqtt.Stop(TimeSpan.FromSeconds(5));
@@ -238,13 +241,18 @@ internal static class RunCommand
             {
                 return ExitCode.OutputClosed;
             }
+
+            if (incomplete is not null)
+            {
+                Console.Error.WriteLine($"edge: warning: {incomplete.Message}");
+            }
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
 
-        return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : ExitCode.Success;
+        return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;
     }
 
     private static void PrintNotWritten(JsonLinesSink sink)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Inference;
@@ -88,15 +89,22 @@ public sealed class RunSettings
 
     public static RunSettings FromFile(string path)
     {
-        if (!File.Exists(path))
+        if (UserPath.HasNul(path) || !File.Exists(path))
         {
-            throw new UserError(ExitCode.InvalidArguments, $"--config file '{path}' does not exist: expected a JSON file (see docs/configuration.md)");
+            throw new UserError(ExitCode.InvalidArguments, $"--config file '{UserPath.Printable(path)}' does not exist: expected a JSON file (see docs/configuration.md)");
         }
 
         var text = File.ReadAllText(path); // strips a byte-order mark
-        if (DuplicateJsonKeys.Find(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is { } duplicate)
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        var readerOptions = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+        if (JsonDefects.DuplicateKey(utf8, readerOptions) is { } duplicate)
         {
             throw new UserError(ExitCode.InvalidArguments, $"config file '{path}': {duplicate}: expected each key once per object");
+        }
+
+        if (JsonDefects.NulByte(utf8, readerOptions) is { } nul)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}': {nul}: expected text without NUL bytes (no path can hold one)");
         }
 
         try

@@ -1,3 +1,4 @@
+using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.Inference;
@@ -13,7 +14,7 @@ public sealed record EvaluationResult(ScoreMatrix Scores, MetricsReport Overall,
 /// </summary>
 public static class Evaluator
 {
-    public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
     {
         var labels = bundle.Labels.Select(label => label.Name).ToList();
         var indexOf = labels.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
@@ -30,7 +31,7 @@ public static class Evaluator
         var probabilities = new double[count * labelCount];
         var truth = new bool[count * labelCount];
         var ignored = new bool[count * labelCount];
-        var scorer = new ImageScorer(bundle, session);
+        var scorer = new ImageScorer(bundle, session, maxMegapixels);
         for (var image = 0; image < count; image++)
         {
             cancellationToken.ThrowIfCancellationRequested();

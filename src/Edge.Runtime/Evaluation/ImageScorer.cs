@@ -6,8 +6,9 @@ using Edge.Runtime.Preprocessing;
 
 namespace Edge.Runtime.Evaluation;
 
-/// <summary>Runs a session on image files through the bundle's preprocessing, reusing one frame and one tensor.</summary>
-internal sealed class ImageScorer(ModelBundle bundle, ModelSession session)
+/// <summary>Runs a session on image files through the bundle's preprocessing, reusing one frame and one tensor; images
+/// whose header states more than <paramref name="maxMegapixels"/> are refused before decoding.</summary>
+internal sealed class ImageScorer(ModelBundle bundle, ModelSession session, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
 {
     private readonly ImagePreprocessor preprocessor = new(bundle.Input);
     private readonly Frame frame = new(bundle.Input.Width, bundle.Input.Height);
@@ -15,7 +16,7 @@ internal sealed class ImageScorer(ModelBundle bundle, ModelSession session)
     /// <summary>Decodes, preprocesses and runs <paramref name="imagePath"/>; results are in the session's outputs.</summary>
     public void Score(string imagePath)
     {
-        ImageFile.Read(imagePath, frame);
+        ImageFile.Read(imagePath, frame, maxMegapixels);
         preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);
         session.Run();
     }

@@ -69,22 +69,15 @@ public sealed class CalibrationImages
     }
 
     /// <summary>The input tensors, in order; the same array is refilled for each image (consume before moving on).</summary>
-    public IEnumerable<float[]> Tensors(ModelBundle bundle, int? limit = null)
+    public IEnumerable<float[]> Tensors(ModelBundle bundle, int? limit = null, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
     {
         var preprocessor = new ImagePreprocessor(bundle.Input);
         var frame = new Frame(bundle.Input.Width, bundle.Input.Height);
         var tensor = new float[3L * bundle.Input.Width * bundle.Input.Height];
         foreach (var path in Paths.Take(limit ?? Paths.Count))
         {
-            try
-            {
-                ImageFile.Read(path, frame);
-            }
-            catch (Exception e) when (e is not QuantizeException)
-            {
-                throw new QuantizeException($"calibration image '{path}' cannot be read: {e.Message}", e);
-            }
-
+            // An unreadable image fails here as it does everywhere images are read (FrameSourceException, exit 4).
+            ImageFile.Read(path, frame, maxMegapixels);
             preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, tensor);
             yield return tensor;
         }

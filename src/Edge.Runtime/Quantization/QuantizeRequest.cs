@@ -42,6 +42,9 @@ public sealed record QuantizeRequest
 
     public int Threads { get; init; }
 
+    /// <summary>Calibration and validation images whose header states more megapixels are refused before decoding.</summary>
+    public int MaxMegapixels { get; init; } = Edge.Camera.Sources.OpenCv.ImageFile.DefaultMaxMegapixels;
+
     /// <summary>Frames per model for the FP32 vs INT8 latency comparison (0: skip it).</summary>
     public int LatencyFrames { get; init; } = 200;
 

@@ -53,7 +53,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
         var images = CalibrationImages.Select(request.Calibration, request.CalibrationFormat, request.CalibrationCount);
         var inputShape = InputShape(bundle);
         var calibrationStarted = Stopwatch.GetTimestamp();
-        var statistics = quantizer.Calibrate(bundle.InputName, inputShape, Checked(images.Tensors(bundle), inputShape), request.Threads, progressBar("calibrating", images.Paths.Count));
+        var statistics = quantizer.Calibrate(bundle.InputName, inputShape, Checked(images.Tensors(bundle, maxMegapixels: request.MaxMegapixels), inputShape), request.Threads, progressBar("calibrating", images.Paths.Count));
         var calibrationSeconds = Stopwatch.GetElapsedTime(calibrationStarted).TotalSeconds;
         var calibrationSha256 = images.Sha256(); // once: the automatic mode rewrites the bundle many times
         log.LogInformation("calibrated {Tensors} tensors on {Images} images in {Seconds:F1} s", quantizer.CandidateTensors.Count, images.Paths.Count, calibrationSeconds);
@@ -86,7 +86,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
 
                 Verify(quantized);
                 WriteBundle(bundle, quantized, images, calibrationSha256, staging);
-                (tensorSqnr, outputSqnr) = SqnrAnalysis.Measure(quantizer.Prepared, quantized, bundle.InputName, inputShape, images.Tensors(bundle, request.SqnrImages), request.Threads);
+                (tensorSqnr, outputSqnr) = SqnrAnalysis.Measure(quantizer.Prepared, quantized, bundle.InputName, inputShape, images.Tensors(bundle, request.SqnrImages, request.MaxMegapixels), request.Threads);
                 int8Metrics = validation is null ? null : Evaluate(ModelBundle.Load(staging), validation, "INT8");
                 var drop = fp32Metrics is null || int8Metrics is null ? 0 : fp32Metrics.MeanAp - int8Metrics.MeanAp;
                 if (request.MaxMapDrop is not { } maxDrop || drop <= maxDrop || steps.Count >= MaxAutomaticSteps)
@@ -220,7 +220,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
     private MetricsReport Evaluate(ModelBundle bundle, LabeledDataset dataset, string what)
     {
         using var session = ModelSession.Create(bundle, ExecutionProviderChoice.Cpu, request.Threads);
-        var result = Evaluator.Run(bundle, session, dataset, progressBar($"evaluating {what}", dataset.Images.Count));
+        var result = Evaluator.Run(bundle, session, dataset, progressBar($"evaluating {what}", dataset.Images.Count), maxMegapixels: request.MaxMegapixels);
         log.LogInformation("{What}: mAP {Map:F2} on {Images} images", what, result.Overall.MeanAp, dataset.Images.Count);
         return result.Overall;
     }
@@ -229,7 +229,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
     {
         var bundle = ModelBundle.Load(staging);
         using var session = ModelSession.Create(bundle, ExecutionProviderChoice.Cpu, request.Threads);
-        var result = Evaluator.Run(bundle, session, validation, progressBar("re-tuning thresholds", validation.Images.Count));
+        var result = Evaluator.Run(bundle, session, validation, progressBar("re-tuning thresholds", validation.Images.Count), maxMegapixels: request.MaxMegapixels);
         var tuned = ThresholdTuner.Tune(result.Scores, bundle.Labels.Select(label => (double)label.On).ToArray());
         ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), ManifestThresholdWriter.Describe(validation.Source, validation.Images.Count, DateTimeOffset.UtcNow));
     }

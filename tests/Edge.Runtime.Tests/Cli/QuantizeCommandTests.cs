@@ -126,7 +126,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
     }
 
     [Fact]
-    public void UnreadableCalibrationImage_FailsNamingIt_AndLeavesNoOutput()
+    public void UnreadableCalibrationImage_FailsLikeAnyUnreadableImage_AndLeavesNoOutput()
     {
         var images = work.CreateSubdirectory("images");
         File.Copy(Directory.EnumerateFiles(scenes.Folder, "*.png").First(), Path.Combine(images.FullName, "a.png"));
@@ -135,7 +135,8 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
 
         var result = Quantize("--calibration", $"images:{images.FullName}", "--out", output);
 
-        EdgeProcess.AssertOneLineError(result, ExitCode.QuantizationRefused, "b.png");
+        // An unreadable image is a source failure wherever images are read (run, eval, quantize): exit 4.
+        EdgeProcess.AssertOneLineError(result, ExitCode.SourceFailed, "b.png");
         Assert.False(Directory.Exists(output));
         Assert.Empty(Directory.EnumerateDirectories(work.FullName, "never*"));
     }

@@ -26,12 +26,16 @@ internal abstract class CaptureSource : IFrameSource
 
     protected VideoCapture? Capture => capture;
 
+    /// <summary>Frames read since the source was opened or last rewound.</summary>
+    protected long FramesInPass { get; private set; }
+
     public void Open()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         Close();
         mat ??= new Mat();
         capture = OpenCapture();
+        FramesInPass = 0;
     }
 
     public void Close()
@@ -50,17 +54,24 @@ internal abstract class CaptureSource : IFrameSource
 
         if (!capture.Read(mat) || mat.Empty())
         {
+            if (NoFrameResult == FrameReadResult.EndOfStream)
+            {
+                CheckComplete(capture);
+            }
+
             if (!Rewind(capture))
             {
                 return NoFrameResult;
             }
 
+            FramesInPass = 0;
             if (!capture.Read(mat) || mat.Empty())
             {
                 throw new FrameSourceException($"source '{Description}' has no readable frames after rewinding: expected a video with at least one frame");
             }
         }
 
+        FramesInPass++;
         MatPixels.CopyToFrame(mat, target, Description);
         target.ClearTruth();
         return FrameReadResult.Frame;
@@ -85,6 +96,12 @@ internal abstract class CaptureSource : IFrameSource
     /// <summary>What a read that returns no image means: <see cref="FrameReadResult.Failed"/> (reconnect) for live
     /// sources, <see cref="FrameReadResult.EndOfStream"/> for files.</summary>
     protected virtual FrameReadResult NoFrameResult => FrameReadResult.Failed;
+
+    /// <summary>Called when a finite source has no more frames, before any rewind: throws
+    /// <see cref="IncompleteSourceException"/> when the source ended before its own end.</summary>
+    protected virtual void CheckComplete(VideoCapture opened)
+    {
+    }
 
     /// <summary>Rewinds a looping source after its last frame; true means the read is retried once.</summary>
     protected virtual bool Rewind(VideoCapture opened) => false;

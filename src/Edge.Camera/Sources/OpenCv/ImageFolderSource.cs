@@ -4,8 +4,9 @@ using OpenCvSharp;
 namespace Edge.Camera.Sources.OpenCv;
 
 /// <summary>
-/// The image files of a folder in ordinal name order: <c>images:DIR?fps=N&amp;loop=false&amp;handoff=lossless</c>. Other files (such as a
-/// dataset's labels.csv) are ignored. An image that does not decode stops the run: reconnecting cannot fix it.
+/// The image files of a folder in ordinal name order: <c>images:DIR?fps=N&amp;loop=false&amp;handoff=lossless&amp;max_megapixels=50</c>.
+/// Other files (such as a dataset's labels.csv) are ignored. An image that does not decode, or whose header states more
+/// than <c>max_megapixels</c>, stops the run: reconnecting cannot fix it.
 /// </summary>
 /// <remarks>
 /// OpenCvSharp has no <c>imread</c> into an existing Mat, so each image is decoded into a Mat that is disposed as soon
@@ -20,12 +21,14 @@ internal sealed class ImageFolderSource : IFrameSource
     private readonly string folder;
     private readonly double fps;
     private readonly bool loop;
+    private readonly int maxMegapixels;
     private string[] files = [];
     private int next;
     private bool listed;
 
-    private ImageFolderSource(string description, string folder, double fps, bool loop, FrameHandoff handoff)
+    private ImageFolderSource(string description, string folder, double fps, bool loop, int maxMegapixels, FrameHandoff handoff)
     {
+        this.maxMegapixels = maxMegapixels;
         Handoff = handoff;
         Description = description;
         this.folder = folder;
@@ -46,9 +49,10 @@ internal sealed class ImageFolderSource : IFrameSource
     {
         var fps = spec.GetDouble("fps", 0, 0, 1000);
         var loop = spec.GetBool("loop", false);
+        var maxMegapixels = spec.GetInt("max_megapixels", ImageFile.DefaultMaxMegapixels, 1, ImageFile.MaxMegapixelsLimit);
         var handoff = spec.GetHandoff(FrameHandoff.Lossless);
         spec.RejectUnknownOptions();
-        return new ImageFolderSource(spec.Text, spec.Target, fps, loop, handoff);
+        return new ImageFolderSource(spec.Text, spec.Target, fps, loop, maxMegapixels, handoff);
     }
 
     public void Open()
@@ -108,7 +112,7 @@ internal sealed class ImageFolderSource : IFrameSource
             next = 0;
         }
 
-        ImageFile.Read(files[next++], target);
+        ImageFile.Read(files[next++], target, maxMegapixels);
         return FrameReadResult.Frame;
     }
 

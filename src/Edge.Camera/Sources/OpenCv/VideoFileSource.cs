@@ -1,4 +1,5 @@
 using Edge.Camera.Frames;
+using Edge.Camera.Sources.Headers;
 using OpenCvSharp;
 
 namespace Edge.Camera.Sources.OpenCv;
@@ -9,6 +10,13 @@ namespace Edge.Camera.Sources.OpenCv;
 /// camera; <c>realtime=false</c> decodes as fast as it can. At the end the stream ends, or rewinds with
 /// <c>loop=true</c>.
 /// </summary>
+/// <remarks>
+/// A file cut short or corrupt is reported, not played as if complete: when fewer frames decode than the container
+/// declares (MP4/MOV and AVI state their frame count) or its structure runs past the end of the file, the end of the
+/// pass throws <see cref="IncompleteSourceException"/>, after every frame read was delivered. A file FFmpeg cannot
+/// open is explained from its own header (<see cref="VideoContainer"/>): empty, an MP4 without its 'moov' atom, not a
+/// video container, or a container whose video FFmpeg cannot decode.
+/// </remarks>
 internal sealed class VideoFileSource : CaptureSource
 {
     /// <summary>Frame rate assumed for pacing when the container states none.</summary>
@@ -18,6 +26,8 @@ internal sealed class VideoFileSource : CaptureSource
     private readonly bool loop;
     private readonly bool realtime;
     private double fileFps;
+    private VideoContainer? container;
+    private long declaredFrames;
 
     private VideoFileSource(string description, string path, bool loop, bool realtime, FrameHandoff handoff)
         : base(description)
@@ -51,16 +61,53 @@ internal sealed class VideoFileSource : CaptureSource
                 $"video file not found: {full} (source '{Description}'): expected an existing video file such as file:clip.mp4");
         }
 
+        try
+        {
+            container = VideoContainer.Inspect(full);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new FrameSourceException($"cannot read video file {full} (source '{Description}'): {exception.Message}", exception);
+        }
+
         var capture = new VideoCapture(full, VideoCaptureAPIs.FFMPEG);
         if (!capture.IsOpened())
         {
-            throw OpenFailed(capture, $"cannot open video file {full}: FFmpeg cannot decode it; expected a video file such as .mp4, .mkv or .avi");
+            throw OpenFailed(capture, $"cannot open video file {full}: {WhyNotOpened(container)}");
         }
 
         var fps = capture.Fps;
         fileFps = double.IsFinite(fps) && fps > 0 && fps <= 1000 ? fps : 0;
+        declaredFrames = container.StatesFrameCount ? Math.Max(0, (long)capture.FrameCount) : 0;
         return capture;
     }
+
+    protected override void CheckComplete(VideoCapture opened)
+    {
+        // Edit lists and decoder delay can legitimately cost a frame or two against the container's sample count.
+        var shortBy = declaredFrames - FramesInPass;
+        var framesMissing = declaredFrames > 0 && shortBy > Math.Max(2, declaredFrames / 100);
+        if (!framesMissing && container?.Damage is null)
+        {
+            return;
+        }
+
+        var read = declaredFrames > 0
+            ? $"read {FramesInPass} of the {declaredFrames} frames its container declares"
+            : $"read {FramesInPass} frames";
+        var damage = container?.Damage is { } d ? $"; {d}" : string.Empty;
+        throw new IncompleteSourceException(
+            $"video file {Path.GetFullPath(path)} is truncated or corrupt: {read}{damage}; every frame read was processed: expected a complete file (copy it again, or let the recorder finish)");
+    }
+
+    private static string WhyNotOpened(VideoContainer container) => container switch
+    {
+        { Damage: { } damage } => damage,
+        { IsVideoContainer: false, Name: var name } when name.EndsWith(" image", StringComparison.Ordinal)
+            => $"it is {name}, not a video: expected a video file such as .mp4, .mkv or .avi (for still images use images:DIR)",
+        { IsVideoContainer: false, Name: var name } => $"it is {name}: expected a video file such as .mp4, .mkv or .avi",
+        { Name: var name } => $"FFmpeg cannot decode {name} (no video stream, an unsupported codec, or damaged inside): expected H.264, H.265, VP8/VP9, AV1, MPEG-4 or MJPEG video",
+    };
 
     protected override FrameReadResult NoFrameResult => FrameReadResult.EndOfStream;
 

@@ -125,7 +125,7 @@ internal static class CocoDatasetReader
 
     private static string Find(string jsonPath, string where, string fileName, string[] roots)
     {
-        var candidates = roots.Select(root => Path.GetFullPath(Path.Combine(root, fileName))).ToArray();
+        var candidates = roots.Select(root => DatasetFile.ImagePath(root, fileName, $"{jsonPath}: {where}")).ToArray();
         foreach (var candidate in candidates)
         {
             if (File.Exists(candidate))

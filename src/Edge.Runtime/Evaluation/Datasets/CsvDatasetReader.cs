@@ -46,7 +46,7 @@ internal static class CsvDatasetReader
                 throw new DatasetException($"{csvPath}:{record.Line}: the '{ImageColumn}' field is empty: expected an image path");
             }
 
-            var imagePath = Path.GetFullPath(Path.Combine(imageRoot, name));
+            var imagePath = DatasetFile.ImagePath(imageRoot, name, $"{csvPath}:{record.Line}");
             if (!File.Exists(imagePath))
             {
                 throw new DatasetException($"{csvPath}:{record.Line}: image '{name}' does not exist: expected a file at {imagePath}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Camera.Sources;
 
 namespace Edge.Runtime.Evaluation.Datasets;
 
@@ -28,6 +29,16 @@ public static class DatasetReader
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new DatasetException("no dataset path given: expected a CSV file, a folder with labels.csv, a COCO JSON file or a VOC folder");
+        }
+
+        if (UserPath.HasNul(path))
+        {
+            throw new DatasetException($"dataset path '{UserPath.Printable(path)}' holds a NUL byte: expected a CSV file, a folder with {CsvLabelsFile}, a COCO JSON file or a VOC folder");
+        }
+
+        if (imagesDirectory is not null && UserPath.HasNul(imagesDirectory))
+        {
+            throw new DatasetException($"images folder '{UserPath.Printable(imagesDirectory)}' holds a NUL byte: expected the folder that holds the dataset's images");
         }
 
         var fullPath = Path.GetFullPath(path);

@@ -66,7 +66,7 @@ internal static class VocDatasetReader
             (IsDifficult(file, item) ? difficult : present).Add(name);
         }
 
-        var imagePath = Path.GetFullPath(Path.Combine(imageRoot, fileName));
+        var imagePath = DatasetFile.ImagePath(imageRoot, fileName, file);
         if (!File.Exists(imagePath))
         {
             throw new DatasetException($"{file}: image '{fileName}' named by <filename> does not exist: expected a file at {imagePath}");

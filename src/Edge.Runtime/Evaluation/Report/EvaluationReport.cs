@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.Inference;
@@ -16,7 +17,7 @@ public static class EvaluationReport
     public const int OverlaySamples = 8;
 
     /// <param name="session">A session created with maps bound, or one without (then no overlays are drawn).</param>
-    public static void Write(string directory, EvaluationResult result, ModelBundle bundle, ModelSession session, LabeledDataset dataset)
+    public static void Write(string directory, EvaluationResult result, ModelBundle bundle, ModelSession session, LabeledDataset dataset, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
     {
         Directory.CreateDirectory(directory);
         var scores = result.Scores;
@@ -24,7 +25,7 @@ public static class EvaluationReport
         ReportCharts.ApBars(Path.Combine(directory, "ap.png"), result.Overall);
         ReportCharts.PrecisionRecall(Path.Combine(directory, "precision-recall.png"), scores);
         ReportCharts.ErrorMatrix(Path.Combine(directory, "errors.png"), ErrorCounts(scores, thresholds), scores.Labels);
-        var overlays = session.Maps is null ? [] : WriteOverlays(directory, bundle, session, dataset);
+        var overlays = session.Maps is null ? [] : WriteOverlays(directory, bundle, session, dataset, maxMegapixels);
         File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(result, bundle, dataset, overlays));
     }
 
@@ -58,12 +59,12 @@ public static class EvaluationReport
         return counts;
     }
 
-    private static List<string> WriteOverlays(string directory, ModelBundle bundle, ModelSession session, LabeledDataset dataset)
+    private static List<string> WriteOverlays(string directory, ModelBundle bundle, ModelSession session, LabeledDataset dataset, int maxMegapixels)
     {
         var folder = Path.Combine(directory, "overlays");
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        var scorer = new ImageScorer(bundle, session);
+        var scorer = new ImageScorer(bundle, session, maxMegapixels);
         var cells = session.MapHeight * session.MapWidth;
         foreach (var item in dataset.Images.Take(OverlaySamples))
         {

@@ -4,14 +4,22 @@ using System.Text.Json;
 namespace Edge.Runtime.Configuration;
 
 /// <summary>
-/// Finds a key given twice in one JSON object (the manifest's or the settings file's). System.Text.Json would keep the
-/// last one silently, or, told not to, say only the key's name; an operator fixing the file needs where it is.
+/// Finds what System.Text.Json accepts in a manifest or settings file but an operator must fix, saying where it is: a
+/// key given twice in one object (the deserializer would keep the last one silently, or, told not to, say only the
+/// key's name), and a string holding a NUL byte (escaped as \u0000: no path can hold one, and .NET's file APIs refuse
+/// it with a message that names neither the file nor the key).
 /// </summary>
-public static class DuplicateJsonKeys
+public static class JsonDefects
 {
     /// <summary>"key 'k' appears twice at $.path (line n)", or null when every object's keys are unique or the text
     /// is not valid JSON (the deserializer then says what is wrong with it).</summary>
-    public static string? Find(ReadOnlySpan<byte> utf8, JsonReaderOptions options)
+    public static string? DuplicateKey(ReadOnlySpan<byte> utf8, JsonReaderOptions options) => Walk(utf8, options, findNul: false);
+
+    /// <summary>"the value at $.path (line n) holds a NUL byte", or null when no string does or the text is not valid
+    /// JSON.</summary>
+    public static string? NulByte(ReadOnlySpan<byte> utf8, JsonReaderOptions options) => Walk(utf8, options, findNul: true);
+
+    private static string? Walk(ReadOnlySpan<byte> utf8, JsonReaderOptions options, bool findNul)
     {
         var reader = new Utf8JsonReader(utf8, options);
         var frames = new List<Frame>();
@@ -24,10 +32,14 @@ public static class DuplicateJsonKeys
                     case JsonTokenType.PropertyName:
                         var frame = frames[^1];
                         frame.Key = reader.GetString()!;
-                        if (!frame.Keys!.Add(frame.Key))
+                        if (findNul && frame.Key.Contains('\0', StringComparison.Ordinal))
                         {
-                            var line = utf8[..(int)reader.TokenStartIndex].Count((byte)'\n') + 1;
-                            return $"key '{frame.Key}' appears twice at {PathOf(frames)} (line {line})";
+                            return $"the key at {PathOf(frames)} (line {LineOf(utf8, reader)}) holds a NUL byte";
+                        }
+
+                        if (!findNul && !frame.Keys!.Add(frame.Key))
+                        {
+                            return $"key '{frame.Key}' appears twice at {PathOf(frames)} (line {LineOf(utf8, reader)})";
                         }
 
                         break;
@@ -40,6 +52,11 @@ public static class DuplicateJsonKeys
                         break;
                     default:
                         NextElement(frames);
+                        if (findNul && reader.TokenType == JsonTokenType.String && reader.GetString()!.Contains('\0', StringComparison.Ordinal))
+                        {
+                            return $"the value at {PathOf(frames)} (line {LineOf(utf8, reader)}) holds a NUL byte";
+                        }
+
                         break;
                 }
             }
@@ -51,6 +68,8 @@ public static class DuplicateJsonKeys
 
         return null;
     }
+
+    private static int LineOf(ReadOnlySpan<byte> utf8, Utf8JsonReader reader) => utf8[..(int)reader.TokenStartIndex].Count((byte)'\n') + 1;
 
     private static void NextElement(List<Frame> frames)
     {
@@ -75,7 +94,7 @@ public static class DuplicateJsonKeys
             }
             else
             {
-                path.Append("['").Append(frame.Key.Replace("'", "\\'", StringComparison.Ordinal)).Append("']");
+                path.Append("['").Append(Edge.Camera.Sources.UserPath.Printable(frame.Key).Replace("'", "\\'", StringComparison.Ordinal)).Append("']");
             }
         }
 

@@ -1,0 +1,68 @@
+using Edge.Runtime.Cli;
+using Edge.Runtime.Tests.TestSupport;
+using OpenCvSharp;
+
+namespace Edge.Runtime.Tests.Cli;
+
+/// <summary>A real clip written by OpenCV's VideoWriter and cut in half, through the real app.</summary>
+public sealed class TruncatedVideoRunTests : IDisposable
+{
+    private const int Frames = 60;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("edge-truncated-");
+    private readonly TestBundle bundle = TestBundle.Create();
+
+    public void Dispose()
+    {
+        bundle.Dispose();
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void Run_AviCutInHalf_PublishesEveryFrameReadThenWarnsAndExitsSourceIncomplete()
+    {
+        var cut = CutClip();
+
+        var result = EdgeProcess.Run(Timeout, "run", "--model", bundle.Directory, "--source", $"file:{cut}?realtime=false", "--budget-ms", "60000");
+
+        Assert.True(result.ExitCode == (int)ExitCode.SourceIncomplete, result.StandardError);
+        var published = result.OutputLines.Length;
+        Assert.InRange(published, 20, 40);
+        var warning = Assert.Single(result.ErrorLines, line => line.StartsWith("edge: warning:", StringComparison.Ordinal));
+        Assert.StartsWith($"edge: warning: video file {cut} is truncated or corrupt: read {published} of the {Frames} frames its container declares", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("edge: error:", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_AviCutInHalf_RefusesToMeasureWithOneLine()
+    {
+        var cut = CutClip();
+
+        var result = EdgeProcess.Run(Timeout, "bench", "--model", bundle.Directory, "--source", $"file:{cut}", "--frames", "20", "--warmup", "5", "--block", "10", "--budget-ms", "60000");
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.SourceIncomplete, $"video file {cut} is truncated or corrupt");
+    }
+
+    private string CutClip()
+    {
+        var clip = Path.Combine(folder.FullName, "clip.avi");
+        using (var writer = new VideoWriter(clip, FourCC.MJPG, 30, new Size(64, 48)))
+        {
+            Assert.True(writer.IsOpened());
+            var noise = new Random(11);
+            var pixels = new byte[48 * 64 * 3];
+            for (var i = 0; i < Frames; i++)
+            {
+                noise.NextBytes(pixels);
+                using var image = Mat.FromPixelData(48, 64, MatType.CV_8UC3, pixels);
+                writer.Write(image);
+            }
+        }
+
+        var bytes = File.ReadAllBytes(clip);
+        var cut = Path.Combine(folder.FullName, "cut.avi");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+        return cut;
+    }
+}
