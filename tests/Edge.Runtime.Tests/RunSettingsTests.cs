@@ -23,6 +23,29 @@ public sealed class RunSettingsTests
         Assert.Equal(Environment.MachineName, settings.Device);
         Assert.Equal(0f, settings.Smoothing);
         Assert.Equal(0, settings.TopK);
+        Assert.Equal(CpuSpin.Always, settings.CpuSpin);
+    }
+
+    [Fact]
+    public void Resolve_CpuSpinFromFileEnvironmentAndFlag_LaterLayersWin()
+    {
+        using var folder = TestBundle.CreateEmpty();
+        var path = folder.WriteFile("edge.json", """{ "cpu_spin": "never" }"""u8.ToArray());
+        var fromFile = RunSettings.FromFile(path);
+        var fromEnvironment = RunSettings.FromEnvironment(name => name == "EDGE_CPU_SPIN" ? "during-run" : null);
+
+        Assert.Equal(CpuSpin.Never, fromFile.Resolve().CpuSpin);
+        Assert.Equal(CpuSpin.DuringRun, fromFile.OverriddenBy(fromEnvironment).Resolve().CpuSpin);
+        Assert.Equal(CpuSpin.Always, fromFile.OverriddenBy(fromEnvironment).OverriddenBy(new RunSettings { CpuSpin = "ALWAYS" }).Resolve().CpuSpin);
+    }
+
+    [Fact]
+    public void Resolve_UnknownCpuSpin_ThrowsOneLineNamingKeyAndChoices()
+    {
+        var error = Assert.Throws<UserError>(new RunSettings { CpuSpin = "sometimes" }.Resolve);
+
+        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Equal("setting 'cpu_spin' is sometimes: expected always, during-run or never", error.Message);
     }
 
     [Fact]
@@ -149,6 +172,7 @@ public sealed class RunSettingsTests
         { "smoothing", new RunSettings { Smoothing = 1 } },
         { "smoothing", new RunSettings { Smoothing = -0.1f } },
         { "top_k", new RunSettings { TopK = -1 } },
+        { "cpu_spin", new RunSettings { CpuSpin = "" } },
     };
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Inference;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Runtime.Benchmarking;
@@ -86,6 +87,7 @@ public static class BenchJson
         writer.WriteNumber("budget_ms", options.BudgetMs);
         writer.WriteString("miss_policy", options.MissPolicy.Name());
         writer.WriteNumber("threads", options.Threads);
+        writer.WriteString("cpu_spin", options.CpuSpin.Name());
         if (options.Delay is { } delay)
         {
             writer.WriteString("injected_delay", $"{delay.Stage.ToString().ToLowerInvariant()}={delay.Duration.TotalMilliseconds}");

@@ -91,5 +91,7 @@ public sealed record BenchOptions
 
     public int Threads { get; init; }
 
+    public CpuSpin CpuSpin { get; init; }
+
     public InjectedDelay? Delay { get; init; }
 }

@@ -266,6 +266,7 @@ public sealed class BenchRunner : IDisposable
                 BudgetMs = options.BudgetMs,
                 Ep = ExecutionProviderNames.ShortName(variant.Ep),
                 Threads = options.Threads,
+                CpuSpin = options.CpuSpin.Name(),
                 Device = "bench",
                 MissPolicy = options.MissPolicy.Name(),
                 StageBudgetsMs = options.StageBudgets,

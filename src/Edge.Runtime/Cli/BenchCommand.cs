@@ -24,6 +24,7 @@ internal static class BenchCommand
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame" };
         var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu (default auto)" };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
+        var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (edge.bench/1) to this file" };
         var report = new Option<string?>("--report") { Description = "Write PNG plots (latency CDF, histograms, timeline) and summary.md into this folder" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (as for edge run: budget, miss policy, stage budgets, degrade ladder)" };
@@ -31,7 +32,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Benchmark the frame path: per-stage and end-to-end latency, bare inference in the same run, throughput, misses, allocations, GC, CPU, memory, power")
         {
-            model, compare, source, rate, frames, duration, warmUp, block, budget, missPolicy, stageBudget, injectDelay, ep, threads, json, report, config, fashionMnist,
+            model, compare, source, rate, frames, duration, warmUp, block, budget, missPolicy, stageBudget, injectDelay, ep, threads, cpuSpin, json, report, config, fashionMnist,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -42,6 +43,7 @@ internal static class BenchCommand
                 BudgetMs = parse.GetValue(budget),
                 Ep = parse.GetValue(ep),
                 Threads = parse.GetValue(threads),
+                CpuSpin = parse.GetValue(cpuSpin),
                 MissPolicy = parse.GetValue(missPolicy),
                 StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
                 Source = parse.GetValue(source) ?? "synthetic",
@@ -61,6 +63,7 @@ internal static class BenchCommand
                 StageBudgets = settings.StageBudgets,
                 Degrade = settings.Degrade,
                 Threads = settings.Threads,
+                CpuSpin = settings.CpuSpin,
                 Delay = StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)),
             };
             return Execute(options, parse.GetValue(json), parse.GetValue(report));

@@ -33,6 +33,7 @@ internal static class RunCommand
         var output = new Option<string?>("--output") { Description = "Where label-set JSON lines go: - for stdout (default) or a file (appended)" };
         var config = new Option<string?>("--config") { Description = "JSON settings file; flags and EDGE_* environment variables override it" };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
+        var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
         var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
@@ -50,7 +51,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
+            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -64,6 +65,7 @@ internal static class RunCommand
                 Ep = parse.GetValue(ep),
                 Output = parse.GetValue(output),
                 Threads = parse.GetValue(threads),
+                CpuSpin = parse.GetValue(cpuSpin),
                 Device = parse.GetValue(device),
                 Smoothing = parse.GetValue(smoothing),
                 TopK = parse.GetValue(topK),

@@ -28,6 +28,9 @@ public sealed class RunSettings
 
     public int? Threads { get; set; }
 
+    /// <summary>always (default), during-run or never: when ONNX Runtime's CPU worker threads busy-wait.</summary>
+    public string? CpuSpin { get; set; }
+
     public string? Device { get; set; }
 
     public float? Smoothing { get; set; }
@@ -114,7 +117,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, cpu_spin, device, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -129,6 +132,7 @@ public sealed class RunSettings
             Ep = read("EDGE_EP"),
             Output = read("EDGE_OUTPUT"),
             Threads = Parse("EDGE_THREADS", read, int.Parse),
+            CpuSpin = read("EDGE_CPU_SPIN"),
             Device = read("EDGE_DEVICE"),
             Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
@@ -148,6 +152,7 @@ public sealed class RunSettings
         Ep = overrides.Ep ?? Ep,
         Output = overrides.Output ?? Output,
         Threads = overrides.Threads ?? Threads,
+        CpuSpin = overrides.CpuSpin ?? CpuSpin,
         Device = overrides.Device ?? Device,
         Smoothing = overrides.Smoothing ?? Smoothing,
         TopK = overrides.TopK ?? TopK,
@@ -208,6 +213,16 @@ public sealed class RunSettings
         if (threads is < 0 or > 256)
         {
             throw Invalid("threads", threads, "0 (ONNX Runtime's default) to 256");
+        }
+
+        Inference.CpuSpin spin;
+        try
+        {
+            spin = CpuSpinNames.Parse(CpuSpin ?? "always");
+        }
+        catch (ArgumentException)
+        {
+            throw Invalid("cpu_spin", CpuSpin, CpuSpinNames.Expected);
         }
 
         var smoothing = Smoothing ?? 0;
@@ -294,6 +309,7 @@ public sealed class RunSettings
         {
             Tensorrt = Tensorrt,
             Cuda = Cuda,
+            CpuSpin = spin,
             Metrics = Metrics,
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             Gpio = Gpio,
@@ -347,6 +363,8 @@ public sealed record ResolvedRunSettings(
     public Inference.TensorRt.TensorRtSettings? Tensorrt { get; init; }
 
     public Inference.TensorRt.CudaSettings? Cuda { get; init; }
+
+    public Inference.CpuSpin CpuSpin { get; init; }
 
     public string? Metrics { get; init; }
 

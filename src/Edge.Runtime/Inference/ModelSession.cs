@@ -83,17 +83,19 @@ public sealed class ModelSession : IDisposable
     /// <param name="bindMaps">Also fill <see cref="Maps"/> from the bundle's <c>output.maps</c> output on every run.</param>
     /// <param name="tensorRt">TensorRT engine and cache settings; defaults when null.</param>
     /// <param name="cuda">CUDA provider settings; defaults when null.</param>
+    /// <param name="spin">When ONNX Runtime's CPU worker threads busy-wait (<c>cpu_spin</c>).</param>
     public static ModelSession Create(
         ModelBundle bundle,
         ExecutionProviderChoice choice,
         int threads,
         bool bindMaps = false,
         TensorRt.TensorRtSettings? tensorRt = null,
-        TensorRt.CudaSettings? cuda = null)
+        TensorRt.CudaSettings? cuda = null,
+        CpuSpin spin = CpuSpin.Always)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (session, report) = SessionFactory.Create(
-            bundle.ModelPath, choice, threads, new TensorRt.ModelIdentity(bundle.Sha256, bundle.Precision), tensorRt, cuda);
+            bundle.ModelPath, choice, threads, new TensorRt.ModelIdentity(bundle.Sha256, bundle.Precision), tensorRt, cuda, spin);
         try
         {
             var (inputShape, outputShape) = SignatureCheck.Verify(bundle, session.InputMetadata, session.OutputMetadata);

@@ -15,13 +15,15 @@ public static class SessionFactory
     /// <param name="model">The model's hash and precision, for the TensorRT engine cache; hashed from the file when null.</param>
     /// <param name="tensorRt">TensorRT settings; defaults when null.</param>
     /// <param name="cuda">CUDA settings; defaults when null.</param>
+    /// <param name="spin">When ONNX Runtime's CPU worker threads busy-wait.</param>
     public static (InferenceSession Session, ExecutionProviderReport Report) Create(
         string modelPath,
         ExecutionProviderChoice choice,
         int threads,
         ModelIdentity? model = null,
         TensorRtSettings? tensorRt = null,
-        CudaSettings? cuda = null)
+        CudaSettings? cuda = null,
+        CpuSpin spin = CpuSpin.Always)
     {
         var available = AvailableProviders();
         var skipped = new List<string>();
@@ -52,7 +54,7 @@ public static class SessionFactory
                 continue;
             }
 
-            var options = BaseOptions(threads);
+            var options = BaseOptions(threads, spin);
             var modelToLoad = modelPath;
             try
             {
@@ -96,7 +98,7 @@ public static class SessionFactory
         throw new UserError(ExitCode.Failure, "no execution provider could run the model");
     }
 
-    private static SessionOptions BaseOptions(int threads)
+    private static SessionOptions BaseOptions(int threads, CpuSpin spin)
     {
         var options = new SessionOptions
         {
@@ -105,6 +107,11 @@ public static class SessionFactory
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
         };
+        foreach (var (key, value) in spin.SessionConfigEntries())
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+
         return options;
     }
 }

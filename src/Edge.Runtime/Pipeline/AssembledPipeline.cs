@@ -71,7 +71,7 @@ public sealed class AssembledPipeline : IDisposable
         var sessions = new List<ModelSession>();
         try
         {
-            var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate, tensorRt: settings.Tensorrt, cuda: settings.Cuda);
+            var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin);
             sessions.Add(session);
             var firstInference = WarmUp(session);
             var primary = InferenceProfile.For(bundle.Name, bundle, session, settings.Device, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source));
@@ -85,7 +85,7 @@ public sealed class AssembledPipeline : IDisposable
                     var stepSession = session;
                     if (step.Model is not null)
                     {
-                        stepSession = ModelSession.Create(stepBundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && stepBundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda);
+                        stepSession = ModelSession.Create(stepBundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && stepBundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin);
                         sessions.Add(stepSession);
                         WarmUp(stepSession);
                     }

@@ -172,6 +172,7 @@ public sealed class BadInputTests
     [InlineData("--stage-budget", "render=5", "--stage-budget 'render=5' is invalid")]
     [InlineData("--stage-budget", "inference=500", "setting 'stage_budgets_ms.inference' is 500")]
     [InlineData("--inject-delay", "inference:5", "--inject-delay 'inference:5' is invalid")]
+    [InlineData("--cpu-spin", "sometimes", "setting 'cpu_spin' is sometimes: expected always, during-run or never")]
     public void Run_BadBudgetFlags_ExitInvalidArgumentsNamingTheFlag(string flag, string value, string mentions)
     {
         var result = RunTiny(flag, value, "--budget-ms", "100");

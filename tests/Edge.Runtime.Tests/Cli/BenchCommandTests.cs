@@ -19,6 +19,20 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void CpuSpin_Flag_RunsAndIsRecordedInTheJson()
+    {
+        var json = Path.Combine(output.FullName, "spin.json");
+
+        var result = Bench("--frames", "20", "--warmup", "2", "--cpu-spin", "during-run", "--json", json);
+
+        Assert.Equal(0, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("during-run", document.RootElement.GetProperty("mode").GetProperty("cpu_spin").GetString());
+        Assert.Equal(20, document.RootElement.GetProperty("published").GetInt64());
+        Assert.Contains("cpu spin during-run", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Json_HasTheDocumentedKeys_AndCountsEveryFrame()
     {
         var json = Path.Combine(output.FullName, "bench.json");

@@ -1,5 +1,6 @@
 using System.Text;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Inference;
 using static Edge.Runtime.Benchmarking.Report.Markdown;
 
 namespace Edge.Runtime.Benchmarking.Report;
@@ -55,6 +56,7 @@ internal static class BenchSummary
         yield return ("stage budgets", stageBudgets.Length == 0 ? "none" : string.Join(", ", stageBudgets));
         yield return ("miss policy", options.MissPolicy.Name());
         yield return ("threads", options.Threads == 0 ? "ONNX Runtime's default" : Count(options.Threads));
+        yield return ("cpu spin", options.CpuSpin.Name());
         if (options.Delay is { } delay)
         {
             yield return ("injected delay", $"{delay.Stage.ToString().ToLowerInvariant()} {Quantity(delay.Duration.TotalMilliseconds, "0.###", "ms")}");
