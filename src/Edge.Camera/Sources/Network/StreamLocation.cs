@@ -1,0 +1,45 @@
+namespace Edge.Camera.Sources.Network;
+
+/// <summary>
+/// A stream URL split for GStreamer: the URL without its user information (what the source element is given as
+/// <c>location</c>), the user name and password (percent-decoded, given as properties) and the masked form for every
+/// line a person or program reads.
+/// </summary>
+internal sealed record StreamLocation(string Scheme, string WithoutCredentials, string? User, string? Password, string Masked)
+{
+    public static StreamLocation Parse(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var masked = SourceSpec.MaskCredentials(url);
+        var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
+        var scheme = schemeEnd < 0 ? string.Empty : url[..schemeEnd].ToLowerInvariant();
+        var kind = scheme switch
+        {
+            "rtsp" or "rtsps" => "rtsp",
+            "http" or "https" => "http",
+            _ => throw new FrameSourceException($"source '{masked}' is not a stream URL: expected rtsp://, rtsps://, http:// or https://"),
+        };
+
+        var authorityStart = schemeEnd + 3;
+        var authorityEnd = url.IndexOf('/', authorityStart);
+        var at = url.LastIndexOf('@', authorityEnd < 0 ? url.Length - 1 : authorityEnd - 1);
+        if (at < authorityStart)
+        {
+            return new StreamLocation(kind, url, null, null, masked);
+        }
+
+        var userInfo = url[authorityStart..at];
+        var colon = userInfo.IndexOf(':');
+        var user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+        var password = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+        var host = url[(at + 1)..];
+        if (host.Length == 0 || host[0] == '/')
+        {
+            throw new FrameSourceException($"source '{masked}' names no host after its credentials: expected {scheme}://user:password@host[:port]/path");
+        }
+
+        return new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked);
+    }
+
+    public override string ToString() => Masked;
+}

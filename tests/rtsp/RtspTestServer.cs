@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Edge.Testing.Rtsp;
+
+/// <summary>
+/// A real RTSP server (GStreamer's, from tests/rtsp/serve_test_pattern.py) serving an H.264 test pattern on a free
+/// loopback port, started by the test so that it can be killed and restarted on the same port. Needs Debian's
+/// gir1.2-gst-rtsp-server-1.0, python3-gi and gstreamer1.0-plugins-ugly (installed by .ci/run and run-tests); when
+/// they are missing the test fails saying so rather than passing untested.
+/// </summary>
+public sealed class RtspTestServer : IDisposable
+{
+    public const string Packages = "gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav";
+    private const string Python = "/usr/bin/python3";
+
+    private readonly string? user;
+    private readonly string? password;
+    private readonly int fps;
+    private Process? process;
+
+    public RtspTestServer(string? user = null, string? password = null, int fps = 15)
+    {
+        this.user = user;
+        this.password = password;
+        this.fps = fps;
+        Port = FreePort();
+    }
+
+    public int Port { get; }
+
+    /// <summary>The stream's URL with the credentials, if any, percent-encoded into it.</summary>
+    public string Url => user is null
+        ? $"rtsp://127.0.0.1:{Port}/test"
+        : $"rtsp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? string.Empty)}@127.0.0.1:{Port}/test";
+
+    public int Fps => fps;
+
+    public RtspTestServer Start()
+    {
+        var script = FindScript();
+        if (!File.Exists(Python))
+        {
+            throw new InvalidOperationException($"the RTSP test server needs {Python} with GStreamer's RTSP server: install {Packages}");
+        }
+
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { script, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fps", fps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (user is not null)
+        {
+            start.ArgumentList.Add("--user");
+            start.ArgumentList.Add(user);
+            start.ArgumentList.Add("--password");
+            start.ArgumentList.Add(password ?? string.Empty);
+        }
+
+        process = Process.Start(start) ?? throw new InvalidOperationException("could not start the RTSP test server");
+        var ready = process.StandardOutput.ReadLineAsync();
+        if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result is not { } line || !line.StartsWith("ready ", StringComparison.Ordinal))
+        {
+            var error = process.HasExited ? process.StandardError.ReadToEnd() : "no 'ready' line within 30 s";
+            Kill();
+            throw new InvalidOperationException($"the RTSP test server did not start ({error.Trim()}): install {Packages}");
+        }
+
+        return this;
+    }
+
+    /// <summary>Kills the server abruptly, as a camera losing power would.</summary>
+    public void Kill()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+
+        process?.Dispose();
+        process = null;
+    }
+
+    public void Dispose() => Kill();
+
+    private static string FindScript()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "tests", "rtsp", "serve_test_pattern.py");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("tests/rtsp/serve_test_pattern.py not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
