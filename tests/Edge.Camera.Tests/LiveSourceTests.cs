@@ -90,8 +90,7 @@ public sealed class LiveSourceTests
 
         var error = Assert.Throws<FrameSourceException>(source.Open);
 
-        Assert.StartsWith($"cannot open stream rtsp://user:***@127.0.0.1:{port}/stream", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("pw@", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"cannot open stream rtsp://user:***@127.0.0.1:{port}/stream: connection refused: nothing listens on that host and port", error.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(NetworkStreamSource.OpenTimeout.TotalSeconds + 5), $"took {clock.Elapsed}");
         Assert.Equal(FrameReadResult.Failed, source.Read(new Frame(1, 1)));
     }

@@ -202,7 +202,7 @@ internal sealed class NetworkStreamSource : IFrameSource
             {
                 Gst.MessageParseError(message, out var error, out var debug);
                 var (domain, code, text) = Gst.TakeError(error);
-                return StreamFailure.Describe(domain, code, text, Gst.TakeString(debug));
+                return StreamFailure.Describe(location, domain, code, text, Gst.TakeString(debug));
             }
             finally
             {

@@ -1,15 +1,25 @@
+using System.Net.Sockets;
+
 namespace Edge.Camera.Sources.Network;
 
 /// <summary>Turns a GStreamer error into one line that names its cause (unauthorised, refused, not found, ...).</summary>
 internal static class StreamFailure
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
     private const string ResourceDomain = "gst-resource-error-quark";
     private const int ResourceNotFound = 3;
     private const int ResourceNotAuthorized = 15;
 
-    public static string Describe(string domain, int code, string message, string debug)
+    public static string Describe(StreamLocation location, string domain, int code, string message, string debug)
     {
         var detail = $"{message} {debug}";
+        if (Has(detail, "Failed to connect"))
+        {
+            // rtspsrc says only "Failed to connect. (Generic error)": connect once more to learn why.
+            return ProbeConnection(location);
+        }
+
         if ((domain == ResourceDomain && code == ResourceNotAuthorized) || Has(detail, "Unauthorized"))
         {
             return "401 unauthorized: the server refused the user name and password (give them as rtsp://user:password@host/path)";
@@ -41,6 +51,35 @@ internal static class StreamFailure
         }
 
         return OneLine(debug.Length > 0 ? $"{message} ({LastLine(debug)})" : message);
+    }
+
+    /// <summary>Why a TCP connection to the stream's host and port fails, as the operating system reports it.</summary>
+    private static string ProbeConnection(StreamLocation location)
+    {
+        var (host, port) = location.Endpoint;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(ProbeTimeout);
+            socket.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
+            return $"the server at {host}:{port} accepts connections but the RTSP session failed";
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return "connection refused: nothing listens on that host and port";
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData)
+        {
+            return $"the host name {host} cannot be resolved";
+        }
+        catch (SocketException e)
+        {
+            return $"cannot connect to {host}:{port} ({e.SocketErrorCode}: {e.Message})";
+        }
+        catch (OperationCanceledException)
+        {
+            return $"timed out connecting to {host}:{port} (no answer within {ProbeTimeout.TotalSeconds:0} s)";
+        }
     }
 
     private static bool Has(string text, string part) => text.Contains(part, StringComparison.OrdinalIgnoreCase);

@@ -41,5 +41,22 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         return new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked);
     }
 
+    /// <summary>The host and TCP port the stream is read from (the scheme's default port when the URL names none).</summary>
+    public (string Host, int Port) Endpoint
+    {
+        get
+        {
+            var uri = new Uri(WithoutCredentials);
+            var port = uri.Port > 0 ? uri.Port : uri.Scheme.ToLowerInvariant() switch
+            {
+                "rtsps" => 322,
+                "https" => 443,
+                "http" => 80,
+                _ => 554,
+            };
+            return (uri.IdnHost, port);
+        }
+    }
+
     public override string ToString() => Masked;
 }
