@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Edge.Runtime.Tests.TestSupport;
+using Edge.Testing.Rtsp;
+
+namespace Edge.Runtime.Tests.Sources;
+
+/// <summary>The real app against a real RTSP server (GStreamer's, on loopback), as issue 11 item 15 tried it.</summary>
+public sealed class RtspRunTests
+{
+    private const string Password = "Pa55:w@rd";
+
+    [Fact]
+    public void Run_RtspCameraWithCredentials_PublishesFramesAndNeverPrintsThePassword()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var events = Path.Combine(Path.GetTempPath(), $"edge-rtsp-events-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var result = EdgeProcess.Run(TimeSpan.FromSeconds(90), "run", "--source", server.Url, "--frames", "5", "--budget-ms", "60000", "--events", events);
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Equal(5, result.OutputLines.Length);
+            Assert.All(result.OutputLines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+            Assert.Contains($"source rtsp://operator:***@127.0.0.1:{server.Port}/test open", result.StandardError, StringComparison.Ordinal);
+            var everything = result.StandardOutput + result.StandardError + (File.Exists(events) ? File.ReadAllText(events) : string.Empty);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(Password), everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(events);
+        }
+    }
+
+    [Fact]
+    public void Run_RtspNobodyListens_OneLineNamingTheCause()
+    {
+        using var server = new RtspTestServer();
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "run", "--source", $"rtsp://admin:hunter2@127.0.0.1:{server.Port}/test", "--frames", "5");
+
+        EdgeProcess.AssertOneLineError(result, Edge.Runtime.Cli.ExitCode.SourceFailed, $"cannot open stream rtsp://admin:***@127.0.0.1:{server.Port}/test: connection refused");
+        Assert.DoesNotContain("hunter2", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_Table_SaysWhichProtocolsEachSourceCanRead()
+    {
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "info");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.OutputLines;
+        Assert.Contains(lines, line => line.StartsWith("  rtsp://", StringComparison.Ordinal) && line.Contains("GStreamer", StringComparison.Ordinal) && line.Contains("rtspsrc", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("  http(s)://", StringComparison.Ordinal) && line.Contains("souphttpsrc", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("  file: images:", StringComparison.Ordinal) && line.Contains("no network protocols", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Info_Json_ListsOpenCvsFfmpegProtocolsAndTheStreamDecoders()
+    {
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "info", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var info = JsonDocument.Parse(result.StandardOutput);
+        var protocols = info.RootElement.GetProperty("opencv").GetProperty("ffmpeg_protocols").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("file", protocols);
+        Assert.DoesNotContain("rtsp", protocols);
+        Assert.DoesNotContain("tcp", protocols);
+        var streams = info.RootElement.GetProperty("streams");
+        Assert.StartsWith("GStreamer ", streams.GetProperty("rtsp").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("GStreamer ", streams.GetProperty("http").GetString(), StringComparison.Ordinal);
+    }
+}
