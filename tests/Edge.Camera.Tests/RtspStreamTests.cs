@@ -159,6 +159,36 @@ public sealed class RtspStreamTests
         Assert.True(allocated == 0, $"the capture thread allocated {allocated} bytes over {frames} frames");
     }
 
+    [Fact]
+    public void Read_MjpegOverHttpWithCredentials_DeliversDecodedFrames()
+    {
+        using var server = new RtspTestServer(User, Password, mjpegOverHttp: true).Start();
+        using var source = FrameSources.Create(server.Url);
+        var frame = new Frame(1, 1);
+
+        source.Open();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(FrameReadResult.Frame, source.Read(frame));
+        }
+
+        Assert.Equal((320, 240), (frame.Width, frame.Height));
+        Assert.Equal($"http://{User}:***@127.0.0.1:{server.Port}/video.mjpg", source.Description);
+    }
+
+    [Fact]
+    public void Open_MjpegOverHttpWrongPassword_Says401()
+    {
+        using var server = new RtspTestServer(User, Password, mjpegOverHttp: true).Start();
+        using var source = FrameSources.Create($"http://{User}:nope@127.0.0.1:{server.Port}/video.mjpg");
+
+        var error = Assert.Throws<FrameSourceException>(source.Open);
+
+        Assert.Equal(
+            $"cannot open stream http://{User}:***@127.0.0.1:{server.Port}/video.mjpg: 401 unauthorized: the server refused the user name and password (give them as http://user:password@host/path)",
+            error.Message);
+    }
+
     private static void Eventually(Func<bool> condition, string what, TimeSpan? patience = null) =>
         Assert.True(SpinWait.SpinUntil(condition, patience ?? TimeSpan.FromSeconds(15)), $"timed out waiting for {what}");
 

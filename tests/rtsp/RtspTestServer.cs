@@ -6,7 +6,8 @@ namespace Edge.Testing.Rtsp;
 
 /// <summary>
 /// A real RTSP server (GStreamer's, from tests/rtsp/serve_test_pattern.py) serving an H.264 test pattern on a free
-/// loopback port, started by the test so that it can be killed and restarted on the same port. Needs Debian's
+/// loopback port, or with <c>mjpegOverHttp</c> an HTTP server streaming it as MJPEG (tests/rtsp/serve_mjpeg.py),
+/// started by the test so that it can be killed and restarted on the same port. Needs Debian's
 /// gir1.2-gst-rtsp-server-1.0, python3-gi and gstreamer1.0-plugins-ugly (installed by .ci/run and run-tests); when
 /// they are missing the test fails saying so rather than passing untested.
 /// </summary>
@@ -18,13 +19,15 @@ public sealed class RtspTestServer : IDisposable
     private readonly string? user;
     private readonly string? password;
     private readonly int fps;
+    private readonly bool mjpegOverHttp;
     private Process? process;
 
-    public RtspTestServer(string? user = null, string? password = null, int fps = 15)
+    public RtspTestServer(string? user = null, string? password = null, int fps = 15, bool mjpegOverHttp = false)
     {
         this.user = user;
         this.password = password;
         this.fps = fps;
+        this.mjpegOverHttp = mjpegOverHttp;
         Port = FreePort();
     }
 
@@ -32,17 +35,22 @@ public sealed class RtspTestServer : IDisposable
 
     /// <summary>The stream's URL with the credentials, if any, percent-encoded into it.</summary>
     public string Url => user is null
-        ? $"rtsp://127.0.0.1:{Port}/test"
-        : $"rtsp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? string.Empty)}@127.0.0.1:{Port}/test";
+        ? $"{Scheme}://127.0.0.1:{Port}{Path}"
+        : $"{Scheme}://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? string.Empty)}@127.0.0.1:{Port}{Path}";
+
+    /// <summary>The URL's path: /test (RTSP) or /video.mjpg (HTTP).</summary>
+    public string Path => mjpegOverHttp ? "/video.mjpg" : "/test";
+
+    private string Scheme => mjpegOverHttp ? "http" : "rtsp";
 
     public int Fps => fps;
 
     public RtspTestServer Start()
     {
-        var script = FindScript();
+        var script = FindScript(mjpegOverHttp ? "serve_mjpeg.py" : "serve_test_pattern.py");
         if (!File.Exists(Python))
         {
-            throw new InvalidOperationException($"the RTSP test server needs {Python} with GStreamer's RTSP server: install {Packages}");
+            throw new InvalidOperationException($"the stream test server needs {Python} with GStreamer's RTSP server: install {Packages}");
         }
 
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -86,18 +94,18 @@ public sealed class RtspTestServer : IDisposable
 
     public void Dispose() => Kill();
 
-    private static string FindScript()
+    private static string FindScript(string script)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "tests", "rtsp", "serve_test_pattern.py");
+            var candidate = System.IO.Path.Combine(directory.FullName, "tests", "rtsp", script);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new InvalidOperationException("tests/rtsp/serve_test_pattern.py not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException($"tests/rtsp/{script} not found above {AppContext.BaseDirectory}");
     }
 
     private static int FreePort()

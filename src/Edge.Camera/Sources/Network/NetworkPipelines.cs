@@ -10,7 +10,8 @@ public static class NetworkPipelines
     public const string SinkName = "sink";
 
     /// <summary>
-    /// The pipeline for <paramref name="scheme"/> (rtsp or http). RTSP runs over TCP (no lost packets, passes NAT and
+    /// The pipeline for <paramref name="scheme"/> (rtsp, or http for MJPEG as multipart/x-mixed-replace, which decodebin
+    /// does not recognise by itself). RTSP runs over TCP (no lost packets, passes NAT and
     /// firewalls) with no jitter-buffer latency and takes only the video track, so a camera with audio links its
     /// video; decodebin picks the highest-ranked decoder, a hardware one on Jetson, whose NVMM frames nvvidconv
     /// copies out. The appsink holds one frame and drops older ones.
@@ -19,7 +20,7 @@ public static class NetworkPipelines
     {
         var source = scheme == "rtsp"
             ? $"rtspsrc name={SourceName} protocols=tcp latency=0 ! application/x-rtp,media=video"
-            : $"souphttpsrc name={SourceName} is-live=true";
+            : $"souphttpsrc name={SourceName} is-live=true ! multipartdemux";
         var convert = nvidiaConverter ? "nvvidconv ! video/x-raw,format=BGRx ! videoconvert" : "videoconvert";
         return $"{source} ! decodebin ! {convert} ! video/x-raw,format=BGR ! appsink name={SinkName} drop=true max-buffers=1 sync=false enable-last-sample=false";
     }

@@ -22,7 +22,7 @@ internal static class StreamFailure
 
         if ((domain == ResourceDomain && code == ResourceNotAuthorized) || Has(detail, "Unauthorized"))
         {
-            return "401 unauthorized: the server refused the user name and password (give them as rtsp://user:password@host/path)";
+            return $"401 unauthorized: the server refused the user name and password (give them as {location.UrlScheme}://user:password@host/path)";
         }
 
         if (Has(detail, "Connection refused"))

@@ -41,6 +41,9 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         return new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked);
     }
 
+    /// <summary>The URL's own scheme in lower case: rtsp, rtsps, http or https.</summary>
+    public string UrlScheme => WithoutCredentials[..WithoutCredentials.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant();
+
     /// <summary>The host and TCP port the stream is read from (the scheme's default port when the URL names none).</summary>
     public (string Host, int Port) Endpoint
     {
