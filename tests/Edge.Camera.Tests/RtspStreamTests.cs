@@ -160,6 +160,59 @@ public sealed class RtspStreamTests
     }
 
     [Fact]
+    public void Read_CameraWithAnAudioTrackFirst_DeliversItsVideo()
+    {
+        using var server = new RtspTestServer(options: "--audio").Start();
+        using var source = FrameSources.Create(server.Url);
+        var frame = new Frame(1, 1);
+
+        source.Open();
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(FrameReadResult.Frame, source.Read(frame));
+        }
+
+        Assert.Equal((320, 240), (frame.Width, frame.Height));
+    }
+
+    [Fact]
+    public void Open_StreamWithoutVideo_SaysItHasNoVideoTrack()
+    {
+        using var server = new RtspTestServer(options: "--audio-only").Start();
+        using var source = FrameSources.Create(server.Url);
+
+        var error = Assert.Throws<FrameSourceException>(source.Open);
+
+        Assert.Equal($"cannot open stream {server.Url}: no video track: the stream offers only tracks that are not video (audio or data)", error.Message);
+    }
+
+    [Fact]
+    public void Read_WidthWhoseRowsArePadded_CopiesRowsWithoutTheirPadding()
+    {
+        // 322 BGR pixels are 966 bytes, which GStreamer pads to 968 per row.
+        using var server = new RtspTestServer(options: ["--size", "322x242", "--pattern", "smpte"]).Start();
+        using var source = FrameSources.Create(server.Url);
+        var frame = new Frame(1, 1);
+
+        source.Open();
+        Assert.Equal(FrameReadResult.Frame, source.Read(frame));
+
+        Assert.Equal((322, 242), (frame.Width, frame.Height));
+        // SMPTE bars are vertical, so rows 10 and 100 (both in the upper band) are alike; copied with a 966-byte stride
+        // instead of 968, row 100 would be sheared 180 bytes against row 10.
+        var rowBytes = 322 * 3;
+        var row10 = frame.PixelSpan.Slice(10 * rowBytes, rowBytes);
+        var row100 = frame.PixelSpan.Slice(100 * rowBytes, rowBytes);
+        var difference = 0.0;
+        for (var i = 0; i < rowBytes; i++)
+        {
+            difference += Math.Abs(row10[i] - row100[i]);
+        }
+
+        Assert.True(difference / rowBytes < 8, $"rows 10 and 100 differ by {difference / rowBytes:0.0} per byte on average");
+    }
+
+    [Fact]
     public void Read_MjpegOverHttpWithCredentials_DeliversDecodedFrames()
     {
         using var server = new RtspTestServer(User, Password, mjpegOverHttp: true).Start();

@@ -20,10 +20,14 @@ public sealed class RtspTestServer : IDisposable
     private readonly string? password;
     private readonly int fps;
     private readonly bool mjpegOverHttp;
+    private readonly string[] options;
     private Process? process;
 
-    public RtspTestServer(string? user = null, string? password = null, int fps = 15, bool mjpegOverHttp = false)
+    /// <param name="options">More options for the server script, e.g. <c>--size 322x242</c>, <c>--audio</c> (a second,
+    /// audio track) or <c>--audio-only</c> (no video track).</param>
+    public RtspTestServer(string? user = null, string? password = null, int fps = 15, bool mjpegOverHttp = false, params string[] options)
     {
+        this.options = options;
         this.user = user;
         this.password = password;
         this.fps = fps;
@@ -57,6 +61,11 @@ public sealed class RtspTestServer : IDisposable
         foreach (var argument in new[] { script, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fps", fps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var option in options)
+        {
+            start.ArgumentList.Add(option);
         }
 
         if (user is not null)

@@ -2,6 +2,7 @@
 """Serves GStreamer's test pattern as H.264 over RTSP, for the RTSP source's integration tests.
 
 usage: serve_test_pattern.py PORT [--path /test] [--user NAME --password SECRET] [--size 320x240] [--fps 15]
+                             [--pattern ball] [--audio | --audio-only]
 
 Prints "ready rtsp://127.0.0.1:PORT/PATH" on stdout once it listens. Needs Debian's gir1.2-gst-rtsp-server-1.0,
 python3-gi, gstreamer1.0-plugins-base/-good and gstreamer1.0-plugins-ugly (x264enc).
@@ -22,6 +23,9 @@ parser.add_argument("--user")
 parser.add_argument("--password")
 parser.add_argument("--size", default="320x240")
 parser.add_argument("--fps", type=int, default=15)
+parser.add_argument("--pattern", default="ball", help="videotestsrc pattern (smpte: vertical colour bars)")
+parser.add_argument("--audio", action="store_true", help="serve a tone as a second track, as many cameras do")
+parser.add_argument("--audio-only", action="store_true", help="serve a tone and no video track")
 args = parser.parse_args()
 width, height = (int(v) for v in args.size.split("x"))
 
@@ -30,10 +34,18 @@ server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
 server.set_service(str(args.port))
 factory = GstRtspServer.RTSPMediaFactory()
-factory.set_launch(
-    f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
+video = (
+    f"videotestsrc is-live=true pattern={args.pattern} ! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
     "! videoconvert ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 "
-    "! rtph264pay name=pay0 pt=96 config-interval=1 )")
+    "! rtph264pay name=pay0 pt=96 config-interval=1")
+audio = "audiotestsrc is-live=true ! audioconvert ! audioresample ! alawenc ! rtppcmapay name=pay{} pt=8"
+if args.audio_only:
+    factory.set_launch(f"( {audio.format(0)} )")
+elif args.audio:
+    # The audio track first, so a client that links the first track it sees gets no video.
+    factory.set_launch(f"( {audio.format(0)} {video.replace('pay0', 'pay1')} )")
+else:
+    factory.set_launch(f"( {video} )")
 factory.set_shared(True)
 if args.user:
     auth = GstRtspServer.RTSPAuth()

@@ -35,6 +35,11 @@ internal static class StreamFailure
             return "404 not found: the server has no stream at that path";
         }
 
+        if (Has(detail, "not-linked"))
+        {
+            return "no video track: the stream offers only tracks that are not video (audio or data)";
+        }
+
         if (Has(detail, "resolve") || Has(detail, "Name or service not known"))
         {
             return $"the host name cannot be resolved ({OneLine(message)})";
