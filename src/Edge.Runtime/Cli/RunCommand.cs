@@ -209,6 +209,7 @@ internal static class RunCommand
             }
 
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active);
+            RunSummary.PrintCamera(Console.Error, capture.ReadFailures, capture.Reconnects, capture.ReconnectAttempts);
             if (hardFrames is not null)
             {
                 hardFrames.Dispose();

@@ -33,6 +33,40 @@ public sealed class RtspRunTests
     }
 
     [Fact]
+    public async Task Run_CameraDownForTenSeconds_ReconnectsLogsCountsAndGoesOn()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var events = Path.Combine(Path.GetTempPath(), $"edge-rtsp-events-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            // 150 label sets at 15 fps take about 10 s of streaming: the outage falls in the middle of the run.
+            var run = Task.Run(() => EdgeProcess.Run(TimeSpan.FromSeconds(120), "run", "--source", server.Url, "--frames", "150", "--budget-ms", "60000", "--events", events));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            server.Kill();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            server.Start();
+            var result = await run;
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Equal(150, result.OutputLines.Length);
+            var masked = $"rtsp://operator:***@127.0.0.1:{server.Port}/test";
+            Assert.Contains($"camera lost: {masked}", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"camera recovered: {masked}", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains(result.ErrorLines, line => line.StartsWith("camera: lost 1 time, reconnected 1 time", StringComparison.Ordinal));
+            var kinds = File.ReadAllLines(events).Select(line => JsonDocument.Parse(line).RootElement)
+                .Where(e => e.GetProperty("event").GetString() is "camera_lost" or "camera_recovered")
+                .Select(e => (e.GetProperty("event").GetString(), e.GetProperty("source").GetString())).ToList();
+            Assert.Equal([("camera_lost", masked), ("camera_recovered", masked)], kinds);
+            var everything = result.StandardOutput + result.StandardError + File.ReadAllText(events);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(events);
+        }
+    }
+
+    [Fact]
     public void Run_RtspNobodyListens_OneLineNamingTheCause()
     {
         using var server = new RtspTestServer();

@@ -33,8 +33,8 @@ internal sealed class NetworkStreamSource : IFrameSource
 
     public double? PacingFps => null;
 
-    /// <summary>Why the last read failed (lost connection, end of stream, no frame within the timeout), or null.</summary>
-    public string? LastFailure { get; private set; }
+    /// <summary>Why the last read failed: the connection's error, the end of the stream, or no frame within the timeout.</summary>
+    public string? FailureReason { get; private set; }
 
     public static NetworkStreamSource Create(SourceSpec spec)
     {
@@ -100,13 +100,13 @@ internal sealed class NetworkStreamSource : IFrameSource
         {
             if (TakeBusError() is { } error)
             {
-                LastFailure = error;
+                FailureReason = error;
                 return FrameReadResult.Failed;
             }
 
             if (waited >= (ulong)ReadTimeout.TotalMilliseconds * Gst.NanosecondsPerMillisecond)
             {
-                LastFailure = $"no frame for {ReadTimeout.TotalSeconds:0} s";
+                FailureReason = $"no frame for {ReadTimeout.TotalSeconds:0} s";
                 return FrameReadResult.Failed;
             }
 
