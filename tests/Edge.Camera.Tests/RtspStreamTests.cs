@@ -83,6 +83,23 @@ public sealed class RtspStreamTests
     }
 
     [Fact]
+    public void Open_ServerThatAcceptsButNeverAnswers_SaysSoWithinTheOpenTimeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var source = FrameSources.Create($"rtsp://127.0.0.1:{port}/test");
+        var clock = Stopwatch.StartNew();
+
+        var error = Assert.Throws<FrameSourceException>(source.Open);
+
+        Assert.Equal(
+            $"cannot open stream rtsp://127.0.0.1:{port}/test: the server accepts connections but sent no decodable video within 5 s (check the path, and that the stream has a video track)",
+            error.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4.5, 12);
+    }
+
+    [Fact]
     public void Read_AfterTheReaderStalled_ResumesWithTheNewestFrameAndNoBacklog()
     {
         using var server = new RtspTestServer(fps: 15).Start();

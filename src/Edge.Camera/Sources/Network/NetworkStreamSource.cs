@@ -72,7 +72,7 @@ internal sealed class NetworkStreamSource : IFrameSource
 
                 if (Environment.TickCount64 >= deadline)
                 {
-                    throw Failed($"no video frame within {OpenTimeout.TotalSeconds:0} s (the server accepted the connection but sent no decodable video; check the path, and that the stream has a video track)");
+                    throw Failed(StreamFailure.NoFrame(location, OpenTimeout));
                 }
 
                 pendingSample = Gst.AppSinkTryPullSample(sink, PullSliceNanoseconds);

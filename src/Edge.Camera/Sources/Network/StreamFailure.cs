@@ -58,8 +58,13 @@ internal static class StreamFailure
         return OneLine(debug.Length > 0 ? $"{message} ({LastLine(debug)})" : message);
     }
 
-    /// <summary>Why a TCP connection to the stream's host and port fails, as the operating system reports it.</summary>
-    private static string ProbeConnection(StreamLocation location)
+    /// <summary>Why no frame came within <paramref name="waited"/> of opening: the connection's fault, or the server's.</summary>
+    public static string NoFrame(StreamLocation location, TimeSpan waited) =>
+        ProbeConnection(location, $"the server accepts connections but sent no decodable video within {waited.TotalSeconds:0} s (check the path, and that the stream has a video track)");
+
+    /// <summary>Why a TCP connection to the stream's host and port fails, as the operating system reports it, or
+    /// <paramref name="whenConnected"/> when it does not.</summary>
+    private static string ProbeConnection(StreamLocation location, string? whenConnected = null)
     {
         var (host, port) = location.Endpoint;
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -67,7 +72,7 @@ internal static class StreamFailure
         {
             using var timeout = new CancellationTokenSource(ProbeTimeout);
             socket.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
-            return $"the server at {host}:{port} accepts connections but the RTSP session failed";
+            return whenConnected ?? $"the server at {host}:{port} accepts connections but the stream's session failed";
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
