@@ -67,6 +67,29 @@ public sealed class RtspRunTests
     }
 
     [Fact]
+    public void Bench_RtspSourceWithCredentials_NeverPrintsThePassword()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var folder = Directory.CreateTempSubdirectory("edge-rtsp-bench-").FullName;
+        try
+        {
+            var json = Path.Combine(folder, "bench.json");
+            var report = Path.Combine(folder, "report");
+            var result = EdgeProcess.Run(TimeSpan.FromSeconds(120), "bench", "--source", server.Url, "--frames", "20", "--warmup", "5", "--block", "5", "--json", json, "--report", report);
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Contains($"source rtsp://operator:***@127.0.0.1:{server.Port}/test", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+            var written = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".png", StringComparison.Ordinal)).Select(File.ReadAllText);
+            var everything = string.Concat([result.StandardOutput, result.StandardError, .. written]);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Run_RtspNobodyListens_OneLineNamingTheCause()
     {
         using var server = new RtspTestServer();
