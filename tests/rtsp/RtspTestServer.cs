@@ -80,7 +80,8 @@ public sealed class RtspTestServer : IDisposable
         var ready = process.StandardOutput.ReadLineAsync();
         if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result is not { } line || !line.StartsWith("ready ", StringComparison.Ordinal))
         {
-            var error = process.HasExited ? process.StandardError.ReadToEnd() : "no 'ready' line within 30 s";
+            // The script's output ends before the process is reaped: give it a moment, then read why it stopped.
+            var error = process.WaitForExit(TimeSpan.FromSeconds(5)) ? process.StandardError.ReadToEnd() : "no 'ready' line within 30 s";
             Kill();
             throw new InvalidOperationException($"the RTSP test server did not start ({error.Trim()}): install {Packages}");
         }
