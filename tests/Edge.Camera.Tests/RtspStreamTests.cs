@@ -165,7 +165,7 @@ public sealed class RtspStreamTests
         using var capture = new CaptureLoop(FrameSources.Create(server.Url), slot, TimeProvider.System, new LineLogger());
 
         capture.Start();
-        // Warm-up covers tiered compilation's rejit of the read path (a one-off 64 bytes around frame 45 here).
+        // Warm-up: the first frames size the frame buffers and JIT the capture loop's own paths.
         Eventually(() => capture.FramesCaptured >= 90, "warm-up frames");
         var warmedUp = capture.CaptureThreadAllocatedBytes;
         var framesAtWarmUp = capture.FramesCaptured;
