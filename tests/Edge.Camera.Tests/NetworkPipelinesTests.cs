@@ -5,10 +5,10 @@ namespace Edge.Camera.Tests;
 public sealed class NetworkPipelinesTests
 {
     [Fact]
-    public void Describe_Rtsp_TcpNoLatencyVideoOnlyNewestFrame()
+    public void Describe_Rtsp_TcpNoLatencyVideoOnlyNewestFrameNoStaleFrames()
     {
         Assert.Equal(
-            "rtspsrc name=source protocols=tcp latency=0 ! application/x-rtp,media=video ! decodebin ! videoconvert ! video/x-raw,format=BGR ! appsink name=sink drop=true max-buffers=1 sync=false enable-last-sample=false",
+            "rtspsrc name=source protocols=tcp latency=0 ! application/x-rtp,media=video ! decodebin ! videoconvert ! video/x-raw,format=BGR ! appsink name=sink drop=true max-buffers=1 sync=true max-lateness=250000000 enable-last-sample=false",
             NetworkPipelines.Describe("rtsp", nvidiaConverter: false));
     }
 
@@ -22,17 +22,9 @@ public sealed class NetworkPipelinesTests
     }
 
     [Fact]
-    public void Describe_Http_SplitsTheMultipartMjpegStream()
+    public void Describe_Rtsp_NamesNoLocationOrCredentials()
     {
-        Assert.StartsWith("souphttpsrc name=source is-live=true ! multipartdemux ! decodebin ! videoconvert", NetworkPipelines.Describe("http", nvidiaConverter: false), StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("rtsp")]
-    [InlineData("http")]
-    public void Describe_AnyScheme_NamesNoLocationOrCredentials(string scheme)
-    {
-        var pipeline = NetworkPipelines.Describe(scheme, nvidiaConverter: false);
+        var pipeline = NetworkPipelines.Describe("rtsp", nvidiaConverter: false);
 
         Assert.DoesNotContain("location", pipeline, StringComparison.Ordinal);
         Assert.DoesNotContain("user", pipeline, StringComparison.Ordinal);

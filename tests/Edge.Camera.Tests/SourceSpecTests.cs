@@ -96,7 +96,7 @@ public sealed class SourceSpecTests
     }
 
     [Theory]
-    [InlineData("ftp://camera/stream")]
+    [InlineData("http://camera/stream")]
     [InlineData("webcam")]
     [InlineData("usb:0")]
     public void Parse_UnknownScheme_NamesTextAndKnownSchemes(string text)

@@ -6,8 +6,7 @@ namespace Edge.Testing.Rtsp;
 
 /// <summary>
 /// A real RTSP server (GStreamer's, from tests/rtsp/serve_test_pattern.py) serving an H.264 test pattern on a free
-/// loopback port, or with <c>mjpegOverHttp</c> an HTTP server streaming it as MJPEG (tests/rtsp/serve_mjpeg.py),
-/// started by the test so that it can be killed and restarted on the same port. Needs Debian's
+/// loopback port, started by the test so that it can be killed and restarted on the same port. Needs Debian's
 /// gir1.2-gst-rtsp-server-1.0, python3-gi and gstreamer1.0-plugins-ugly (installed by .ci/run and run-tests); when
 /// they are missing the test fails saying so rather than passing untested.
 /// </summary>
@@ -19,19 +18,17 @@ public sealed class RtspTestServer : IDisposable
     private readonly string? user;
     private readonly string? password;
     private readonly int fps;
-    private readonly bool mjpegOverHttp;
     private readonly string[] options;
     private Process? process;
 
     /// <param name="options">More options for the server script, e.g. <c>--size 322x242</c>, <c>--audio</c> (a second,
     /// audio track) or <c>--audio-only</c> (no video track).</param>
-    public RtspTestServer(string? user = null, string? password = null, int fps = 15, bool mjpegOverHttp = false, params string[] options)
+    public RtspTestServer(string? user = null, string? password = null, int fps = 15, params string[] options)
     {
         this.options = options;
         this.user = user;
         this.password = password;
         this.fps = fps;
-        this.mjpegOverHttp = mjpegOverHttp;
         Port = FreePort();
     }
 
@@ -42,16 +39,15 @@ public sealed class RtspTestServer : IDisposable
         ? $"{Scheme}://127.0.0.1:{Port}{Path}"
         : $"{Scheme}://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? string.Empty)}@127.0.0.1:{Port}{Path}";
 
-    /// <summary>The URL's path: /test (RTSP) or /video.mjpg (HTTP).</summary>
-    public string Path => mjpegOverHttp ? "/video.mjpg" : "/test";
+    public string Path => "/test";
 
-    private string Scheme => mjpegOverHttp ? "http" : "rtsp";
+    private static string Scheme => "rtsp";
 
     public int Fps => fps;
 
     public RtspTestServer Start()
     {
-        var script = FindScript(mjpegOverHttp ? "serve_mjpeg.py" : "serve_test_pattern.py");
+        var script = FindScript("serve_test_pattern.py");
         if (!File.Exists(Python))
         {
             throw new InvalidOperationException($"the stream test server needs {Python} with GStreamer's RTSP server: install {Packages}");
@@ -89,6 +85,12 @@ public sealed class RtspTestServer : IDisposable
         return this;
     }
 
+    /// <summary>Freezes the server (SIGSTOP) as a network stall would: its connection stays open and nothing arrives,
+    /// then after <see cref="Resume"/> the frames it made meanwhile arrive in a burst.</summary>
+    public void Pause() => Signal("-STOP");
+
+    public void Resume() => Signal("-CONT");
+
     /// <summary>Kills the server abruptly, as a camera losing power would.</summary>
     public void Kill()
     {
@@ -102,7 +104,22 @@ public sealed class RtspTestServer : IDisposable
         process = null;
     }
 
-    public void Dispose() => Kill();
+    public void Dispose()
+    {
+        if (process is { HasExited: false })
+        {
+            Resume();
+        }
+
+        Kill();
+    }
+
+    private void Signal(string signal)
+    {
+        var id = process?.Id ?? throw new InvalidOperationException("the stream test server is not running");
+        using var kill = Process.Start("kill", [signal, id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+    }
 
     private static string FindScript(string script)
     {

@@ -5,14 +5,14 @@ using Edge.Camera.Synthetic;
 namespace Edge.Camera.Sources;
 
 /// <summary>
-/// Turns a source string (<c>v4l2:0</c>, <c>file:clip.mp4?loop=true</c>, <c>rtsp://...</c>, <c>http://...</c>, <c>gst:...</c>,
+/// Turns a source string (<c>v4l2:0</c>, <c>file:clip.mp4?loop=true</c>, <c>rtsp://...</c>, <c>gst:...</c>,
 /// <c>images:DIR</c>, <c>synthetic?seed=3</c>) into an <see cref="IFrameSource"/>.
 /// </summary>
 /// <remarks>
 /// Every source except <c>synthetic</c> needs OpenCV's native library, which needs GTK and has no prebuilt
 /// linux-arm64 build. The OpenCV sources are therefore created in <see cref="OpenCvSources"/>, a separate class
 /// whose factory is never inlined: the synthetic path never JIT-compiles a method that mentions an OpenCvSharp type,
-/// so it neither loads OpenCvSharp.dll nor its native library. Network streams (rtsp://, http://) are decoded by
+/// so it neither loads OpenCvSharp.dll nor its native library. RTSP streams are decoded by
 /// GStreamer's libraries directly (<see cref="NetworkStreamSource"/>) and do not need OpenCV either.
 /// </remarks>
 public static class FrameSources
@@ -29,7 +29,7 @@ public static class FrameSources
         return spec.Scheme switch
         {
             "synthetic" => SyntheticSource.Create(spec, fashionMnistFolder),
-            "rtsp" or "http" => NetworkStreamSource.Create(spec),
+            "rtsp" => NetworkStreamSource.Create(spec),
             _ => OpenCvSources.Create(spec),
         };
     }

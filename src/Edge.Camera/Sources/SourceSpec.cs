@@ -3,12 +3,12 @@ using System.Globalization;
 namespace Edge.Camera.Sources;
 
 /// <summary>
-/// A parsed source string: <c>scheme:target?key=value&amp;key=value</c>. Stream URLs (<c>rtsp://</c>, <c>http://</c>)
-/// and <c>gst:</c> pipelines are taken whole, since their own syntax uses '?', '=' and '!'.
+/// A parsed source string: <c>scheme:target?key=value&amp;key=value</c>. <c>rtsp://</c> URLs and <c>gst:</c>
+/// pipelines are taken whole, since their own syntax uses '?', '=' and '!'.
 /// </summary>
 public sealed class SourceSpec
 {
-    public static readonly IReadOnlyList<string> Schemes = ["v4l2:", "file:", "rtsp://", "http://", "gst:", "csi:", "usb-gst:", "images:", "synthetic"];
+    public static readonly IReadOnlyList<string> Schemes = ["v4l2:", "file:", "rtsp://", "gst:", "csi:", "usb-gst:", "images:", "synthetic"];
 
     private readonly Dictionary<string, string> options;
     private readonly HashSet<string> used = new(StringComparer.OrdinalIgnoreCase);
@@ -24,8 +24,8 @@ public sealed class SourceSpec
     /// <summary>The source string as the user wrote it.</summary>
     public string Text { get; }
 
-    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp (also rtsps), http (also https), gst, csi, usb-gst,
-    /// images, synthetic.</summary>
+    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp (also rtsps), gst, csi, usb-gst, images,
+    /// synthetic.</summary>
     public string Scheme { get; }
 
     public string Target { get; }
@@ -37,11 +37,6 @@ public sealed class SourceSpec
         if (trimmed.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
         {
             return new SourceSpec(text, "rtsp", trimmed, NoOptions());
-        }
-
-        if (trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            return new SourceSpec(text, "http", trimmed, NoOptions());
         }
 
         if (trimmed.StartsWith("gst:", StringComparison.OrdinalIgnoreCase))

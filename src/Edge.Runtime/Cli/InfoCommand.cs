@@ -70,9 +70,7 @@ internal static class InfoCommand
             SessionFactory.AvailableProviders().ToList(),
             openCv is null ? null : new OpenCvReport(openCv.Version, openCv.HasGStreamer, openCv.HasFfmpeg, openCv.HasV4l2, openCv.FfmpegProtocols?.ToList()),
             openCvProblem,
-            new StreamsReport(
-                gstreamer?.Describe("rtsp") ?? $"unavailable: {gstreamerProblem}",
-                gstreamer?.Describe("http") ?? $"unavailable: {gstreamerProblem}"),
+            new StreamsReport(gstreamer?.Describe("rtsp") ?? $"unavailable: {gstreamerProblem}"),
             model,
             modelProblem);
     }
@@ -93,7 +91,6 @@ internal static class InfoCommand
             ? $"  file: images:   OpenCV {files.Version} with FFmpeg{FfmpegProtocols(files.FfmpegProtocols)}"
             : "  file: images:   unavailable (OpenCV not loaded)");
         o.WriteLine($"  rtsp://         {report.Streams.Rtsp}");
-        o.WriteLine($"  http(s)://      {report.Streams.Http}");
         o.WriteLine(report.OpenCv is { GStreamer: true }
             ? "jetson cameras    csi: and usb-gst: can be opened (GStreamer present)"
             : "jetson cameras    csi: and usb-gst: cannot be opened (the loaded OpenCV has no GStreamer)");
@@ -180,7 +177,7 @@ internal sealed record OpenCvReport(
     List<string>? FfmpegProtocols);
 
 /// <summary>What decodes each kind of network stream on this machine, or why it cannot be read.</summary>
-internal sealed record StreamsReport(string Rtsp, string Http);
+internal sealed record StreamsReport(string Rtsp);
 
 internal sealed record ModelReport(
     string Path,

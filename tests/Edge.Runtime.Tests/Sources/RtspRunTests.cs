@@ -107,7 +107,6 @@ public sealed class RtspRunTests
         Assert.Equal(0, result.ExitCode);
         var lines = result.OutputLines;
         Assert.Contains(lines, line => line.StartsWith("  rtsp://", StringComparison.Ordinal) && line.Contains("GStreamer", StringComparison.Ordinal) && line.Contains("rtspsrc", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.StartsWith("  http(s)://", StringComparison.Ordinal) && line.Contains("souphttpsrc", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("  file: images:", StringComparison.Ordinal) && line.Contains("no network protocols", StringComparison.Ordinal));
     }
 
@@ -124,6 +123,5 @@ public sealed class RtspRunTests
         Assert.DoesNotContain("tcp", protocols);
         var streams = info.RootElement.GetProperty("streams");
         Assert.StartsWith("GStreamer ", streams.GetProperty("rtsp").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("GStreamer ", streams.GetProperty("http").GetString(), StringComparison.Ordinal);
     }
 }

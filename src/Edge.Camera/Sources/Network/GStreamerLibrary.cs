@@ -7,7 +7,7 @@ namespace Edge.Camera.Sources.Network;
 /// </summary>
 public sealed class GStreamerLibrary
 {
-    /// <summary>The Debian/Ubuntu packages that provide everything rtsp:// and http:// streams need.</summary>
+    /// <summary>The Debian/Ubuntu packages that provide everything rtsp:// streams need.</summary>
     public const string Packages = "libgstreamer1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav";
 
     /// <summary>H.264 and H.265 decoders in order of preference: decodebin picks by rank, this only reports.</summary>
@@ -23,9 +23,7 @@ public sealed class GStreamerLibrary
     {
         Version = version;
         HasRtsp = has("rtspsrc");
-        HasHttp = has("souphttpsrc");
         HasCore = has("decodebin") && has("videoconvert") && has("appsink");
-        HasJpeg = has("jpegdec") && has("multipartdemux");
         HasNvidiaConverter = has("nvvidconv");
         H264Decoder = Array.Find(H264Decoders, d => has(d));
         H265Decoder = Array.Find(H265Decoders, d => has(d));
@@ -37,14 +35,8 @@ public sealed class GStreamerLibrary
     /// <summary>rtspsrc (gstreamer1.0-plugins-good).</summary>
     public bool HasRtsp { get; }
 
-    /// <summary>souphttpsrc (gstreamer1.0-plugins-good, with libsoup).</summary>
-    public bool HasHttp { get; }
-
     /// <summary>decodebin, videoconvert and appsink (gstreamer1.0-plugins-base).</summary>
     public bool HasCore { get; }
-
-    /// <summary>MJPEG over HTTP: multipartdemux and jpegdec (gstreamer1.0-plugins-good).</summary>
-    public bool HasJpeg { get; }
 
     /// <summary>Jetson's nvvidconv: decoders there deliver frames in NVMM memory, which it copies out.</summary>
     public bool HasNvidiaConverter { get; }
@@ -76,7 +68,7 @@ public sealed class GStreamerLibrary
         }
     }
 
-    /// <summary>What is missing for <paramref name="scheme"/> streams (rtsp, http), or null when they can be opened.</summary>
+    /// <summary>What is missing for <paramref name="scheme"/> streams (rtsp), or null when they can be opened.</summary>
     public string? MissingFor(string scheme)
     {
         if (!HasCore)
@@ -88,7 +80,6 @@ public sealed class GStreamerLibrary
         {
             "rtsp" when !HasRtsp => "GStreamer's rtspsrc is missing: install gstreamer1.0-plugins-good",
             "rtsp" when H264Decoder is null && H265Decoder is null => "GStreamer has no H.264 or H.265 decoder: install gstreamer1.0-libav",
-            "http" when !HasHttp => "GStreamer's souphttpsrc is missing: install gstreamer1.0-plugins-good",
             _ => null,
         };
     }
@@ -102,9 +93,7 @@ public sealed class GStreamerLibrary
             return $"unavailable: {missing}";
         }
 
-        return scheme == "rtsp"
-            ? $"GStreamer {Version} (rtspsrc; H.264 {H264Decoder ?? "none"}, H.265 {H265Decoder ?? "none"})"
-            : $"GStreamer {Version} (souphttpsrc; MJPEG {(HasJpeg ? "jpegdec" : "none")})";
+        return $"GStreamer {Version} (rtspsrc; H.264 {H264Decoder ?? "none"}, H.265 {H265Decoder ?? "none"})";
     }
 
     private static GStreamerLibrary Initialise()

@@ -4,8 +4,8 @@ using Edge.Camera.Frames;
 namespace Edge.Camera.Sources.Network;
 
 /// <summary>
-/// An IP camera or stream (<c>rtsp://</c>, <c>rtsps://</c>, <c>http(s)://</c> MJPEG) decoded by GStreamer in this
-/// process: <c>rtspsrc</c> over TCP with no jitter buffering, or <c>souphttpsrc</c>, then <c>decodebin</c> (a hardware
+/// An IP camera's RTSP stream (<c>rtsp://</c>, <c>rtsps://</c>) decoded by GStreamer in this process: <c>rtspsrc</c>
+/// over TCP with no jitter buffering, then <c>decodebin</c> (a hardware
 /// decoder where GStreamer ranks one first, as on Jetson), conversion to BGR, and an <c>appsink</c> that keeps only
 /// the newest frame, so a slow reader never builds up a backlog. Credentials are taken out of the URL and given to
 /// the source element as properties: they never appear in the pipeline description, a command line or a message.

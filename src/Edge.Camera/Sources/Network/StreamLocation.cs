@@ -13,12 +13,9 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         var masked = SourceSpec.MaskCredentials(url);
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         var scheme = schemeEnd < 0 ? string.Empty : url[..schemeEnd].ToLowerInvariant();
-        var kind = scheme switch
-        {
-            "rtsp" or "rtsps" => "rtsp",
-            "http" or "https" => "http",
-            _ => throw new FrameSourceException($"source '{masked}' is not a stream URL: expected rtsp://, rtsps://, http:// or https://"),
-        };
+        var kind = scheme is "rtsp" or "rtsps"
+            ? "rtsp"
+            : throw new FrameSourceException($"source '{masked}' is not a stream URL: expected rtsp:// or rtsps://");
 
         var authorityStart = schemeEnd + 3;
         var authorityEnd = url.IndexOf('/', authorityStart);
@@ -41,7 +38,7 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         return new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked);
     }
 
-    /// <summary>The URL's own scheme in lower case: rtsp, rtsps, http or https.</summary>
+    /// <summary>The URL's own scheme in lower case: rtsp or rtsps.</summary>
     public string UrlScheme => WithoutCredentials[..WithoutCredentials.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant();
 
     /// <summary>The host and TCP port the stream is read from (the scheme's default port when the URL names none).</summary>
@@ -50,13 +47,7 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         get
         {
             var uri = new Uri(WithoutCredentials);
-            var port = uri.Port > 0 ? uri.Port : uri.Scheme.ToLowerInvariant() switch
-            {
-                "rtsps" => 322,
-                "https" => 443,
-                "http" => 80,
-                _ => 554,
-            };
+            var port = uri.Port > 0 ? uri.Port : uri.Scheme.Equals("rtsps", StringComparison.OrdinalIgnoreCase) ? 322 : 554;
             return (uri.IdnHost, port);
         }
     }
