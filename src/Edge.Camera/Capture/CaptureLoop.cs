@@ -244,7 +244,7 @@ public sealed partial class CaptureLoop : IDisposable
                 {
                     Interlocked.Increment(ref readFailures);
                     connected = false;
-                    LogLost(source.Description, policy.DelayBefore(attemptsSinceFrame + 1));
+                    LogLost(source.Description, source.FailureReason ?? "no frame", policy.DelayBefore(attemptsSinceFrame + 1));
                     ConnectionChanged?.Invoke(false);
                     CloseQuietly();
                 }
@@ -394,8 +394,8 @@ public sealed partial class CaptureLoop : IDisposable
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "capture started: {Source}")]
     private partial void LogStarted(string source);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "camera lost: {Source}; reconnecting in {Delay}")]
-    private partial void LogLost(string source, TimeSpan delay);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "camera lost: {Source} ({Reason}); reconnecting in {Delay}")]
+    private partial void LogLost(string source, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "reading {Source} failed: {Reason}")]
     private partial void LogReadException(string source, string reason);

@@ -1,3 +1,4 @@
+using Edge.Camera.Sources.Network;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Camera.Synthetic;
 
@@ -11,7 +12,8 @@ namespace Edge.Camera.Sources;
 /// Every source except <c>synthetic</c> needs OpenCV's native library, which needs GTK and has no prebuilt
 /// linux-arm64 build. The OpenCV sources are therefore created in <see cref="OpenCvSources"/>, a separate class
 /// whose factory is never inlined: the synthetic path never JIT-compiles a method that mentions an OpenCvSharp type,
-/// so it neither loads OpenCvSharp.dll nor its native library.
+/// so it neither loads OpenCvSharp.dll nor its native library. RTSP streams are decoded by
+/// GStreamer's libraries directly (<see cref="NetworkStreamSource"/>) and do not need OpenCV either.
 /// </remarks>
 public static class FrameSources
 {
@@ -24,8 +26,11 @@ public static class FrameSources
     public static IFrameSource Create(string sourceText, string? fashionMnistFolder = null)
     {
         var spec = SourceSpec.Parse(sourceText);
-        return spec.Scheme == "synthetic"
-            ? SyntheticSource.Create(spec, fashionMnistFolder)
-            : OpenCvSources.Create(spec);
+        return spec.Scheme switch
+        {
+            "synthetic" => SyntheticSource.Create(spec, fashionMnistFolder),
+            "rtsp" => NetworkStreamSource.Create(spec),
+            _ => OpenCvSources.Create(spec),
+        };
     }
 }

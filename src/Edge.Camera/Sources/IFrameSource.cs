@@ -33,6 +33,9 @@ public interface IFrameSource : IDisposable
     /// sources that can wait for the pipeline.</summary>
     FrameHandoff Handoff => FrameHandoff.LatestWins;
 
+    /// <summary>Why the last read returned <see cref="FrameReadResult.Failed"/>, as one line, when the source knows.</summary>
+    string? FailureReason => null;
+
     /// <summary>Opens or reopens the source. Throws <see cref="FrameSourceException"/> when it cannot.</summary>
     void Open();
 

@@ -24,7 +24,8 @@ public sealed class SourceSpec
     /// <summary>The source string as the user wrote it.</summary>
     public string Text { get; }
 
-    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp, gst, csi, usb-gst, images, synthetic.</summary>
+    /// <summary>Lower-case scheme without the colon: v4l2, file, rtsp (also rtsps), gst, csi, usb-gst, images,
+    /// synthetic.</summary>
     public string Scheme { get; }
 
     public string Target { get; }
@@ -86,7 +87,7 @@ public sealed class SourceSpec
         return new SourceSpec(text, scheme, target, parsed);
     }
 
-    /// <summary>The source string with an rtsp:// URL's password masked, for every log line, event and message.</summary>
+    /// <summary>The source string with a URL's password masked, for every log line, event and message.</summary>
     public static string MaskCredentials(string sourceText)
     {
         ArgumentNullException.ThrowIfNull(sourceText);

@@ -71,7 +71,7 @@ public static class BenchJson
             writer.WriteNumber("rate", options.Rate);
         }
 
-        writer.WriteString("source", options.Source);
+        writer.WriteString("source", Edge.Camera.Sources.SourceSpec.MaskCredentials(options.Source));
         writer.WriteString("frame_size", $"{result.FrameSize.Width}x{result.FrameSize.Height}");
         if (options.DurationSeconds is { } seconds)
         {

@@ -11,7 +11,7 @@ public static class BenchTable
     {
         var c = CultureInfo.InvariantCulture;
         var options = result.Options;
-        output.WriteLine(string.Create(c, $"edge bench: rate {(options.Rate == 0 ? "max" : options.Rate.ToString(c) + " fps")}, source {options.Source} ({result.FrameSize.Width}x{result.FrameSize.Height}), budget {options.BudgetMs} ms, miss policy {options.MissPolicy.Name()}, warm-up {options.WarmUpFrames} frames, blocks of {options.BlockFrames}, cpu spin {options.CpuSpin.Name()}"));
+        output.WriteLine(string.Create(c, $"edge bench: rate {(options.Rate == 0 ? "max" : options.Rate.ToString(c) + " fps")}, source {Edge.Camera.Sources.SourceSpec.MaskCredentials(options.Source)} ({result.FrameSize.Width}x{result.FrameSize.Height}), budget {options.BudgetMs} ms, miss policy {options.MissPolicy.Name()}, warm-up {options.WarmUpFrames} frames, blocks of {options.BlockFrames}, cpu spin {options.CpuSpin.Name()}"));
         foreach (var (key, value) in result.Environment.Describe())
         {
             output.WriteLine($"  {key,-16}{value}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Edge.Camera.Sources.Network;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
@@ -37,6 +38,7 @@ internal static class InfoCommand
     private static InfoReport Collect(string modelDirectory)
     {
         var openCv = OpenCvInfo.TryLoad(out var openCvProblem);
+        var gstreamer = GStreamerLibrary.TryLoad(out var gstreamerProblem);
         ModelReport? model = null;
         string? modelProblem = null;
         try
@@ -67,8 +69,9 @@ internal static class InfoCommand
             RuntimeInformation.FrameworkDescription,
             Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
             SessionFactory.AvailableProviders().ToList(),
-            openCv is null ? null : new OpenCvReport(openCv.Version, openCv.HasGStreamer, openCv.HasFfmpeg, openCv.HasV4l2),
+            openCv is null ? null : new OpenCvReport(openCv.Version, openCv.HasGStreamer, openCv.HasFfmpeg, openCv.HasV4l2, openCv.FfmpegProtocols?.ToList()),
             openCvProblem,
+            new StreamsReport(gstreamer?.Describe("rtsp") ?? $"unavailable: {gstreamerProblem}"),
             model,
             modelProblem);
     }
@@ -84,6 +87,11 @@ internal static class InfoCommand
         o.WriteLine(report.OpenCv is { } cv
             ? $"opencv            {cv.Version}; gstreamer {YesNo(cv.GStreamer)}, ffmpeg {YesNo(cv.Ffmpeg)}, v4l2 {YesNo(cv.V4l2)}"
             : $"opencv            not loaded: {report.OpenCvProblem} (only the synthetic source works)");
+        o.WriteLine("sources");
+        o.WriteLine(report.OpenCv is { } files
+            ? $"  file: images:   OpenCV {files.Version} with FFmpeg{FfmpegProtocols(files.FfmpegProtocols)}"
+            : "  file: images:   unavailable (OpenCV not loaded)");
+        o.WriteLine($"  rtsp://         {report.Streams.Rtsp}");
         o.WriteLine(report.OpenCv is { GStreamer: true }
             ? "jetson cameras    csi: and usb-gst: can be opened (GStreamer present)"
             : "jetson cameras    csi: and usb-gst: cannot be opened (the loaded OpenCV has no GStreamer)");
@@ -110,6 +118,19 @@ internal static class InfoCommand
         metrics.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?";
 
     private static string YesNo(bool value) => value ? "yes" : "no";
+
+    private static string FfmpegProtocols(List<string>? protocols)
+    {
+        if (protocols is null)
+        {
+            return string.Empty;
+        }
+
+        var network = protocols.Where(p => p is "tcp" or "udp" or "rtp" or "rtsp" or "http" or "https").ToList();
+        return network.Count == 0
+            ? $" (input protocols {string.Join(", ", protocols)}: no network protocols, so streams go through GStreamer)"
+            : $" (input protocols {string.Join(", ", protocols)})";
+    }
 
     private static string CpuModel()
     {
@@ -145,6 +166,7 @@ internal sealed record InfoReport(
     List<string> ExecutionProviders,
     [property: System.Text.Json.Serialization.JsonPropertyName("opencv")] OpenCvReport? OpenCv,
     [property: System.Text.Json.Serialization.JsonPropertyName("opencv_problem")] string? OpenCvProblem,
+    StreamsReport Streams,
     ModelReport? Model,
     string? ModelProblem);
 
@@ -152,7 +174,11 @@ internal sealed record OpenCvReport(
     string Version,
     [property: System.Text.Json.Serialization.JsonPropertyName("gstreamer")] bool GStreamer,
     bool Ffmpeg,
-    bool V4l2);
+    bool V4l2,
+    List<string>? FfmpegProtocols);
+
+/// <summary>What decodes each kind of network stream on this machine, or why it cannot be read.</summary>
+internal sealed record StreamsReport(string Rtsp);
 
 internal sealed record ModelReport(
     string Path,

@@ -26,7 +26,7 @@ internal static class RunCommand
     public static Command Create(Option<bool> verbose)
     {
         var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
-        var source = new Option<string?>("--source") { Description = "Frame source: synthetic[?seed=N&fps=N], v4l2:0, file:PATH[?loop=true], rtsp://..., gst:PIPELINE, images:DIR[?fps=N] (default: v4l2:0 if /dev/video0 exists, else synthetic)" };
+        var source = new Option<string?>("--source") { Description = "Frame source: synthetic[?seed=N&fps=N], v4l2:0, file:PATH[?loop=true], rtsp://[user:password@]host/path, gst:PIPELINE, images:DIR[?fps=N] (default: v4l2:0 if /dev/video0 exists, else synthetic)" };
         var frames = new Option<long?>("--frames") { Description = "Stop after this many published label sets (0: run until the source ends or Ctrl+C)" };
         var budget = new Option<double?>("--budget-ms") { Description = "End-to-end latency budget from capture to publish, in ms (default 100)" };
         var ep = new Option<string?>("--ep") { Description = "Execution provider: auto (tensorrt -> cuda -> cpu), tensorrt, cuda or cpu" };
@@ -227,6 +227,7 @@ internal static class RunCommand
             }
 
             RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);
+            RunSummary.PrintCamera(Console.Error, capture.ReadFailures, capture.Reconnects, capture.ReconnectAttempts);
             PrintNotWritten(lines);
             if (ownEventLines is not null)
             {

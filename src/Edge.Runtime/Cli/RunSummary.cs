@@ -40,6 +40,17 @@ internal static class RunSummary
         Row(output, "end-to-end", stats.EndToEnd);
     }
 
+    /// <summary>How often the camera or stream was lost and reopened; nothing when it never was.</summary>
+    public static void PrintCamera(TextWriter output, long lost, long reconnected, long attempts)
+    {
+        if (lost > 0 || reconnected > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"camera: lost {Times(lost)}, reconnected {Times(reconnected)} ({attempts} reopen attempts)"));
+        }
+    }
+
+    private static string Times(long count) => count == 1 ? "1 time" : string.Create(CultureInfo.InvariantCulture, $"{count} times");
+
     private static void Row(TextWriter output, string name, LatencyRecorder recorder) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-12}{recorder.Percentile(0.5),9:F2}{recorder.Percentile(0.9),9:F2}{recorder.Percentile(0.99),9:F2}{recorder.Percentile(1),9:F2}{recorder.Mean(),9:F2}"));

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using OpenCvSharp;
 
 namespace Edge.Camera.Sources.OpenCv;
@@ -14,8 +15,9 @@ public sealed class OpenCvInfo
     private static OpenCvInfo? loaded;
     private static string? failure;
 
-    private OpenCvInfo(string version, bool hasGStreamer, bool hasFfmpeg, bool hasV4l2, IReadOnlyDictionary<string, string> videoIo)
+    private OpenCvInfo(string version, bool hasGStreamer, bool hasFfmpeg, bool hasV4l2, IReadOnlyDictionary<string, string> videoIo, IReadOnlyList<string>? ffmpegProtocols)
     {
+        FfmpegProtocols = ffmpegProtocols;
         Version = version;
         HasGStreamer = hasGStreamer;
         HasFfmpeg = hasFfmpeg;
@@ -31,6 +33,13 @@ public sealed class OpenCvInfo
     public bool HasFfmpeg { get; }
 
     public bool HasV4l2 { get; }
+
+    /// <summary>
+    /// The input protocols of the FFmpeg built into OpenCV's native library (the official OpenCvSharp runtime links it
+    /// statically and exports its symbols), or null when they cannot be listed. The official linux-x64 runtime's list
+    /// has no network protocol (no tcp, rtsp or http): network streams go through GStreamer instead.
+    /// </summary>
+    public IReadOnlyList<string>? FfmpegProtocols { get; }
 
     /// <summary>The entries of the "Video I/O" section of OpenCV's build information (name -> value as printed).</summary>
     public IReadOnlyDictionary<string, string> VideoIo { get; }
@@ -63,7 +72,7 @@ public sealed class OpenCvInfo
     }
 
     /// <summary>Reads the parts of <c>cv::getBuildInformation()</c> that matter here.</summary>
-    public static OpenCvInfo Parse(string version, string buildInformation)
+    public static OpenCvInfo Parse(string version, string buildInformation, IReadOnlyList<string>? ffmpegProtocols = null)
     {
         ArgumentNullException.ThrowIfNull(buildInformation);
         var entries = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -102,7 +111,8 @@ public sealed class OpenCvInfo
             hasGStreamer: IsYes(entries, "GStreamer"),
             hasFfmpeg: IsYes(entries, "FFMPEG"),
             hasV4l2: IsYes(entries, "v4l/v4l2") || IsYes(entries, "V4L/V4L2") || IsYes(entries, "V4L2"),
-            entries);
+            entries,
+            ffmpegProtocols);
     }
 
     private static bool IsYes(Dictionary<string, string> entries, string key) =>
@@ -110,7 +120,27 @@ public sealed class OpenCvInfo
 
     // Kept out of line so that a missing OpenCvSharp.dll fails here, inside TryLoad's try block.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static OpenCvInfo Query() => Parse(Cv2.GetVersionString() ?? "unknown", Cv2.GetBuildInformation() ?? string.Empty);
+    private static OpenCvInfo Query() => Parse(Cv2.GetVersionString() ?? "unknown", Cv2.GetBuildInformation() ?? string.Empty, FfmpegInputProtocols());
+
+    /// <summary>FFmpeg's avio_enum_protocols, called in OpenCV's native library when it exports it.</summary>
+    private static unsafe List<string>? FfmpegInputProtocols()
+    {
+        if (!NativeLibrary.TryLoad("OpenCvSharpExtern", typeof(Cv2).Assembly, null, out var library)
+            || !NativeLibrary.TryGetExport(library, "avio_enum_protocols", out var export))
+        {
+            return null;
+        }
+
+        var enumerate = (delegate* unmanaged<void**, int, byte*>)export;
+        var protocols = new List<string>();
+        void* opaque = null;
+        for (var name = enumerate(&opaque, 0); name != null; name = enumerate(&opaque, 0))
+        {
+            protocols.Add(Marshal.PtrToStringUTF8((nint)name) ?? string.Empty);
+        }
+
+        return protocols;
+    }
 
     private static string Describe(Exception e)
     {

@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Edge.Camera.Sources.OpenCv;
 
 /// <summary>
-/// Creates the sources that read through OpenCV (v4l2, file, rtsp, gst, csi, usb-gst, images). Kept apart from
+/// Creates the sources that read through OpenCV (v4l2, file, gst, csi, usb-gst, images). Kept apart from
 /// <see cref="FrameSources"/> so that only these methods mention OpenCvSharp types (see there why).
 /// </summary>
 public static class OpenCvSources
@@ -21,12 +21,11 @@ public static class OpenCvSources
         {
             "v4l2" => V4l2Source.Create(spec),
             "file" => VideoFileSource.Create(spec),
-            "rtsp" => RtspSource.Create(spec),
             "gst" => GStreamerSource.Create(spec),
             "csi" => JetsonCameraSources.CreateCsi(spec),
             "usb-gst" => JetsonCameraSources.CreateUsb(spec),
             "images" => ImageFolderSource.Create(spec),
-            _ => throw new FrameSourceException($"source '{SourceSpec.MaskCredentials(spec.Text)}' is not an OpenCV source: expected v4l2:, file:, rtsp://, gst:, csi:, usb-gst: or images:"),
+            _ => throw new FrameSourceException($"source '{SourceSpec.MaskCredentials(spec.Text)}' is not an OpenCV source: expected v4l2:, file:, gst:, csi:, usb-gst: or images:"),
         };
         EnsureNativeLibrary(spec);
         return source;

@@ -62,7 +62,7 @@ internal static class BenchSummary
             yield return ("injected delay", $"{delay.Stage.ToString().ToLowerInvariant()} {Quantity(delay.Duration.TotalMilliseconds, "0.###", "ms")}");
         }
 
-        yield return ("source", Code(options.Source));
+        yield return ("source", Code(Edge.Camera.Sources.SourceSpec.MaskCredentials(options.Source)));
         yield return ("frame size", $"{Count(result.FrameSize.Width)}x{Count(result.FrameSize.Height)}");
         yield return ("wall time", Quantity(result.WallSeconds, "F1", "s"));
         yield return ("peak RSS", Quantity(result.PeakRssMb, "F1", "MB"));
