@@ -1,22 +1,22 @@
+using Edge.Camera.Tests;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Tests.TestSupport;
-using OpenCvSharp;
 
 namespace Edge.Runtime.Tests.Cli;
 
 /// <summary>A real clip written by OpenCV's VideoWriter and cut in half, through the real app.</summary>
 public sealed class TruncatedVideoRunTests : IDisposable
 {
-    private const int Frames = 60;
+    private const int Frames = RecordedClips.Frames;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("edge-truncated-");
+    private readonly RecordedClips clips = new();
     private readonly TestBundle bundle = TestBundle.Create();
 
     public void Dispose()
     {
         bundle.Dispose();
-        folder.Delete(recursive: true);
+        clips.Dispose();
     }
 
     [Fact]
@@ -44,25 +44,5 @@ public sealed class TruncatedVideoRunTests : IDisposable
         EdgeProcess.AssertOneLineError(result, ExitCode.SourceIncomplete, $"video file {cut} is truncated or corrupt");
     }
 
-    private string CutClip()
-    {
-        var clip = Path.Combine(folder.FullName, "clip.avi");
-        using (var writer = new VideoWriter(clip, FourCC.MJPG, 30, new Size(64, 48)))
-        {
-            Assert.True(writer.IsOpened());
-            var noise = new Random(11);
-            var pixels = new byte[48 * 64 * 3];
-            for (var i = 0; i < Frames; i++)
-            {
-                noise.NextBytes(pixels);
-                using var image = Mat.FromPixelData(48, 64, MatType.CV_8UC3, pixels);
-                writer.Write(image);
-            }
-        }
-
-        var bytes = File.ReadAllBytes(clip);
-        var cut = Path.Combine(folder.FullName, "cut.avi");
-        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
-        return cut;
-    }
+    private string CutClip() => clips.Cut(clips.Avi, 0.5);
 }
