@@ -27,7 +27,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     private static readonly byte[] MessageStart = "{\"schema\":\"edge."u8.ToArray();
 
     private readonly Lock gate = new();
-    private readonly FileStream stream;
+    private readonly Stream stream;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly CancellationTokenSource readerGone = new();
@@ -39,7 +39,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     private bool noRoom;
     private bool closed;
 
-    private JsonLinesSink(FileStream stream, string name, TimeProvider time, ILogger logger)
+    private JsonLinesSink(Stream stream, string name, TimeProvider time, ILogger logger)
     {
         this.stream = stream;
         Name = name;
@@ -100,8 +100,17 @@ public sealed partial class JsonLinesSink : ILabelSetSink
         ArgumentNullException.ThrowIfNull(logger);
         if (target == "-")
         {
-            // Not Console.OpenStandardOutput(): its stream pretends a write to a closed pipe succeeded.
-            return new JsonLinesSink(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0), "stdout", time, logger);
+            // A pipe, FIFO or terminal: a FileStream, because Console.OpenStandardOutput()'s stream pretends a write to a
+            // closed pipe succeeded. A regular file (`> all.log 2>&1`): the console stream, because a seekable
+            // FileStream writes at an offset of its own and would overwrite what stderr wrote to the same file.
+            var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            if (stdout.CanSeek)
+            {
+                stdout.Dispose();
+                return new JsonLinesSink(Console.OpenStandardOutput(), "stdout", time, logger);
+            }
+
+            return new JsonLinesSink(stdout, "stdout", time, logger);
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(target));
@@ -144,7 +153,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
                 return;
             }
 
-            var complete = stream.CanSeek ? stream.Length : 0;
+            var complete = stream.CanSeek ? stream.Position : 0; // the only writer, at the end: no fstat per line
             try
             {
                 stream.Write(message);

@@ -35,6 +35,33 @@ public sealed class OutputFailureRunTests : IDisposable
     }
 
     [Fact]
+    public void Run_StdoutAndStderrToTheSameFile_NeitherOverwritesTheOther()
+    {
+        var log = Path.Combine(bundle.Directory, "all.log");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        // `> all.log 2>&1`, as a shell or systemd's StandardOutput=file: sets it up: one file, one shared offset.
+        start.ArgumentList.Add("exec \"$0\" \"$@\" > \"$LOG\" 2>&1");
+        foreach (var argument in new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "edge.dll"), "run", "--model", bundle.Directory, "--source", "synthetic?size=32", "--frames", "20" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["LOG"] = log;
+        using var process = Process.Start(start)!;
+        Assert.True(process.WaitForExit(Timeout), "edge did not finish");
+
+        var lines = File.ReadAllLines(log);
+        var labelSets = lines.Where(line => line.StartsWith('{')).ToList();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(20, labelSets.Count);
+        Assert.All(labelSets, line => Assert.Equal("edge.labels/1", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString()));
+        Assert.Contains(lines, line => line.Contains("model tiny-multilabel", StringComparison.Ordinal)); // the start-up log line
+        Assert.Contains(lines, line => line.StartsWith("published 20", StringComparison.Ordinal));        // the summary
+    }
+
+    [Fact]
     public async Task Run_StdoutClosedByItsReader_StopsSayingWhy_WithExitCode141()
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
