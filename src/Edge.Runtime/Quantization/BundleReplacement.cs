@@ -12,9 +12,10 @@ namespace Edge.Runtime.Quantization;
 /// </summary>
 /// <remarks>
 /// Staging (<c>NAME.partial-…</c>) and set-aside (<c>NAME.previous-…</c>) folders are siblings of the destination,
-/// so every rename stays on one file system and is atomic. Their names carry the process id and host of the run
-/// that made them: a folder of this host whose process is gone (or was started after the folder was made, so the id
-/// was reused) is stale at once. A folder of another host (a shared disk) or without an owner (older versions wrote
+/// so every rename stays on one file system and is atomic. Their names carry the process id, the process's start time
+/// and the host of the run that made them: a folder of this host whose process is gone (or whose id now belongs to a
+/// process started at another time) is stale at once. The start time is in the name because a folder's own
+/// timestamps cannot tell: a set-aside folder keeps the creation time of the bundle it was renamed from. A folder of another host (a shared disk) or without an owner (older versions wrote
 /// <c>NAME.partial-XXXXXXXX</c>) is stale once untouched for <see cref="OrphanAge"/>.
 /// </remarks>
 public sealed partial class BundleReplacement
@@ -38,11 +39,18 @@ public sealed partial class BundleReplacement
         name = Path.GetFileName(Destination);
         parent = Path.GetDirectoryName(Destination) ?? throw new ArgumentException($"'{destination}' has no parent folder: expected a folder path", nameof(destination));
         this.move = move ?? Directory.Move;
-        owner = $"{Guid.NewGuid().ToString("N")[..8]}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}@{Environment.MachineName}";
+        owner = OwnerToken(Guid.NewGuid().ToString("N")[..8], Environment.ProcessId, StartSeconds(Process.GetCurrentProcess()), Environment.MachineName);
         Staging = Path.Combine(parent, $"{name}.{StagingKind}-{owner}");
     }
 
     public string Destination { get; }
+
+    /// <summary>The owner part of a staging or set-aside folder's name: <c>ID-PID.STARTED@HOST</c>.</summary>
+    public static string OwnerToken(string id, int pid, long startedUnixSeconds, string host) =>
+        string.Create(CultureInfo.InvariantCulture, $"{id}-{pid}.{startedUnixSeconds}@{host}");
+
+    /// <summary>When <paramref name="process"/> started, in whole Unix seconds (as staging folder names record it).</summary>
+    public static long StartSeconds(Process process) => new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeSeconds();
 
     /// <summary>Where this run assembles the new bundle (the caller creates and fills it).</summary>
     public string Staging { get; }
@@ -91,9 +99,9 @@ public sealed partial class BundleReplacement
     /// Folders of live runs, and folders of other names, are left alone.
     /// </summary>
     /// <returns>One line per folder restored or deleted, for the log.</returns>
-    public IReadOnlyList<string> RecoverAndClean(DateTime? utcNow = null)
+    public IReadOnlyList<string> RecoverAndClean()
     {
-        var now = utcNow ?? DateTime.UtcNow;
+        var now = DateTime.UtcNow;
         var done = new List<string>();
         if (!Directory.Exists(parent))
         {
@@ -132,17 +140,17 @@ public sealed partial class BundleReplacement
         }
 
         return !int.TryParse(match.Groups["pid"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            || !IsOwnerAlive(pid, Directory.GetCreationTimeUtc(path));
+            || !long.TryParse(match.Groups["started"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var started)
+            || !IsOwnerAlive(pid, started);
     }
 
-    private static bool IsOwnerAlive(int pid, DateTime folderCreatedUtc)
+    private static bool IsOwnerAlive(int pid, long startedUnixSeconds)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            // A process started after the folder was made has only reused the id. A second's slack covers clocks
-            // that round the start time.
-            return process.StartTime.ToUniversalTime() <= folderCreatedUtc.AddSeconds(1);
+            // Another start time means the id was reused. A second's slack covers start times rounded differently.
+            return Math.Abs(StartSeconds(process) - startedUnixSeconds) <= 1;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -167,7 +175,7 @@ public sealed partial class BundleReplacement
         }
     }
 
-    /// <summary><c>NAME.partial-ID-PID@HOST</c>, <c>NAME.previous-ID-PID@HOST</c>, or an older version's <c>NAME.partial-ID</c>.</summary>
-    [GeneratedRegex(@"^(?<name>.+)\.(?<kind>partial|previous)-[0-9a-f]{8}(-(?<pid>[0-9]{1,10})@(?<host>.+))?$", RegexOptions.CultureInvariant)]
+    /// <summary><c>NAME.partial-ID-PID.STARTED@HOST</c>, <c>NAME.previous-ID-PID.STARTED@HOST</c>, or an older version's <c>NAME.partial-ID</c>.</summary>
+    [GeneratedRegex(@"^(?<name>.+)\.(?<kind>partial|previous)-[0-9a-f]{8}(-(?<pid>[0-9]{1,10})\.(?<started>[0-9]{1,19})@(?<host>.+))?$", RegexOptions.CultureInvariant)]
     private static partial Regex LeftoverName();
 }

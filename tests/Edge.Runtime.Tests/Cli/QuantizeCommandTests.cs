@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Cli;
+using Edge.Runtime.Quantization;
 using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests.Cli;
@@ -114,7 +115,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
         var legacy = Directory.CreateDirectory(output + ".partial-0badf00d").FullName;
         File.WriteAllText(Path.Combine(legacy, "model.onnx"), "half-written");
         Directory.SetLastWriteTimeUtc(legacy, DateTime.UtcNow.AddDays(-2));
-        var dead = Directory.CreateDirectory($"{output}.partial-1badf00d-{int.MaxValue}@{Environment.MachineName}").FullName;
+        var dead = Directory.CreateDirectory($"{output}.partial-{BundleReplacement.OwnerToken("1badf00d", int.MaxValue, 0, Environment.MachineName)}").FullName;
 
         var result = Quantize("--out", output, "--force", "true");
 

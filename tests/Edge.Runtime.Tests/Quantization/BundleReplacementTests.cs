@@ -120,7 +120,7 @@ public sealed class BundleReplacementTests : IDisposable
     [Fact]
     public void RecoverAndClean_StagingFolderOfALiveRun_IsKept()
     {
-        var live = Leftover("partial", Environment.ProcessId);
+        var live = Leftover("partial", Environment.ProcessId, BundleReplacement.StartSeconds(System.Diagnostics.Process.GetCurrentProcess()));
         Bundle(live, "being written");
 
         var done = new BundleReplacement(Destination).RecoverAndClean();
@@ -130,28 +130,30 @@ public sealed class BundleReplacementTests : IDisposable
     }
 
     [Fact]
-    public void RecoverAndClean_PidReusedByAProcessStartedAfterTheFolder_IsStale()
+    public void RecoverAndClean_PidNowOfAProcessStartedAtAnotherTime_IsStale()
     {
-        // The folder is made first; a process started later (beyond the one-second slack for start-time rounding)
-        // takes its pid: alive, but not the folder's owner.
-        var folder = Path.Combine(work.FullName, "made-before");
-        Bundle(folder, "old run");
-        Thread.Sleep(TimeSpan.FromSeconds(2.2));
-        using var later = System.Diagnostics.Process.Start("sleep", "30");
-        try
-        {
-            var reused = Leftover("partial", later.Id);
-            Directory.Move(folder, reused);
+        // The id is alive (this test process), but the folder's owner started at another time: the id was reused.
+        var started = BundleReplacement.StartSeconds(System.Diagnostics.Process.GetCurrentProcess());
+        var reused = Leftover("partial", Environment.ProcessId, started - 3600);
+        Bundle(reused, "old run");
 
-            new BundleReplacement(Destination).RecoverAndClean();
+        new BundleReplacement(Destination).RecoverAndClean();
 
-            Assert.False(Directory.Exists(reused));
-        }
-        finally
-        {
-            later.Kill();
-            later.WaitForExit();
-        }
+        Assert.False(Directory.Exists(reused));
+    }
+
+    [Fact]
+    public void RecoverAndClean_SetAsideFolderOfALiveRunBetweenItsRenames_IsLeftAlone()
+    {
+        // A live run has renamed the old bundle aside and not yet renamed the new one in: the destination is missing.
+        var aside = Leftover("previous", Environment.ProcessId, BundleReplacement.StartSeconds(System.Diagnostics.Process.GetCurrentProcess()));
+        Bundle(aside, "old");
+
+        var done = new BundleReplacement(Destination).RecoverAndClean();
+
+        Assert.Empty(done);
+        Assert.True(Directory.Exists(aside));
+        Assert.False(Directory.Exists(Destination));
     }
 
     [Fact]
@@ -159,8 +161,8 @@ public sealed class BundleReplacementTests : IDisposable
     {
         var legacyOld = Path.Combine(work.FullName, "int8.partial-0badf00d");
         var legacyRecent = Path.Combine(work.FullName, "int8.partial-1badf00d");
-        var otherHostOld = Path.Combine(work.FullName, "int8.partial-2badf00d-1@another-host");
-        var otherHostRecent = Path.Combine(work.FullName, "int8.partial-3badf00d-1@another-host");
+        var otherHostOld = Path.Combine(work.FullName, $"int8.partial-{BundleReplacement.OwnerToken("2badf00d", 1, 0, "another-host")}");
+        var otherHostRecent = Path.Combine(work.FullName, $"int8.partial-{BundleReplacement.OwnerToken("3badf00d", 1, 0, "another-host")}");
         foreach (var folder in new[] { legacyOld, legacyRecent, otherHostOld, otherHostRecent })
         {
             Bundle(folder, "x");
@@ -177,7 +179,7 @@ public sealed class BundleReplacementTests : IDisposable
     [Fact]
     public void RecoverAndClean_LeftoversOfAnotherDestination_AreNotTouched()
     {
-        var other = Path.Combine(work.FullName, $"int8-cpu.partial-0badf00d-{DeadPid}@{Environment.MachineName}");
+        var other = Path.Combine(work.FullName, $"int8-cpu.partial-{BundleReplacement.OwnerToken("0badf00d", DeadPid, 0, Environment.MachineName)}");
         var lookalike = Path.Combine(work.FullName, "int8.partial-notours");
         Bundle(other, "x");
         Bundle(lookalike, "x");
@@ -189,7 +191,8 @@ public sealed class BundleReplacementTests : IDisposable
         Assert.True(Directory.Exists(lookalike));
     }
 
-    private string Leftover(string kind, int pid) => Path.Combine(work.FullName, $"int8.{kind}-0badf00d-{pid}@{Environment.MachineName}");
+    private string Leftover(string kind, int pid, long started = 0) =>
+        Path.Combine(work.FullName, $"int8.{kind}-{BundleReplacement.OwnerToken("0badf00d", pid, started, Environment.MachineName)}");
 
     private static void Bundle(string folder, string content)
     {
