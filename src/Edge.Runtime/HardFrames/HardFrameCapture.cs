@@ -25,11 +25,6 @@ public sealed partial class HardFrameCapture : IDisposable
     /// <summary>While the device has no space, one hard frame is tried this often; the others are counted, not copied.</summary>
     public static readonly TimeSpan NoSpaceRetryInterval = TimeSpan.FromSeconds(5);
 
-    // errno values (Linux) .NET puts in IOException.HResult on Unix.
-    private const int FileTooLarge = 27; // EFBIG
-    private const int NoSpaceLeft = 28; // ENOSPC
-    private const int QuotaExceeded = 122; // EDQUOT
-
     private readonly HardFrameOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -314,7 +309,7 @@ public sealed partial class HardFrameCapture : IDisposable
                 failing = false;
             }
         }
-        catch (IOException exception) when (exception.HResult is NoSpaceLeft or QuotaExceeded or FileTooLarge)
+        catch (IOException exception) when (Publishing.IoErrors.IsNoSpace(exception))
         {
             Interlocked.Increment(ref noSpaceCount);
             Interlocked.Increment(ref notSavedSinceProblem);

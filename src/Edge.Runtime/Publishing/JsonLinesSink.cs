@@ -18,12 +18,6 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     /// <summary>How often a write is tried again while the disk has no room.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
-    // errno values (Linux) .NET puts in IOException.HResult on Unix.
-    private const int FileTooLarge = 27; // EFBIG
-    private const int NoSpaceLeft = 28; // ENOSPC
-    private const int BrokenPipe = 32; // EPIPE
-    private const int QuotaExceeded = 122; // EDQUOT
-
     private static readonly byte[] MessageStart = "{\"schema\":\"edge."u8.ToArray();
 
     private readonly Lock gate = new();
@@ -37,7 +31,6 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     private long notWrittenSinceFull;
     private long retryAt;
     private bool noRoom;
-    private bool closed;
 
     private JsonLinesSink(Stream stream, string name, TimeProvider time, ILogger logger)
     {
@@ -51,41 +44,16 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     /// <summary>"stdout" or the file's path.</summary>
     public string Name { get; }
 
+    // Read without the write lock, so a metrics scrape never waits behind a write that blocks (a stalled reader).
+
     /// <summary>Lines written.</summary>
-    public long Written
-    {
-        get
-        {
-            lock (gate)
-            {
-                return written;
-            }
-        }
-    }
+    public long Written => Volatile.Read(ref written);
 
     /// <summary>Lines not written because the disk had no room (ENOSPC, EDQUOT, EFBIG).</summary>
-    public long NotWritten
-    {
-        get
-        {
-            lock (gate)
-            {
-                return notWritten;
-            }
-        }
-    }
+    public long NotWritten => Volatile.Read(ref notWritten);
 
     /// <summary>True once the reader of stdout (or of a FIFO) has gone away; nothing more is written.</summary>
-    public bool ReaderClosed
-    {
-        get
-        {
-            lock (gate)
-            {
-                return closed;
-            }
-        }
-    }
+    public bool ReaderClosed => readerGone.IsCancellationRequested;
 
     /// <summary>Cancelled when the reader of stdout (or of a FIFO) goes away.</summary>
     public CancellationToken ReaderGone => readerGone.Token;
@@ -142,7 +110,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
     {
         lock (gate)
         {
-            if (closed)
+            if (readerGone.IsCancellationRequested)
             {
                 return;
             }
@@ -158,13 +126,12 @@ public sealed partial class JsonLinesSink : ILabelSetSink
             {
                 stream.Write(message);
             }
-            catch (IOException exception) when (exception.HResult == BrokenPipe)
+            catch (IOException exception) when (IoErrors.IsBrokenPipe(exception))
             {
-                closed = true;
                 readerGone.Cancel();
                 return;
             }
-            catch (IOException exception) when (exception.HResult is NoSpaceLeft or QuotaExceeded or FileTooLarge)
+            catch (IOException exception) when (IoErrors.IsNoSpace(exception))
             {
                 CutBackTo(complete);
                 CountNotWritten();
@@ -183,7 +150,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
                 throw;
             }
 
-            written++;
+            Volatile.Write(ref written, written + 1);
             if (noRoom)
             {
                 noRoom = false;
@@ -201,7 +168,7 @@ public sealed partial class JsonLinesSink : ILabelSetSink
 
     private void CountNotWritten()
     {
-        notWritten++;
+        Volatile.Write(ref notWritten, notWritten + 1);
         notWrittenSinceFull++;
     }
 
