@@ -88,8 +88,8 @@ public sealed class Quantizer
             ranges[tensor] = RangeSelection.Select(stats, options.Method, options.Percentile);
         }
 
+        // The opset imports were pruned when the model was prepared; the rewrite adds only default-domain nodes.
         var parameters = QdqRewriter.Apply(model, plan, ranges);
-        OnnxModel.RemoveUnusedOpsetImports(model);
         model.ProducerName = ProducerName;
         model.ProducerVersion = ProducerVersion;
         return new QuantizedModel(model, plan, ranges, parameters);

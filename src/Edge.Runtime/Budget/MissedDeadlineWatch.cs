@@ -61,30 +61,33 @@ public sealed partial class MissedDeadlineWatch(double budgetMs, TimeProvider ti
 
         stretch = report.Outcome switch
         {
-            FrameOutcome.Cancelled => stretch with { Frames = stretch.Frames + 1, Cancelled = stretch.Cancelled + 1 },
-            FrameOutcome.PublishedLate => stretch with { Frames = stretch.Frames + 1, Late = stretch.Late + 1 },
-            FrameOutcome.Withheld => stretch with { Frames = stretch.Frames + 1, Withheld = stretch.Withheld + 1 },
-            _ => stretch with { Frames = stretch.Frames + 1, DroppedStale = stretch.DroppedStale + 1 },
+            FrameOutcome.Cancelled => stretch with { Cancelled = stretch.Cancelled + 1 },
+            FrameOutcome.PublishedLate => stretch with { Late = stretch.Late + 1 },
+            FrameOutcome.Withheld => stretch with { Withheld = stretch.Withheld + 1 },
+            _ => stretch with { DroppedStale = stretch.DroppedStale + 1 },
         };
 
         if (now - stretchStart >= nextWarningTicks)
         {
             Warnings++;
             nextWarningTicks *= 2;
-            LogNoneMet(budgetMs, (now - stretchStart) / (double)time.TimestampFrequency, stretch.Frames, stretch.Cancelled, stretch.Late, stretch.Withheld, stretch.DroppedStale, stretch.Late);
+            LogNoneMet(budgetMs, (now - stretchStart) / (double)time.TimestampFrequency, stretch.Frames, stretch.Cancelled, stretch.Late, stretch.Withheld, stretch.DroppedStale);
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "no frame has met its {BudgetMs} ms deadline for {Seconds:F0} s: {Frames} frames ({Cancelled} cancelled, {Late} late, {Withheld} withheld, {DroppedStale} dropped stale), {Published} published (late); the budget may be below what this model takes here: raise it or use a faster model (a frame limit counts published label sets only)")]
-    private partial void LogNoneMet(double budgetMs, double seconds, long frames, long cancelled, long late, long withheld, long droppedStale, long published);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "no frame has met its {BudgetMs} ms deadline for {Seconds:F0} s: {Frames} frames ({Cancelled} cancelled, {Late} late, {Withheld} withheld, {DroppedStale} dropped stale), {Late} published (late); the budget may be below what this model takes here: raise it or use a faster model (a frame limit counts published label sets only)")]
+    private partial void LogNoneMet(double budgetMs, double seconds, long frames, long cancelled, long late, long withheld, long droppedStale);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "frame {Frame} met its deadline again, after {Seconds:F0} s and {Frames} frames that did not")]
     private partial void LogMetAgain(long frame, double seconds, long frames);
 }
 
 /// <summary>Frames since the last that met its deadline, by what became of them.</summary>
-public readonly record struct MissedStretch(long Frames, long Cancelled, long Late, long Withheld, long DroppedStale)
+public readonly record struct MissedStretch(long Cancelled, long Late, long Withheld, long DroppedStale)
 {
+    /// <summary>Every frame of the stretch.</summary>
+    public long Frames => Cancelled + Late + Withheld + DroppedStale;
+
     /// <summary>Since the first frame of the stretch.</summary>
     public TimeSpan Duration { get; init; }
 }

@@ -91,7 +91,7 @@ internal sealed class ManifestValidator(ModelManifest manifest)
 
             if (!IsDatasetSafe(label.Name!))
             {
-                Fail($"labels[{i}].name", $"is '{Printable(label.Name!)}': {LabelNameRule}");
+                Fail($"labels[{i}].name", $"is '{Edge.Camera.Sources.UserPath.Printable(label.Name!)}': {LabelNameRule}");
             }
 
             if (!(label.Threshold > 0 && label.Threshold < 1))
@@ -116,12 +116,10 @@ internal sealed class ManifestValidator(ModelManifest manifest)
     /// where labels are separated by ';' and trimmed, so a name with ';', control characters or surrounding white
     /// space would come back as other labels.
     /// </summary>
-    internal const string LabelNameRule = "expected any characters but ';' and control characters, without leading or trailing white space (label names go into ';'-separated dataset columns)";
+    private const string LabelNameRule = "expected any characters but ';' and control characters, without leading or trailing white space (label names go into ';'-separated dataset columns)";
 
-    internal static bool IsDatasetSafe(string name) =>
+    private static bool IsDatasetSafe(string name) =>
         !name.Contains(';', StringComparison.Ordinal) && !name.Any(char.IsControl) && name.Trim() == name;
-
-    private static string Printable(string name) => string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     /// <summary>The model file's path, confined to the bundle folder (checked again against symlinks once it exists).</summary>
     public string ModelPath(string directory) => BundlePath.Combine(directory, manifest.ModelFile!, "model_file");
