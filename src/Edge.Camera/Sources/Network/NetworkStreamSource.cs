@@ -63,20 +63,10 @@ internal sealed class NetworkStreamSource : IFrameSource
                 throw Failed(TakeBusError() ?? "the pipeline refused to start");
             }
 
-            var deadline = Environment.TickCount64 + (long)OpenTimeout.TotalMilliseconds;
-            while (pendingSample == 0)
+            pendingSample = PullSample(OpenTimeout, out var failure);
+            if (pendingSample == 0)
             {
-                if (TakeBusError() is { } error)
-                {
-                    throw Failed(error);
-                }
-
-                if (Environment.TickCount64 >= deadline)
-                {
-                    throw Failed(StreamFailure.NoFrame(location, OpenTimeout));
-                }
-
-                pendingSample = Gst.AppSinkTryPullSample(sink, PullSliceNanoseconds);
+                throw Failed(failure ?? StreamFailure.NoFrame(location, OpenTimeout));
             }
         }
         catch
@@ -99,23 +89,14 @@ internal sealed class NetworkStreamSource : IFrameSource
 
         var sample = pendingSample;
         pendingSample = 0;
-        var waited = 0UL;
-        while (sample == 0)
+        if (sample == 0)
         {
-            if (TakeBusError() is { } error)
+            sample = PullSample(ReadTimeout, out var failure);
+            if (sample == 0)
             {
-                FailureReason = error;
+                FailureReason = failure ?? $"no frame for {ReadTimeout.TotalSeconds:0} s";
                 return FrameReadResult.Failed;
             }
-
-            if (waited >= (ulong)ReadTimeout.TotalMilliseconds * Gst.NanosecondsPerMillisecond)
-            {
-                FailureReason = $"no frame for {ReadTimeout.TotalSeconds:0} s";
-                return FrameReadResult.Failed;
-            }
-
-            sample = Gst.AppSinkTryPullSample(sink, PullSliceNanoseconds);
-            waited += PullSliceNanoseconds;
         }
 
         try
@@ -129,6 +110,30 @@ internal sealed class NetworkStreamSource : IFrameSource
 
         target.ClearTruth();
         return FrameReadResult.Frame;
+    }
+
+    /// <summary>
+    /// The next decoded sample, waiting up to <paramref name="timeout"/> in slices so that an error on the bus (a
+    /// dropped connection) ends the wait early; 0 with the bus's error, or 0 with null when the time ran out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // on the per-frame path, like Read
+    private nint PullSample(TimeSpan timeout, out string? failure)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            failure = TakeBusError();
+            if (failure is not null || Environment.TickCount64 >= deadline)
+            {
+                return 0;
+            }
+
+            var sample = Gst.AppSinkTryPullSample(sink, PullSliceNanoseconds);
+            if (sample != 0)
+            {
+                return sample;
+            }
+        }
     }
 
     public void Close()
