@@ -15,6 +15,9 @@ namespace Edge.Camera.Sources.Headers;
 /// </summary>
 public sealed record VideoContainer(string Name, bool IsVideoContainer, bool StatesFrameCount, string? Damage)
 {
+    /// <summary>A still image (PNG, JPEG, ...) rather than a video container.</summary>
+    public bool IsImage { get; init; }
+
     private const uint EbmlMagic = 0x1A45DFA3;
     private const uint MatroskaSegment = 0x18538067;
 
@@ -48,7 +51,7 @@ public sealed record VideoContainer(string Name, bool IsVideoContainer, bool Sta
             FileType.Mp4 or FileType.QuickTime => IsoMedia(stream),
             FileType.Avi => Riff(stream),
             FileType.Png or FileType.Jpeg or FileType.Bmp or FileType.Gif or FileType.Tiff or FileType.WebP or FileType.Netpbm
-                => new VideoContainer($"a {type.ToString().ToUpperInvariant()} image", false, false, null),
+                => new VideoContainer($"a {type.ToString().ToUpperInvariant()} image", false, false, null) { IsImage = true },
             FileType.Unknown => Other(stream),
             _ => new VideoContainer($"a {type} file", false, false, null),
         };

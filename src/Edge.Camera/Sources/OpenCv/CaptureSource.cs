@@ -54,11 +54,6 @@ internal abstract class CaptureSource : IFrameSource
 
         if (!capture.Read(mat) || mat.Empty())
         {
-            if (NoFrameResult == FrameReadResult.EndOfStream)
-            {
-                CheckComplete(capture);
-            }
-
             if (!Rewind(capture))
             {
                 return NoFrameResult;
@@ -97,13 +92,8 @@ internal abstract class CaptureSource : IFrameSource
     /// sources, <see cref="FrameReadResult.EndOfStream"/> for files.</summary>
     protected virtual FrameReadResult NoFrameResult => FrameReadResult.Failed;
 
-    /// <summary>Called when a finite source has no more frames, before any rewind: throws
-    /// <see cref="IncompleteSourceException"/> when the source ended before its own end.</summary>
-    protected virtual void CheckComplete(VideoCapture opened)
-    {
-    }
-
-    /// <summary>Rewinds a looping source after its last frame; true means the read is retried once.</summary>
+    /// <summary>Called when a read returns no image: rewinds a looping source after its last frame; true means the
+    /// read is retried once.</summary>
     protected virtual bool Rewind(VideoCapture opened) => false;
 
     /// <summary>Disposes a capture that failed to open and returns the exception to throw.</summary>

@@ -82,7 +82,9 @@ internal sealed class VideoFileSource : CaptureSource
         return capture;
     }
 
-    protected override void CheckComplete(VideoCapture opened)
+    /// <summary>At the end of a pass, before any rewind: throws <see cref="IncompleteSourceException"/> when the file
+    /// ended before its own end.</summary>
+    private void CheckComplete()
     {
         // Edit lists and decoder delay can legitimately cost a frame or two against the container's sample count.
         var shortBy = declaredFrames - FramesInPass;
@@ -103,7 +105,7 @@ internal sealed class VideoFileSource : CaptureSource
     private static string WhyNotOpened(VideoContainer container) => container switch
     {
         { Damage: { } damage } => damage,
-        { IsVideoContainer: false, Name: var name } when name.EndsWith(" image", StringComparison.Ordinal)
+        { IsImage: true, Name: var name }
             => $"it is {name}, not a video: expected a video file such as .mp4, .mkv or .avi (for still images use images:DIR)",
         { IsVideoContainer: false, Name: var name } => $"it is {name}: expected a video file such as .mp4, .mkv or .avi",
         { Name: var name } => $"FFmpeg cannot decode {name} (no video stream, an unsupported codec, or damaged inside): expected H.264, H.265, VP8/VP9, AV1, MPEG-4 or MJPEG video",
@@ -111,5 +113,9 @@ internal sealed class VideoFileSource : CaptureSource
 
     protected override FrameReadResult NoFrameResult => FrameReadResult.EndOfStream;
 
-    protected override bool Rewind(VideoCapture opened) => loop && opened.Set(VideoCaptureProperties.PosFrames, 0);
+    protected override bool Rewind(VideoCapture opened)
+    {
+        CheckComplete();
+        return loop && opened.Set(VideoCaptureProperties.PosFrames, 0);
+    }
 }
