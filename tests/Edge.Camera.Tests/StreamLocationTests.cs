@@ -37,4 +37,15 @@ public sealed class StreamLocationTests
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
         Assert.Contains("names no host", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("rtsp://admin:hunter2@cam:99999/stream")]
+    [InlineData("rtsp://cam:port/stream")]
+    public void Parse_UrlWithAnImpossiblePort_IsRefusedAsASourceErrorWithoutThePassword(string url)
+    {
+        var error = Assert.Throws<FrameSourceException>(() => StreamLocation.Parse(url));
+
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not a valid URL", error.Message, StringComparison.Ordinal);
+    }
 }

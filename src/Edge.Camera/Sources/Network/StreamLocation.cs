@@ -22,7 +22,7 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
         var at = url.LastIndexOf('@', authorityEnd < 0 ? url.Length - 1 : authorityEnd - 1);
         if (at < authorityStart)
         {
-            return new StreamLocation(kind, url, null, null, masked);
+            return Checked(new StreamLocation(kind, url, null, null, masked));
         }
 
         var userInfo = url[authorityStart..at];
@@ -35,8 +35,14 @@ internal sealed record StreamLocation(string Scheme, string WithoutCredentials, 
             throw new FrameSourceException($"source '{masked}' names no host after its credentials: expected {scheme}://user:password@host[:port]/path");
         }
 
-        return new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked);
+        return Checked(new StreamLocation(kind, string.Concat(url.AsSpan(0, authorityStart), host), user, password, masked));
     }
+
+    // Endpoint parses the URL when a connection fails: a URL it cannot parse must be refused here, as a source error.
+    private static StreamLocation Checked(StreamLocation location) =>
+        Uri.TryCreate(location.WithoutCredentials, UriKind.Absolute, out _)
+            ? location
+            : throw new FrameSourceException($"source '{location.Masked}' is not a valid URL: expected rtsp://[user:password@]host[:port]/path with a port up to 65535");
 
     /// <summary>The URL's own scheme in lower case: rtsp or rtsps.</summary>
     public string UrlScheme => WithoutCredentials[..WithoutCredentials.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant();
