@@ -19,6 +19,8 @@ public static class ImageFile
     /// <summary>The largest limit that can be configured: OpenCV refuses images over 2^30 pixels anyway.</summary>
     public const int MaxMegapixelsLimit = 1000;
 
+    private const string ExpectedImage = "expected a PNG/JPEG/BMP/TIFF/WebP file";
+
     /// <summary>
     /// Fills <paramref name="target"/> from <paramref name="path"/>. The size the header states is checked against
     /// <paramref name="maxMegapixels"/> before anything is decoded; throws <see cref="FrameSourceException"/> naming the
@@ -43,7 +45,7 @@ public static class ImageFile
         {
             if (image.Empty())
             {
-                throw new FrameSourceException($"cannot read image {path}: it does not decode (truncated or corrupt): expected a PNG/JPEG/BMP/TIFF/WebP file");
+                throw new FrameSourceException($"cannot read image {path}: it does not decode (truncated or corrupt): {ExpectedImage}");
             }
 
             MatPixels.CopyToFrame(image, target, path);
@@ -71,7 +73,7 @@ public static class ImageFile
 
         if (header is null)
         {
-            throw new FrameSourceException($"cannot read image {path}: its header states no image size (not an image, or a damaged header): expected a PNG/JPEG/BMP/TIFF/WebP file");
+            throw new FrameSourceException($"cannot read image {path}: its header states no image size (not an image, or a damaged header): {ExpectedImage}");
         }
 
         if (header.Width == 0 || header.Height == 0)
