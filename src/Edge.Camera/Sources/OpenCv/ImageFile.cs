@@ -64,7 +64,7 @@ public static class ImageFile
         }
         catch (InvalidDataException exception)
         {
-            throw new FrameSourceException($"cannot read image {path}: {exception.Message}: expected a PNG/JPEG/BMP/TIFF/WebP file", exception);
+            throw new FrameSourceException($"cannot read image {path}: {exception.Message}: {ExpectedImage}", exception);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
