@@ -51,7 +51,7 @@ public sealed class Quantizer
     /// The <c>producer_version</c>: Edge's version (major.minor.patch, without a build suffix so that the same inputs
     /// give the same bytes from any commit of a release).
     /// </summary>
-    public static string ProducerVersion { get; } = typeof(Quantizer).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+    public static string ProducerVersion { get; } = typeof(Quantizer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The FP32 model after opset upgrade and BatchNormalization folding: the reference for accuracy and SQNR.</summary>
     public ModelProto Prepared { get; }
