@@ -56,11 +56,11 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var trickling = Trickle(trickler, "GET /healthz HTTP/1.1\r\nHost: edge\r\nX-Slow: " + new string('a', 200), TimeSpan.FromMilliseconds(250), stop.Token);
 
-        var slowest = await ProbeRepeatedly(probes: 12, interval: TimeSpan.FromMilliseconds(100));
+        var (median, slowest) = await ProbeRepeatedly(probes: 12, interval: TimeSpan.FromMilliseconds(100));
 
         await stop.CancelAsync();
         await trickling;
-        Assert.True(slowest < ProbeLimit, $"slowest /healthz probe took {slowest.TotalMilliseconds:F0} ms while a client trickled its request");
+        AssertPrompt(median, slowest, "while a client trickled its request");
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
         using var unterminated = await Connect();
         await unterminated.SendAsync("GET /healthz HTTP/1.1"u8.ToArray());
 
-        var slowest = await ProbeRepeatedly(probes: 10, interval: TimeSpan.FromMilliseconds(100));
+        var (median, slowest) = await ProbeRepeatedly(probes: 10, interval: TimeSpan.FromMilliseconds(100));
 
-        Assert.True(slowest < ProbeLimit, $"slowest /healthz probe took {slowest.TotalMilliseconds:F0} ms behind an unterminated request line");
+        AssertPrompt(median, slowest, "behind an unterminated request line");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
                 crowd.Add(socket);
             }
 
-            var slowest = await ProbeRepeatedly(probes: 10, interval: TimeSpan.FromMilliseconds(50));
+            var (_, slowest) = await ProbeRepeatedly(probes: 10, interval: TimeSpan.FromMilliseconds(50));
 
             var responses = await Task.WhenAll(crowd.Select(async socket =>
             {
@@ -116,10 +116,10 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
         await malformed.SendAsync("GET /healthz HTTP/1.1\r\nHost edge without a colon\r\n\r\n"u8.ToArray());
 
         var answer = await ReadToEnd(malformed);
-        var slowest = await ProbeRepeatedly(probes: 5, interval: TimeSpan.FromMilliseconds(20));
+        var (median, slowest) = await ProbeRepeatedly(probes: 5, interval: TimeSpan.FromMilliseconds(20));
 
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", answer, StringComparison.Ordinal);
-        Assert.True(slowest < ProbeLimit, $"slowest /healthz probe took {slowest.TotalMilliseconds:F0} ms after a malformed request");
+        AssertPrompt(median, slowest, "after a malformed request");
     }
 
     [Fact]
@@ -183,9 +183,14 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
     }
 
     /// <summary>Probes /healthz (each on a fresh connection, as a supervisor would) and returns the slowest answer.</summary>
-    private async Task<TimeSpan> ProbeRepeatedly(int probes, TimeSpan interval)
+    /// <summary>
+    /// Probes <paramref name="probes"/> times. A server held up by a misbehaving client delays every probe by seconds;
+    /// a shared CI machine delays one now and then (a GC, a descheduled thread): so a held-up server shows in the median,
+    /// and the slowest probe only has to stay under the crowded limit.
+    /// </summary>
+    private async Task<(TimeSpan Median, TimeSpan Slowest)> ProbeRepeatedly(int probes, TimeSpan interval)
     {
-        var slowest = TimeSpan.Zero;
+        var times = new List<TimeSpan>();
         for (var i = 0; i < probes; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.LocalEndpoint!.Port}/healthz");
@@ -206,11 +211,18 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
 
             var took = watch.Elapsed;
             Assert.Equal(HttpStatusCode.OK, status);
-            slowest = took > slowest ? took : slowest;
+            times.Add(took);
             await Task.Delay(interval);
         }
 
-        return slowest;
+        times.Sort();
+        return (times[times.Count / 2], times[^1]);
+    }
+
+    private static void AssertPrompt(TimeSpan median, TimeSpan slowest, string situation)
+    {
+        Assert.True(median < ProbeLimit, $"median /healthz probe took {median.TotalMilliseconds:F0} ms {situation}");
+        Assert.True(slowest < CrowdedProbeLimit, $"slowest /healthz probe took {slowest.TotalMilliseconds:F0} ms {situation}");
     }
 
     private static async Task<string> ReadToEnd(Socket socket)
