@@ -9,7 +9,7 @@ for rid in linux-arm64 linux-x64; do
   target="$out/$rid"
   log="$(mktemp)"
   echo "publishing $rid -> $target"
-  if ! dotnet publish "$root/src/Edge.Runtime" -c Release -r "$rid" --self-contained -p:PublishTrimmed=true -o "$target" >"$log" 2>&1; then
+  if ! dotnet publish "$root/src/Edge.Cli" -c Release -r "$rid" --self-contained -p:PublishTrimmed=true -o "$target" >"$log" 2>&1; then
     cat "$log" >&2
     echo "publish.sh: dotnet publish failed for $rid" >&2
     exit 1

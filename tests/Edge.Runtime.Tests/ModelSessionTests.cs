@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Inference;
@@ -121,17 +122,17 @@ public sealed class ModelSessionTests
     [Theory]
     [InlineData(ExecutionProviderChoice.TensorRt, "tensorrt", ExecutionProviderNames.TensorRt)]
     [InlineData(ExecutionProviderChoice.Cuda, "cuda", ExecutionProviderNames.Cuda)]
-    public void Create_ExplicitGpuProviderOnCpuOnlyBuild_ThrowsInvalidArguments(ExecutionProviderChoice choice, string shortName, string providerName)
+    public void Create_ExplicitGpuProviderOnCpuOnlyBuild_ThrowsSettingExceptionForEp(ExecutionProviderChoice choice, string shortName, string providerName)
     {
         Assert.DoesNotContain(providerName, SessionFactory.AvailableProviders()); // precondition: the CPU-only NuGet build
         using var test = TestBundle.Create();
         var bundle = test.Load();
 
-        var error = Assert.Throws<UserError>(() => ModelSession.Create(bundle, choice, 1));
+        var error = Assert.Throws<SettingException>(() => ModelSession.Create(bundle, choice, 1));
 
-        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
-        Assert.Contains("not available", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"--ep {shortName}", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ep", error.Key);
+        Assert.StartsWith("is not available", error.Problem, StringComparison.Ordinal);
+        Assert.StartsWith($"--ep {shortName} is not available", error.MessageNaming("--ep"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Configuration;
 using Edge.Runtime.Inference;
@@ -42,9 +43,9 @@ public sealed class RunSettingsTests
     [Fact]
     public void Resolve_UnknownCpuSpin_ThrowsOneLineNamingKeyAndChoices()
     {
-        var error = Assert.Throws<UserError>(new RunSettings { CpuSpin = "sometimes" }.Resolve);
+        var error = Assert.Throws<SettingException>(new RunSettings { CpuSpin = "sometimes" }.Resolve);
 
-        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Equal("cpu_spin", error.Key);
         Assert.Equal("setting 'cpu_spin' is sometimes: expected always, during-run or never", error.Message);
     }
 
@@ -179,9 +180,9 @@ public sealed class RunSettingsTests
     [MemberData(nameof(InvalidValues))]
     public void Resolve_InvalidValue_ThrowsInvalidArgumentsNamingTheKey(string key, RunSettings settings)
     {
-        var error = Assert.Throws<UserError>(settings.Resolve);
+        var error = Assert.Throws<SettingException>(settings.Resolve);
 
-        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
+        Assert.Equal(key, error.Key);
         Assert.Contains($"setting '{key}'", error.Message, StringComparison.Ordinal);
     }
 
@@ -301,9 +302,9 @@ public sealed class RunSettingsTests
         using var folder = TestBundle.CreateEmpty();
         var path = folder.WriteFile("edge.json", System.Text.Encoding.UTF8.GetBytes(json));
 
-        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path).Resolve());
+        var error = Record.Exception(() => RunSettings.FromFile(path).Resolve());
 
-        Assert.Contains(mentions, error.Message, StringComparison.Ordinal);
+        Assert.Contains(mentions, error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -381,7 +382,7 @@ public sealed class RunSettingsTests
         var path = folder.WriteFile("edge.json", """{ "budget_ms": -5 }"""u8.ToArray());
         var fromFile = RunSettings.FromFile(path);
 
-        var error = Assert.Throws<UserError>(fromFile.Resolve);
+        var error = Assert.Throws<SettingException>(fromFile.Resolve);
 
         Assert.Equal("setting 'budget_ms' is -5: expected a number from 1 to 60000", error.Message);
     }

@@ -40,7 +40,7 @@ public sealed record DegradeOptions
 
     public IReadOnlyList<LadderStep> Ladder { get; set; } = DefaultLadder;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
+    /// <summary>Throws <see cref="Options.SettingException"/> naming the setting that is out of range.</summary>
     public void Validate()
     {
         Require(WindowFrames is >= 1 and <= 100_000, "window_frames", WindowFrames, "1 to 100000");
@@ -61,7 +61,7 @@ public sealed record DegradeOptions
     {
         if (!condition)
         {
-            throw new ArgumentException($"degrade setting '{key}' is {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}: expected {expected}");
+            throw new Options.SettingException($"degrade.{key}", value, expected);
         }
     }
 }

@@ -1,4 +1,4 @@
-using Edge.Runtime.Cli;
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference.TensorRt;
 using Microsoft.ML.OnnxRuntime;
 
@@ -45,9 +45,11 @@ public static class SessionFactory
                 var reason = $"{shortName} skipped: this ONNX Runtime build has no {providerName} (available: {string.Join(", ", available)})";
                 if (choice != ExecutionProviderChoice.Auto)
                 {
-                    throw new UserError(
-                        ExitCode.InvalidArguments,
-                        $"--ep {shortName} is not available: this ONNX Runtime build has no {providerName} (available: {string.Join(", ", available)}); use --ep auto or cpu, or install an ONNX Runtime built with it (docs/execution-providers.md)");
+                    throw new SettingException(
+                        "ep",
+                        shortName,
+                        "auto or cpu, or an ONNX Runtime built with it (docs/execution-providers.md)",
+                        $"is not available: this ONNX Runtime build has no {providerName} (available: {string.Join(", ", available)})");
                 }
 
                 skipped.Add(reason);
@@ -72,10 +74,10 @@ public static class SessionFactory
                 var session = new InferenceSession(modelToLoad, options);
                 return (session, new ExecutionProviderReport(shortName, skipped));
             }
-            catch (ExecutionProviderSettingsException exception)
+            catch (SettingException)
             {
                 options.Dispose();
-                throw new UserError(ExitCode.InvalidArguments, exception.Message, exception);
+                throw;
             }
             catch (Exception exception) when (candidate != ExecutionProviderChoice.Cpu
                 && exception is OnnxRuntimeException or IOException or UnauthorizedAccessException)
@@ -83,7 +85,7 @@ public static class SessionFactory
                 options.Dispose();
                 if (choice != ExecutionProviderChoice.Auto)
                 {
-                    throw new UserError(ExitCode.InvalidArguments, $"--ep {shortName} failed to start: {exception.Message}", exception);
+                    throw new SettingException("ep", shortName, "auto or cpu, or a working GPU stack (docs/execution-providers.md)", $"failed to start: {exception.Message.ReplaceLineEndings(" ")}", exception);
                 }
 
                 skipped.Add($"{shortName} skipped: {exception.Message.ReplaceLineEndings(" ")}");
@@ -95,7 +97,7 @@ public static class SessionFactory
             }
         }
 
-        throw new UserError(ExitCode.Failure, "no execution provider could run the model");
+        throw new InvalidOperationException("no execution provider could run the model");
     }
 
     private static SessionOptions BaseOptions(int threads, CpuSpin spin)

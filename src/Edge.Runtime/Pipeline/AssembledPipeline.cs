@@ -1,7 +1,6 @@
 using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Cli;
-using Edge.Runtime.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;
 using Edge.Runtime.Inference;
@@ -56,16 +55,16 @@ public sealed class AssembledPipeline : IDisposable
     /// <summary>The configured model's first run (ONNX Runtime's one-off costs), measured at start and kept out of frames.</summary>
     public double FirstInferenceMs { get; }
 
-    public static AssembledPipeline Create(ResolvedRunSettings settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null) =>
+    public static AssembledPipeline Create(PipelineOptions settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null) =>
         Create(settings, ModelBundle.Load(settings.Model), sink, time, extras);
 
     /// <summary>With the configured model's bundle already loaded (and its hash verified) by the caller.</summary>
-    public static AssembledPipeline Create(ResolvedRunSettings settings, ModelBundle bundle, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
+    public static AssembledPipeline Create(PipelineOptions settings, ModelBundle bundle, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
     {
         extras ??= new PipelineExtras();
         if (extras.Locate && bundle.MapsName is null)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"--locate needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps'): use a model with a CSRA head, such as the bundled one");
+            throw new SettingException("locate", null, "a model with a CSRA head, such as the bundled one", $"needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps')");
         }
 
         var sessions = new List<ModelSession>();
@@ -147,12 +146,12 @@ public sealed class AssembledPipeline : IDisposable
         var actual = bundle.Labels.Select(label => label.Name);
         if (!expected.SequenceEqual(actual, StringComparer.Ordinal))
         {
-            throw new UserError(ExitCode.InvalidModel, $"degrade ladder step '{step.Name}': model '{bundle.Name}' has labels [{string.Join(", ", actual)}] but the configured model has [{string.Join(", ", expected)}]: a ladder model must tag the same labels in the same order");
+            throw new ModelBundleException($"degrade ladder step '{step.Name}': model '{bundle.Name}' has labels [{string.Join(", ", actual)}] but the configured model has [{string.Join(", ", expected)}]: a ladder model must tag the same labels in the same order");
         }
 
         if (bundle.OutputKind != primary.OutputKind)
         {
-            throw new UserError(ExitCode.InvalidModel, $"degrade ladder step '{step.Name}': model '{bundle.Name}' outputs {bundle.OutputKind} but the configured model outputs {primary.OutputKind}: expected the same output kind");
+            throw new ModelBundleException($"degrade ladder step '{step.Name}': model '{bundle.Name}' outputs {bundle.OutputKind} but the configured model outputs {primary.OutputKind}: expected the same output kind");
         }
 
         return bundle;

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Budget;
 
 namespace Edge.Runtime.Tests.Budget;
@@ -124,9 +125,9 @@ public sealed class DegradeControllerTests
     {
         var options = new DegradeOptions { WindowFrames = window, MissRateToDegrade = missRate, HeadroomFraction = headroom, RecoverFrames = recover };
 
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<SettingException>(options.Validate);
 
-        Assert.Contains($"'{key}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"degrade.{key}", error.Key);
     }
 
     [Fact]
@@ -134,9 +135,9 @@ public sealed class DegradeControllerTests
     {
         var options = new DegradeOptions { Ladder = [new() { Name = "same" }] };
 
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<SettingException>(options.Validate);
 
-        Assert.Contains("ladder[0]", error.Message, StringComparison.Ordinal);
+        Assert.Equal("degrade.ladder[0]", error.Key);
     }
 
     private static List<(int Frame, LevelChange Change)> Feed(DegradeController controller, int frames, bool missed, double latencyMs)

@@ -205,7 +205,7 @@ public sealed class BadInputTests
 
         var result = RunTiny("--config", config);
 
-        AssertOneLineError(result, ExitCode.InvalidArguments, "degrade setting 'window_frames' is 0");
+        AssertOneLineError(result, ExitCode.InvalidArguments, "setting 'degrade.window_frames' is 0");
     }
 
     [Theory]

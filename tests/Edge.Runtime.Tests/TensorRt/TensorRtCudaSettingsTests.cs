@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference.TensorRt;
 
 namespace Edge.Runtime.Tests.TensorRt;
@@ -36,7 +37,7 @@ public sealed class TensorRtCudaSettingsTests
     [Fact]
     public void Validate_UnknownArenaStrategy_NamesKeyAndChoices()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new CudaSettings { ArenaExtendStrategy = "grow" }.Validate());
+        var error = Assert.Throws<SettingException>(() => new CudaSettings { ArenaExtendStrategy = "grow" }.Validate());
 
         Assert.Equal("setting 'cuda.arena_extend_strategy' is grow: expected kNextPowerOfTwo or kSameAsRequested", error.Message);
     }
@@ -44,7 +45,7 @@ public sealed class TensorRtCudaSettingsTests
     [Fact]
     public void Validate_UnknownConvSearch_NamesKeyAndChoices()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new CudaSettings { CudnnConvAlgoSearch = "exhaustive" }.Validate());
+        var error = Assert.Throws<SettingException>(() => new CudaSettings { CudnnConvAlgoSearch = "exhaustive" }.Validate());
 
         Assert.Equal("setting 'cuda.cudnn_conv_algo_search' is exhaustive: expected EXHAUSTIVE, HEURISTIC, DEFAULT", error.Message);
     }
@@ -52,7 +53,7 @@ public sealed class TensorRtCudaSettingsTests
     [Fact]
     public void Validate_NegativeDevice_NamesKey()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new CudaSettings { DeviceId = -2 }.Validate());
+        var error = Assert.Throws<SettingException>(() => new CudaSettings { DeviceId = -2 }.Validate());
 
         Assert.Equal("cuda.device_id", error.Key);
     }

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference.TensorRt;
 
 namespace Edge.Runtime.Tests.TensorRt;
@@ -108,7 +109,7 @@ public sealed class TensorRtProviderOptionsTests
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions();
         var model = new ModelIdentity(new string('a', 64), "int8");
 
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => TensorRtProviderOptions.AppendTo(options, new TensorRtSettings { BuilderOptimizationLevel = 9 }, model));
+        var error = Assert.Throws<SettingException>(() => TensorRtProviderOptions.AppendTo(options, new TensorRtSettings { BuilderOptimizationLevel = 9 }, model));
 
         Assert.Equal("tensorrt.builder_optimization_level", error.Key);
     }

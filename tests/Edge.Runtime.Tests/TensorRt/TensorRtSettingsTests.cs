@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference.TensorRt;
 
 namespace Edge.Runtime.Tests.TensorRt;
@@ -48,7 +49,7 @@ public sealed class TensorRtSettingsTests
     [InlineData(8193)]
     public void Validate_WorkspaceOutsideMemory_NamesKeyAndRange(int workspaceMb)
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new TensorRtSettings { WorkspaceMb = workspaceMb }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { WorkspaceMb = workspaceMb }.Validate(EightGiB));
 
         Assert.Equal("tensorrt.workspace_mb", error.Key);
         Assert.StartsWith($"setting 'tensorrt.workspace_mb' is {workspaceMb}: expected 1 to 8192 ", error.Message, StringComparison.Ordinal);
@@ -66,7 +67,7 @@ public sealed class TensorRtSettingsTests
     [InlineData(6)]
     public void Validate_OptimizationLevelOutOfRange_NamesKeyAndRange(int level)
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new TensorRtSettings { BuilderOptimizationLevel = level }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { BuilderOptimizationLevel = level }.Validate(EightGiB));
 
         Assert.Equal($"setting 'tensorrt.builder_optimization_level' is {level}: expected 0 to 5", error.Message);
     }
@@ -74,7 +75,7 @@ public sealed class TensorRtSettingsTests
     [Fact]
     public void Validate_NegativeDevice_NamesKey()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new TensorRtSettings { DeviceId = -1 }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { DeviceId = -1 }.Validate(EightGiB));
 
         Assert.Equal("setting 'tensorrt.device_id' is -1: expected 0 or more", error.Message);
     }
@@ -82,7 +83,7 @@ public sealed class TensorRtSettingsTests
     [Fact]
     public void Validate_EpContextPathWithoutDump_NamesKey()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new TensorRtSettings { EpContextPath = "/tmp/ctx.onnx" }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { EpContextPath = "/tmp/ctx.onnx" }.Validate(EightGiB));
 
         Assert.Equal("setting 'tensorrt.ep_context_path' is /tmp/ctx.onnx: expected no value unless tensorrt.dump_ep_context is true", error.Message);
     }
@@ -90,14 +91,18 @@ public sealed class TensorRtSettingsTests
     [Fact]
     public void Validate_BlankCacheDirectory_NamesKey()
     {
-        var error = Assert.Throws<ExecutionProviderSettingsException>(() => new TensorRtSettings { EngineCacheDirectory = " " }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { EngineCacheDirectory = " " }.Validate(EightGiB));
 
         Assert.Equal("tensorrt.engine_cache_directory", error.Key);
     }
 
     [Fact]
-    public void Validate_IsAnArgumentException()
+    public void Validate_CarriesKeyValueAndExpected()
     {
-        Assert.ThrowsAny<ArgumentException>(() => new TensorRtSettings { WorkspaceMb = -5 }.Validate(EightGiB));
+        var error = Assert.Throws<SettingException>(() => new TensorRtSettings { WorkspaceMb = -5 }.Validate(EightGiB));
+
+        Assert.Equal("tensorrt.workspace_mb", error.Key);
+        Assert.Equal("-5", error.Value);
+        Assert.StartsWith("1 to 8192", error.Expected, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 
@@ -13,7 +14,7 @@ public static class CudaProviderOptions
         ["cudnn_conv_algo_search"] = settings.CudnnConvAlgoSearch,
     };
 
-    /// <exception cref="ExecutionProviderSettingsException">A setting is out of range.</exception>
+    /// <exception cref="SettingException">A setting is out of range.</exception>
     /// <exception cref="InvalidOperationException">This ONNX Runtime build has no CUDA provider.</exception>
     public static void AppendTo(SessionOptions sessionOptions, CudaSettings settings)
     {

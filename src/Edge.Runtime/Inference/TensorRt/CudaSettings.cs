@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 namespace Edge.Runtime.Inference.TensorRt;
 
 /// <summary>The CUDA provider's settings (config section <c>cuda</c>); values are ONNX Runtime's own option values.</summary>
@@ -19,17 +20,17 @@ public sealed class CudaSettings
     {
         if (DeviceId < 0)
         {
-            throw new ExecutionProviderSettingsException("cuda.device_id", DeviceId, "0 or more");
+            throw new SettingException("cuda.device_id", DeviceId, "0 or more");
         }
 
         if (!ArenaExtendStrategies.Contains(ArenaExtendStrategy, StringComparer.Ordinal))
         {
-            throw new ExecutionProviderSettingsException("cuda.arena_extend_strategy", ArenaExtendStrategy, string.Join(" or ", ArenaExtendStrategies));
+            throw new SettingException("cuda.arena_extend_strategy", ArenaExtendStrategy, string.Join(" or ", ArenaExtendStrategies));
         }
 
         if (!CudnnConvAlgoSearches.Contains(CudnnConvAlgoSearch, StringComparer.Ordinal))
         {
-            throw new ExecutionProviderSettingsException("cuda.cudnn_conv_algo_search", CudnnConvAlgoSearch, string.Join(", ", CudnnConvAlgoSearches));
+            throw new SettingException("cuda.cudnn_conv_algo_search", CudnnConvAlgoSearch, string.Join(", ", CudnnConvAlgoSearches));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 
@@ -47,7 +48,7 @@ public static class TensorRtProviderOptions
     /// appends the TensorRT provider to <paramref name="sessionOptions"/>. Returns the cache folder, and the EPContext
     /// model to load instead of the ONNX file when one was dumped there before (near-instant start-up), else null.
     /// </summary>
-    /// <exception cref="ExecutionProviderSettingsException">A setting is out of range.</exception>
+    /// <exception cref="SettingException">A setting is out of range.</exception>
     /// <exception cref="InvalidOperationException">This ONNX Runtime build has no TensorRT provider.</exception>
     public static (string CacheDirectory, string? ContextModel) AppendTo(SessionOptions sessionOptions, TensorRtSettings settings, ModelIdentity model, string root = "/")
     {

@@ -1,3 +1,4 @@
+using Edge.Runtime.Options;
 namespace Edge.Runtime.Inference.TensorRt;
 
 /// <summary>
@@ -64,22 +65,22 @@ public sealed class TensorRtSettings
         var totalMb = totalMemoryBytes / (1024 * 1024);
         if (WorkspaceMb < 1 || WorkspaceMb > totalMb)
         {
-            throw new ExecutionProviderSettingsException("tensorrt.workspace_mb", WorkspaceMb, $"1 to {totalMb} (this machine's total memory in MiB, which a Jetson's GPU shares)");
+            throw new SettingException("tensorrt.workspace_mb", WorkspaceMb, $"1 to {totalMb} (this machine's total memory in MiB, which a Jetson's GPU shares)");
         }
 
         if (BuilderOptimizationLevel is < 0 or > MaximumBuilderOptimizationLevel)
         {
-            throw new ExecutionProviderSettingsException("tensorrt.builder_optimization_level", BuilderOptimizationLevel, "0 to 5");
+            throw new SettingException("tensorrt.builder_optimization_level", BuilderOptimizationLevel, "0 to 5");
         }
 
         if (DeviceId < 0)
         {
-            throw new ExecutionProviderSettingsException("tensorrt.device_id", DeviceId, "0 or more");
+            throw new SettingException("tensorrt.device_id", DeviceId, "0 or more");
         }
 
         if (EpContextPath is not null && !DumpEpContext)
         {
-            throw new ExecutionProviderSettingsException("tensorrt.ep_context_path", EpContextPath, "no value unless tensorrt.dump_ep_context is true");
+            throw new SettingException("tensorrt.ep_context_path", EpContextPath, "no value unless tensorrt.dump_ep_context is true");
         }
 
         RequireNonBlank("tensorrt.engine_cache_directory", EngineCacheDirectory);
@@ -91,7 +92,7 @@ public sealed class TensorRtSettings
     {
         if (path is not null && string.IsNullOrWhiteSpace(path))
         {
-            throw new ExecutionProviderSettingsException(key, $"'{path}'", "a path, or no value for the default");
+            throw new SettingException(key, $"'{path}'", "a path, or no value for the default");
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Cli;
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
 
 namespace Edge.Runtime.Configuration;
@@ -185,136 +186,72 @@ public sealed class RunSettings
         return current;
     }
 
+    /// <summary>Validates the merged layers; throws <see cref="SettingException"/> naming the first bad key.</summary>
     public ResolvedRunSettings Resolve()
     {
         var frames = Frames ?? 0;
         if (frames < 0)
         {
-            throw Invalid("frames", frames, "0 (no limit) or more");
+            throw new SettingException("frames", frames, "0 (no limit) or more");
         }
 
-        var budget = BudgetMs ?? 100;
-        if (!(budget >= 1 && budget <= 60_000))
-        {
-            throw Invalid("budget_ms", budget, "a number from 1 to 60000");
-        }
-
-        ExecutionProviderChoice ep;
-        try
-        {
-            ep = ExecutionProviderNames.Parse(Ep ?? "auto");
-        }
-        catch (ArgumentException)
-        {
-            throw Invalid("ep", Ep, "auto, tensorrt, cuda or cpu");
-        }
-
-        var threads = Threads ?? 0;
-        if (threads is < 0 or > 256)
-        {
-            throw Invalid("threads", threads, "0 (ONNX Runtime's default) to 256");
-        }
-
-        Inference.CpuSpin spin;
-        try
-        {
-            spin = CpuSpinNames.Parse(CpuSpin ?? "always");
-        }
-        catch (ArgumentException)
-        {
-            throw Invalid("cpu_spin", CpuSpin, CpuSpinNames.Expected);
-        }
-
-        var smoothing = Smoothing ?? 0;
-        if (!(smoothing >= 0 && smoothing < 1))
-        {
-            throw Invalid("smoothing", smoothing, "a number from 0 (off) up to but excluding 1");
-        }
-
-        var topK = TopK ?? 0;
-        if (topK is < 0 or > 10_000)
-        {
-            throw Invalid("top_k", topK, "0 (no cap) or a positive number of labels");
-        }
-
+        var ep = ParseName("ep", Ep ?? "auto", ExecutionProviderNames.Parse, "auto, tensorrt, cuda or cpu", Ep);
+        var spin = ParseName("cpu_spin", CpuSpin ?? "always", CpuSpinNames.Parse, CpuSpinNames.Expected, CpuSpin);
         var policyText = MissPolicy ?? "flag";
         if (!MissPolicyNames.TryParse(policyText, out var policy))
         {
-            throw Invalid("miss_policy", policyText, MissPolicyNames.Expected);
-        }
-
-        var stages = StageBudgetsMs ?? StageBudgets.None;
-        foreach (var stage in (ReadOnlySpan<PipelineStage>)[PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode])
-        {
-            if (stages.Of(stage) is { } ms && !(ms >= 0.1 && ms <= budget))
-            {
-                throw Invalid($"stage_budgets_ms.{stage.ToString().ToLowerInvariant()}", ms, $"a number from 0.1 up to budget_ms ({budget.ToString(CultureInfo.InvariantCulture)})");
-            }
-        }
-
-        var degrade = Degrade ?? new DegradeOptions();
-        try
-        {
-            degrade.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UserError(ExitCode.InvalidArguments, e.Message);
-        }
-
-        try
-        {
-            Tensorrt?.Validate(Inference.TensorRt.MachineMemory.TotalBytes("/"));
-            Cuda?.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UserError(ExitCode.InvalidArguments, e.Message);
+            throw new SettingException("miss_policy", policyText, MissPolicyNames.Expected);
         }
 
         if (HealthzStaleSeconds is { } stale && !(stale >= 0.1 && stale <= 86_400))
         {
-            throw Invalid("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
+            throw new SettingException("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
         }
 
         if (Mqtt is { Uri: { } mqttUri })
         {
-            try
-            {
-                Publishing.Mqtt.MqttEndpoint.Parse(mqttUri);
-                Mqtt.Validate();
-            }
-            catch (Publishing.Mqtt.MqttConfigurationException e)
-            {
-                throw new UserError(ExitCode.InvalidArguments, e.Message);
-            }
+            Publishing.Mqtt.MqttEndpoint.Parse(mqttUri);
+            Mqtt.Validate();
         }
 
-        var device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device;
-        return new ResolvedRunSettings(
-            Model ?? DefaultModelFor(ep, SessionFactory.AvailableProviders().ToList()),
-            Source ?? DefaultSource(File.Exists),
-            frames,
-            budget,
-            ep,
-            Output ?? "-",
-            threads,
-            device,
-            smoothing,
-            topK,
-            policy,
-            stages,
-            degrade,
-            Mqtt?.Uri is null ? null : Mqtt)
+        var resolved = new ResolvedRunSettings
         {
+            Model = Model ?? DefaultModelFor(ep, SessionFactory.AvailableProviders().ToList()),
+            Source = Source ?? DefaultSource(File.Exists),
+            Frames = frames,
+            BudgetMs = BudgetMs ?? 100,
+            Ep = ep,
+            Output = Output ?? "-",
+            Threads = Threads ?? 0,
+            CpuSpin = spin,
+            Device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device,
+            Smoothing = Smoothing ?? 0,
+            TopK = TopK ?? 0,
+            MissPolicy = policy,
+            StageBudgets = StageBudgetsMs ?? StageBudgets.None,
+            Degrade = Degrade ?? new DegradeOptions(),
+            Mqtt = Mqtt?.Uri is null ? null : Mqtt,
             Tensorrt = Tensorrt,
             Cuda = Cuda,
-            CpuSpin = spin,
             Metrics = Metrics,
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             Gpio = Gpio,
             Display = Display,
         };
+        resolved.Validate();
+        return resolved;
+    }
+
+    private static T ParseName<T>(string key, string text, Func<string, T> parse, string expected, string? given)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException)
+        {
+            throw new SettingException(key, given, expected);
+        }
     }
 
     private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
@@ -339,32 +276,18 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, $"environment variable {name}='{text}' is out of range");
         }
     }
-
-    private static UserError Invalid(string key, object? value, string expected) =>
-        new(ExitCode.InvalidArguments, $"setting '{key}' is {Convert.ToString(value, CultureInfo.InvariantCulture)}: expected {expected}");
 }
 
-public sealed record ResolvedRunSettings(
-    string Model,
-    string Source,
-    long Frames,
-    double BudgetMs,
-    ExecutionProviderChoice Ep,
-    string Output,
-    int Threads,
-    string Device,
-    float Smoothing,
-    int TopK,
-    MissPolicy MissPolicy,
-    StageBudgets StageBudgets,
-    DegradeOptions Degrade,
-    Publishing.Mqtt.MqttSettings? Mqtt = null)
+/// <summary>The validated settings of <c>edge run</c>: the pipeline's options and the app's outputs.</summary>
+public sealed record ResolvedRunSettings : PipelineOptions
 {
-    public Inference.TensorRt.TensorRtSettings? Tensorrt { get; init; }
+    /// <summary>Stop after this many published label sets; 0: no limit.</summary>
+    public long Frames { get; init; }
 
-    public Inference.TensorRt.CudaSettings? Cuda { get; init; }
+    /// <summary>Where label-set JSON lines go: - for stdout, or a file (appended).</summary>
+    public string Output { get; init; } = "-";
 
-    public Inference.CpuSpin CpuSpin { get; init; }
+    public Publishing.Mqtt.MqttSettings? Mqtt { get; init; }
 
     public string? Metrics { get; init; }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
-using Edge.Runtime.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
@@ -259,19 +259,20 @@ public sealed class BenchRunner : IDisposable
         {
             this.variant = variant;
             budgetMs = options.BudgetMs;
-            var settings = new RunSettings
+            var settings = new PipelineOptions
             {
                 Model = variant.Model,
                 Source = options.Source,
                 BudgetMs = options.BudgetMs,
-                Ep = ExecutionProviderNames.ShortName(variant.Ep),
+                Ep = variant.Ep,
                 Threads = options.Threads,
-                CpuSpin = options.CpuSpin.Name(),
+                CpuSpin = options.CpuSpin,
                 Device = "bench",
-                MissPolicy = options.MissPolicy.Name(),
-                StageBudgetsMs = options.StageBudgets,
+                MissPolicy = options.MissPolicy,
+                StageBudgets = options.StageBudgets,
                 Degrade = options.Degrade,
-            }.Resolve();
+            };
+            settings.Validate();
             Assembled = AssembledPipeline.Create(settings, new DiscardingSink(), TimeProvider.System, new PipelineExtras
             {
                 StageDelay = options.Delay,

@@ -1,5 +1,6 @@
 using Edge.Camera.Sources;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Cli;
 
@@ -17,7 +18,7 @@ internal static class CommandRunner
         }
         catch (Exception exception) when (Classify(exception) is { } exitCode)
         {
-            Console.Error.WriteLine($"edge: error: {OneLine(exception.Message)}");
+            Console.Error.WriteLine($"edge: error: {OneLine(Message(exception))}");
             if (verbose)
             {
                 Console.Error.WriteLine(exception);
@@ -30,6 +31,7 @@ internal static class CommandRunner
     private static ExitCode? Classify(Exception exception) => exception switch
     {
         UserError user => user.ExitCode,
+        SettingException => ExitCode.InvalidArguments,
         ModelBundleException => ExitCode.InvalidModel,
         FrameSourceException => ExitCode.SourceFailed,
         IncompleteSourceException => ExitCode.SourceIncomplete,
@@ -41,6 +43,14 @@ internal static class CommandRunner
         OperationCanceledException => ExitCode.Interrupted,
         _ => ExitCode.Failure,
     };
+
+    /// <summary>
+    /// A value out of range is named by its settings key, which reads the same whether it came from the file, the
+    /// environment or a flag; a capability the machine or model lacks ("is not available", "needs activation maps")
+    /// is named by its flag, the way the user asked for it.
+    /// </summary>
+    private static string Message(Exception exception) =>
+        exception is SettingException { Problem: not null } setting ? setting.MessageNaming("--" + setting.Key.Replace('_', '-')) : exception.Message;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

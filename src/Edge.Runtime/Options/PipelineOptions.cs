@@ -1,0 +1,86 @@
+using System.Globalization;
+using Edge.Runtime.Budget;
+using Edge.Runtime.Inference;
+using Edge.Runtime.Inference.TensorRt;
+
+namespace Edge.Runtime.Options;
+
+/// <summary>
+/// What a frame pipeline is built from (<see cref="Pipeline.AssembledPipeline"/>): the model, where frames come from,
+/// the budget and what to do on a miss, the execution provider and decoding. Defaults are the documented ones
+/// (docs/configuration.md); <see cref="Validate"/> holds every range in one place.
+/// </summary>
+public record PipelineOptions
+{
+    /// <summary>Model bundle folder.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Frame source, as <c>--source</c> takes it (credentials are masked wherever it is shown).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>End-to-end budget from capture to publish, 1 to 60000 ms.</summary>
+    public double BudgetMs { get; init; } = 100;
+
+    public ExecutionProviderChoice Ep { get; init; } = ExecutionProviderChoice.Auto;
+
+    /// <summary>ONNX Runtime intra-op threads, 0 (its default) to 256.</summary>
+    public int Threads { get; init; }
+
+    public CpuSpin CpuSpin { get; init; } = CpuSpin.Always;
+
+    /// <summary>Device id written into every message.</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Exponential smoothing of scores across frames, 0 (off) up to but excluding 1.</summary>
+    public float Smoothing { get; init; }
+
+    /// <summary>At most this many active labels per frame, 0 (no cap) to 10000.</summary>
+    public int TopK { get; init; }
+
+    public MissPolicy MissPolicy { get; init; } = MissPolicy.Flag;
+
+    /// <summary>Per-stage budgets, each 0.1 ms up to <see cref="BudgetMs"/>.</summary>
+    public StageBudgets StageBudgets { get; init; } = StageBudgets.None;
+
+    public DegradeOptions Degrade { get; init; } = new();
+
+    public TensorRtSettings? Tensorrt { get; init; }
+
+    public CudaSettings? Cuda { get; init; }
+
+    /// <summary>Throws <see cref="SettingException"/> naming the first value out of its range.</summary>
+    public void Validate()
+    {
+        if (!(BudgetMs >= 1 && BudgetMs <= 60_000))
+        {
+            throw new SettingException("budget_ms", BudgetMs, "a number from 1 to 60000");
+        }
+
+        if (Threads is < 0 or > 256)
+        {
+            throw new SettingException("threads", Threads, "0 (ONNX Runtime's default) to 256");
+        }
+
+        if (!(Smoothing >= 0 && Smoothing < 1))
+        {
+            throw new SettingException("smoothing", Smoothing, "a number from 0 (off) up to but excluding 1");
+        }
+
+        if (TopK is < 0 or > 10_000)
+        {
+            throw new SettingException("top_k", TopK, "0 (no cap) or a positive number of labels");
+        }
+
+        foreach (var stage in (ReadOnlySpan<PipelineStage>)[PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode])
+        {
+            if (StageBudgets.Of(stage) is { } ms && !(ms >= 0.1 && ms <= BudgetMs))
+            {
+                throw new SettingException($"stage_budgets_ms.{stage.ToString().ToLowerInvariant()}", ms, $"a number from 0.1 up to budget_ms ({BudgetMs.ToString(CultureInfo.InvariantCulture)})");
+            }
+        }
+
+        Degrade.Validate();
+        Tensorrt?.Validate(MachineMemory.TotalBytes("/"));
+        Cuda?.Validate();
+    }
+}
