@@ -163,14 +163,20 @@ public sealed class MqttPublisherTests
         var settings = new MqttSettings { Uri = broker.Uri };
 
         var error = Assert.Throws<MqttConfigurationException>(() =>
-            new MqttPublisher(settings, MqttEndpoint.Parse(broker.Uri), "rover", ["t-shirt", "any+thing"], null, NullLogger.Instance, TimeProvider.System));
+            new MqttPublisher(new MqttPublisherOptions { Settings = settings, Endpoint = MqttEndpoint.Parse(broker.Uri), Device = "rover", Labels = ["t-shirt", "any+thing"] }, NullLogger.Instance, TimeProvider.System));
 
         Assert.Contains("label is 'any+thing'", error.Message, StringComparison.Ordinal);
     }
 
     private static MqttPublisher Publisher(MosquittoBroker broker, string device, int outbox, bool discovery = false, ILogger? logger = null) =>
-        new(new MqttSettings { Uri = broker.Uri, Outbox = outbox, HomeAssistantDiscovery = discovery }, MqttEndpoint.Parse(broker.Uri), device, Labels, null,
-            logger ?? NullLogger.Instance, TimeProvider.System, modelName: "tiny-multilabel");
+        new(new MqttPublisherOptions
+        {
+            Settings = new MqttSettings { Uri = broker.Uri, Outbox = outbox, HomeAssistantDiscovery = discovery },
+            Endpoint = MqttEndpoint.Parse(broker.Uri),
+            Device = device,
+            Labels = Labels,
+            ModelName = "tiny-multilabel",
+        }, logger ?? NullLogger.Instance, TimeProvider.System);
 
     private static byte[] Frame(int frame) => Encoding.UTF8.GetBytes($"{{\"frame\":{frame}}}\n");
 
