@@ -7,6 +7,7 @@ namespace Edge.Runtime.Tests.Mqtt;
 
 /// <summary>The app publishing to a real Mosquitto broker: delivery, outages, a late broker, bad credentials.</summary>
 [Collection(nameof(MqttCollection))]
+[Trait("Category", "Integration")]
 public sealed class MqttReliabilityTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
