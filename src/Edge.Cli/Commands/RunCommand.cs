@@ -113,8 +113,16 @@ internal static class RunCommand
         gpio?.StartTicking(TimeSpan.FromMilliseconds(50));
         using var display = settings.Display is null ? null : StatusDisplay.Open(settings.Display, labelNames, loggers.CreateLogger("edge.display"));
         using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
-            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, labelNames, MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time,
-                () => statsJson?.Invoke() ?? MqttStatsMessage.Write(settings.Device, new PipelineStats(), level: 0), configured.Name)
+            ? new MqttPublisher(new MqttPublisherOptions
+            {
+                Settings = mqttSettings,
+                Endpoint = MqttEndpoint.Parse(uri),
+                Device = settings.Device,
+                Labels = labelNames,
+                Password = MqttPassword(mqttSettings),
+                ModelName = configured.Name,
+                Stats = () => statsJson?.Invoke() ?? MqttStatsMessage.Write(settings.Device, new PipelineStats(), level: 0),
+            }, loggers.CreateLogger("edge.mqtt"), time)
             : null;
         ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
         if (mqtt is not null)

@@ -99,18 +99,19 @@ internal sealed class MqttOutbox
         signal.Release();
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for a message; returns a copy (this runs on the MQTT thread).</summary>
-    public bool TryTake(TimeSpan timeout, CancellationToken cancellationToken, out (int Topic, byte[] Payload, bool Retain) message)
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> on <paramref name="time"/>'s clock for a message; returns a copy (this runs
+    /// on the MQTT thread).
+    /// </summary>
+    public bool TryTake(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, out (int Topic, byte[] Payload, bool Retain) message)
     {
         message = default;
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            if (!signal.Wait(timeout, cancellationToken))
-            {
-                return false;
-            }
+            return false;
         }
-        catch (OperationCanceledException)
+
+        if (!signal.Wait(0) && (timeout <= TimeSpan.Zero || !WaitForSignal(timeout, time, cancellationToken)))
         {
             return false;
         }
@@ -129,6 +130,23 @@ internal sealed class MqttOutbox
             inFlight = true;
             return true;
         }
+    }
+
+    /// <summary>Waits without throwing: a wait that ends by its timeout is the loop's ordinary idle tick.</summary>
+    private bool WaitForSignal(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var expired = new CancellationTokenSource(timeout, time);
+        using var over = CancellationTokenSource.CreateLinkedTokenSource(expired.Token, cancellationToken);
+        while (!over.IsCancellationRequested)
+        {
+            WaitHandle.WaitAny([signal.AvailableWaitHandle, over.Token.WaitHandle]);
+            if (signal.Wait(0))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private struct Slot

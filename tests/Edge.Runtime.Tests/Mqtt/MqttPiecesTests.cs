@@ -70,7 +70,7 @@ public sealed class MqttPiecesTests
         }
 
         var taken = new List<byte>();
-        while (outbox.TryTake(TimeSpan.Zero, CancellationToken.None, out var message))
+        while (outbox.TryTake(TimeSpan.Zero, TimeProvider.System, CancellationToken.None, out var message))
         {
             taken.Add(message.Payload[0]);
         }

@@ -1,26 +1,23 @@
 using System.Text;
 using System.Text.Json;
 using Edge.Runtime.Publishing.Mqtt;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Runtime.Tests.Mqtt;
 
-/// <summary>The publisher on its own against a real Mosquitto broker: draining at stop, broker loss, ids, discovery.</summary>
-[Collection(nameof(MqttCollection))]
+/// <summary>The publisher on its own against an in-process broker: topics, payloads, discovery, counters, ordering, timing.</summary>
 public sealed class MqttPublisherTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private static readonly string[] Labels = ["t-shirt", "trouser"];
 
     [Fact]
-    public void Stop_RightAfterABurstOfMessages_DeliversEveryOneOfThem()
+    public async Task Stop_RightAfterABurstOfMessages_DeliversEveryOneOfThemInOrder()
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/rover/labels");
-        using var publisher = Publisher(broker, "rover", outbox: 1000);
+        await using var broker = await InProcessBroker.StartAsync();
+        using var publisher = Publisher(broker.Uri, "rover", outbox: 1000);
         publisher.Start();
-        Assert.True(SpinWait.SpinUntil(() => publisher.IsConnected, Patience));
+        await broker.WaitUntil(Online("rover"), "available=online");
 
         for (var frame = 1; frame <= 500; frame++)
         {
@@ -29,16 +26,18 @@ public sealed class MqttPublisherTests
 
         publisher.Stop(TimeSpan.FromSeconds(10));
 
+        // The broker records a QoS 1 message before it acknowledges it: a drained outbox means every one is recorded.
         Assert.Equal(0, publisher.Undelivered);
-        Assert.True(recorder.WaitFor(m => m.Count == 500, Patience), $"{recorder.Messages.Count} of 500 arrived");
-        Assert.Equal(Enumerable.Range(1, 500), recorder.Messages.Select(m => FrameOf(m.Payload)));
+        Assert.Equal(Enumerable.Range(1, 500), broker.Payloads("edge/rover/labels").Select(FrameOf));
+        Assert.Equal(1 + Labels.Length + 500, publisher.Published); // the announcement, then the label sets
+        Assert.Equal(0, publisher.Dropped);
+        Assert.Equal(0, publisher.Failed);
     }
 
     [Fact]
     public void Stop_BrokerUnreachable_CountsEveryMessageThatWasNotAcknowledged()
     {
-        using var broker = new MosquittoBroker(); // never started
-        using var publisher = Publisher(broker, "rover", outbox: 100);
+        using var publisher = Publisher(InProcessBroker.UnreachableUri(), "rover", outbox: 100);
         publisher.Start();
         for (var frame = 1; frame <= 7; frame++)
         {
@@ -52,50 +51,38 @@ public sealed class MqttPublisherTests
     }
 
     [Fact]
-    public void BrokerStoppedAndRestarted_TheMessageInFlight_IsSentAgain_NoFrameLost()
+    public async Task Connect_AnnouncesAvailabilityThenEveryLabelStateRetained_BeforeTheOutbox_OfflineAtStop()
     {
-        using var broker = new MosquittoBroker(persistent: true).Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/rover/labels", persistentSession: true);
-        using var publisher = Publisher(broker, "rover", outbox: 100_000);
+        await using var broker = await InProcessBroker.StartAsync();
+        using var publisher = Publisher(broker.Uri, "rover", outbox: 10);
+        publisher.Publish(Frame(1));
         publisher.Start();
-        Assert.True(SpinWait.SpinUntil(() => publisher.IsConnected, Patience));
 
-        // A producer faster than the broker round trip, so a QoS 1 publish is always awaiting its acknowledgement.
-        var frame = 0;
-        void Produce(int until)
-        {
-            while (frame < until)
-            {
-                publisher.Publish(Frame(++frame));
-            }
-        }
+        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/labels"), "the queued label set");
+        publisher.Stop(TimeSpan.FromSeconds(5));
 
-        Produce(2000);
-        Assert.True(recorder.WaitFor(m => m.Count > 200, Patience));
-        broker.Kill(gracefully: true); // the broker keeps the recorder's session (persistence), not the in-flight publish
-        Assert.True(SpinWait.SpinUntil(() => !publisher.IsConnected, Patience));
-        Produce(2500);
-        broker.Start();
-        Assert.True(SpinWait.SpinUntil(() => publisher.IsConnected, Patience));
-        Produce(3000);
-        publisher.Stop(TimeSpan.FromSeconds(15));
-
-        Assert.True(recorder.WaitFor(m => m.Select(x => FrameOf(x.Payload)).Distinct().Count() == 3000, Patience),
-            $"{recorder.Messages.Select(x => FrameOf(x.Payload)).Distinct().Count()} of 3000 frames arrived; {publisher.Failed} failed, {publisher.Undelivered} undelivered");
-        Assert.Equal(0, publisher.Undelivered);
-        Assert.Equal(0, publisher.Dropped);
+        Assert.Equal(
+            [
+                new ReceivedMessage("edge/rover/available", "online", Retained: true),
+                new ReceivedMessage("edge/rover/label/t-shirt", "OFF", Retained: true),
+                new ReceivedMessage("edge/rover/label/trouser", "OFF", Retained: true),
+                new ReceivedMessage("edge/rover/labels", "{\"frame\":1}", Retained: false),
+                new ReceivedMessage("edge/rover/available", "offline", Retained: true),
+            ],
+            broker.Messages);
+        Assert.Equal("edge/rover/available", publisher.AvailableTopic);
+        Assert.Equal("connected", publisher.Status);
     }
 
     [Fact]
-    public void TwoInstancesWithTheSameDevice_BothStayConnected()
+    public async Task TwoInstancesWithTheSameDevice_BothStayConnected()
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/twin/labels");
-        using var first = Publisher(broker, "twin", outbox: 1000);
-        using var second = Publisher(broker, "twin", outbox: 1000);
+        await using var broker = await InProcessBroker.StartAsync();
+        using var first = Publisher(broker.Uri, "twin", outbox: 1000);
+        using var second = Publisher(broker.Uri, "twin", outbox: 1000);
         first.Start();
         second.Start();
-        Assert.True(SpinWait.SpinUntil(() => first.IsConnected && second.IsConnected, Patience));
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/twin/available" && x.Payload == "online") == 2, "both online");
 
         // Each sends in turn: with one client id the broker would hand the session back and forth, dropping connections.
         for (var frame = 1; frame <= 100; frame++)
@@ -103,9 +90,11 @@ public sealed class MqttPublisherTests
             (frame % 2 == 0 ? first : second).Publish(Frame(frame));
         }
 
-        Assert.True(recorder.WaitFor(m => m.Count >= 100, Patience), $"{recorder.Messages.Count} of 100 arrived");
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/twin/labels") == 100, "100 label sets");
         first.Stop(TimeSpan.FromSeconds(5));
         second.Stop(TimeSpan.FromSeconds(5));
+        Assert.NotEqual(first.ClientId, second.ClientId);
+        Assert.StartsWith("edge-twin-", first.ClientId, StringComparison.Ordinal);
         Assert.Equal(1, first.Reconnects);
         Assert.Equal(1, second.Reconnects);
     }
@@ -114,18 +103,20 @@ public sealed class MqttPublisherTests
     [InlineData("jetson-01.local")]
     [InlineData("my rover")]
     [InlineData("kamera-süd")]
-    public void Discovery_DeviceIdIllegalForHomeAssistant_IsSanitised_HumanNameKept(string device)
+    public async Task Discovery_DeviceIdIllegalForHomeAssistant_IsSanitised_HumanNameKept(string device)
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "homeassistant/#");
-        using var publisher = Publisher(broker, device, outbox: 100, discovery: true);
+        await using var broker = await InProcessBroker.StartAsync();
+        using var publisher = Publisher(broker.Uri, device, outbox: 100, discovery: true);
         publisher.Start();
 
-        Assert.True(recorder.WaitFor(m => m.Count == Labels.Length, Patience), $"{recorder.Messages.Count} discovery messages");
+        await broker.WaitUntil(m => m.Count(x => x.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) == Labels.Length, "discovery messages");
         publisher.Stop(TimeSpan.FromSeconds(5));
         var node = HomeAssistantId.From(device);
-        foreach (var (topic, payload, _) in recorder.Messages)
+        var discovery = broker.Messages.Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Labels.Length, discovery.Count);
+        foreach (var (topic, payload, retained) in discovery)
         {
+            Assert.True(retained);
             Assert.Matches("^homeassistant/binary_sensor/[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+/config$", topic);
             Assert.StartsWith($"homeassistant/binary_sensor/{node}/", topic, StringComparison.Ordinal);
             using var json = JsonDocument.Parse(payload);
@@ -143,15 +134,58 @@ public sealed class MqttPublisherTests
         }
     }
 
+    [Fact]
+    public async Task Reconnect_BrokerRefusing_BacksOffOnTheInjectedClock_DoublingFromHalfASecondToFiveSeconds()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        broker.AcceptConnection = attempt => attempt > 6;
+        var clock = new TimerRecordingTimeProvider();
+        using var publisher = Publisher(broker.Uri, "rover", outbox: 10, time: clock);
+        publisher.Start();
+
+        double[] expected = [0.5, 1, 2, 4, 5, 5];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var backoff = await clock.TimerStarted(i, Patience);
+            Assert.Equal(expected[i], backoff.TotalSeconds);
+            Assert.Equal(i + 1, broker.ConnectionAttempts); // no attempt before the clock moves on
+            Assert.Equal(0, publisher.Reconnects);
+            clock.Advance(backoff);
+        }
+
+        await broker.WaitUntil(Online("rover"), "available=online after the seventh attempt");
+        Assert.Equal(7, broker.ConnectionAttempts);
+        Assert.Equal(1, publisher.Reconnects);
+    }
+
+    [Fact]
+    public async Task Stats_AtConnectAndThenEveryStatsSeconds_OnTheInjectedClock()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        var clock = new TimerRecordingTimeProvider();
+        var written = 0;
+        using var publisher = Publisher(broker.Uri, "rover", outbox: 10, time: clock, stats: () => $"{{\"n\":{Interlocked.Increment(ref written)}}}");
+        publisher.Start();
+
+        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/stats"), "the first stats message");
+        var idleWait = await clock.TimerStarted(0, Patience); // the loop waits for the outbox, its stats clock set
+        clock.Advance(TimeSpan.FromSeconds(10) - idleWait);
+        await clock.TimerStarted(1, Patience); // woke once before the stats were due, and went back to waiting
+        Assert.Equal(["{\"n\":1}"], broker.Payloads("edge/rover/stats"));
+        clock.Advance(idleWait);
+
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/rover/stats") == 2, "the second stats message");
+        Assert.Equal(["{\"n\":1}", "{\"n\":2}"], broker.Payloads("edge/rover/stats"));
+        Assert.All(broker.Messages.Where(m => m.Topic == "edge/rover/stats"), m => Assert.False(m.Retained));
+    }
+
     [Theory]
     [InlineData("dev#1")]
     [InlineData("dev+1")]
     [InlineData("lab/rover")]
     public void Constructor_DeviceIllegalInATopic_IsRefusedNamingTheKey(string device)
     {
-        using var broker = new MosquittoBroker();
-
-        var error = Assert.Throws<MqttConfigurationException>(() => Publisher(broker, device, outbox: 10));
+        var error = Assert.Throws<MqttConfigurationException>(() => Publisher("mqtt://127.0.0.1:1", device, outbox: 10));
 
         Assert.Contains($"'device' is '{device}'", error.Message, StringComparison.Ordinal);
     }
@@ -159,18 +193,28 @@ public sealed class MqttPublisherTests
     [Fact]
     public void Constructor_LabelIllegalInATopic_IsRefusedNamingTheLabel()
     {
-        using var broker = new MosquittoBroker();
-        var settings = new MqttSettings { Uri = broker.Uri };
+        var uri = "mqtt://127.0.0.1:1";
+        var settings = new MqttSettings { Uri = uri };
 
         var error = Assert.Throws<MqttConfigurationException>(() =>
-            new MqttPublisher(settings, MqttEndpoint.Parse(broker.Uri), "rover", ["t-shirt", "any+thing"], null, NullLogger.Instance, TimeProvider.System));
+            new MqttPublisher(new MqttPublisherOptions { Settings = settings, Endpoint = MqttEndpoint.Parse(uri), Device = "rover", Labels = ["t-shirt", "any+thing"] }, NullLogger.Instance, TimeProvider.System));
 
         Assert.Contains("label is 'any+thing'", error.Message, StringComparison.Ordinal);
     }
 
-    private static MqttPublisher Publisher(MosquittoBroker broker, string device, int outbox, bool discovery = false, ILogger? logger = null) =>
-        new(new MqttSettings { Uri = broker.Uri, Outbox = outbox, HomeAssistantDiscovery = discovery }, MqttEndpoint.Parse(broker.Uri), device, Labels, null,
-            logger ?? NullLogger.Instance, TimeProvider.System, modelName: "tiny-multilabel");
+    private static MqttPublisher Publisher(string uri, string device, int outbox, bool discovery = false, TimeProvider? time = null, Func<string>? stats = null) =>
+        new(new MqttPublisherOptions
+        {
+            Settings = new MqttSettings { Uri = uri, Outbox = outbox, HomeAssistantDiscovery = discovery },
+            Endpoint = MqttEndpoint.Parse(uri),
+            Device = device,
+            Labels = Labels,
+            ModelName = "tiny-multilabel",
+            Stats = stats,
+        }, NullLogger.Instance, time ?? TimeProvider.System);
+
+    private static Func<IReadOnlyList<ReceivedMessage>, bool> Online(string device) =>
+        m => m.Any(x => x.Topic == $"edge/{device}/available" && x.Payload == "online");
 
     private static byte[] Frame(int frame) => Encoding.UTF8.GetBytes($"{{\"frame\":{frame}}}\n");
 

@@ -5,8 +5,12 @@ using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests.Mqtt;
 
-/// <summary>The app publishing to a real Mosquitto broker: delivery, outages, a late broker, bad credentials.</summary>
+/// <summary>
+/// The app publishing over MQTT: delivery, topics and stats to an in-process broker; outages, a late broker and bad
+/// credentials on a real Mosquitto broker.
+/// </summary>
 [Collection(nameof(MqttCollection))]
+[Trait("Category", "Integration")]
 public sealed class MqttReliabilityTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
@@ -16,16 +20,15 @@ public sealed class MqttReliabilityTests : IDisposable
     public void Dispose() => bundle.Dispose();
 
     [Fact]
-    public void EveryLabelSetOfA300FrameRun_ArrivesInOrder_AndIsValid()
+    public async Task EveryLabelSetOfA300FrameRun_ArrivesInOrder_AndIsValid()
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/rover/#");
+        await using var broker = await InProcessBroker.StartAsync();
 
-        var result = Run(broker.Uri, "synthetic?size=32&fps=0", frames: 300);
+        var result = await Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=0", frames: 300));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/labels") == 300, TimeSpan.FromSeconds(20)), $"{recorder.Payloads("/labels").Count} label sets arrived");
-        var frames = recorder.Payloads("/labels").Select(payload =>
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/rover/labels") == 300, "300 label sets");
+        var frames = broker.Payloads("edge/rover/labels").Select(payload =>
         {
             var json = JsonDocument.Parse(payload).RootElement;
             Assert.Equal("edge.labels/1", json.GetProperty("schema").GetString());
@@ -35,12 +38,12 @@ public sealed class MqttReliabilityTests : IDisposable
         }).ToList();
         Assert.Equal(frames.Order(), frames);
         Assert.Equal(300, frames.Distinct().Count());
-        Assert.True(recorder.WaitFor(m => m.LastOrDefault(x => x.Topic == "edge/rover/available").Payload == "offline", TimeSpan.FromSeconds(10)));
-        var available = recorder.Payloads("/available");
+        await broker.WaitUntil(m => m.LastOrDefault(x => x.Topic == "edge/rover/available")?.Payload == "offline", "available=offline at the end");
+        var available = broker.Payloads("edge/rover/available");
         Assert.Contains("online", available);
         Assert.All(available.TakeWhile(p => p != "online"), p => Assert.Equal("starting", p)); // while the model loads
-        Assert.Equal(10, recorder.Messages.Where(m => m.Topic.StartsWith("edge/rover/label/", StringComparison.Ordinal)).Select(m => m.Topic).Distinct().Count());
-        var labelEvents = recorder.Payloads("/events").Select(p => JsonDocument.Parse(p).RootElement.GetProperty("event").GetString()).ToList();
+        Assert.Equal(10, broker.Messages.Where(m => m.Topic.StartsWith("edge/rover/label/", StringComparison.Ordinal)).Select(m => m.Topic).Distinct().Count());
+        var labelEvents = broker.Payloads("edge/rover/events").Select(p => JsonDocument.Parse(p).RootElement.GetProperty("event").GetString()).ToList();
         Assert.Contains("label_on", labelEvents);
     }
 
@@ -93,22 +96,21 @@ public sealed class MqttReliabilityTests : IDisposable
     }
 
     [Fact]
-    public void ChangeModeAndHomeAssistantDiscovery_OneBinarySensorPerLabel_LabelSetsOnlyOnChange()
+    public async Task ChangeModeAndHomeAssistantDiscovery_OneBinarySensorPerLabel_LabelSetsOnlyOnChange()
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "#");
+        await using var broker = await InProcessBroker.StartAsync();
         var config = Path.Combine(bundle.Directory, "edge.json");
         File.WriteAllText(config, """{ "mqtt": { "home_assistant_discovery": true, "labels": "change", "heartbeat_seconds": 60 } }""");
 
-        var result = Run(broker.Uri, "synthetic?size=32&fps=0&scene_frames=1000", frames: 50, "--config", config);
+        var result = await Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=0&scene_frames=1000", frames: 50, "--config", config));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover/", StringComparison.Ordinal)) == 10, TimeSpan.FromSeconds(10)));
-        var discovery = System.Text.Json.JsonDocument.Parse(recorder.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover/trouser/config").Payload).RootElement;
+        await broker.WaitUntil(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover/", StringComparison.Ordinal)) == 10, "10 discovery messages");
+        var discovery = JsonDocument.Parse(broker.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover/trouser/config").Payload).RootElement;
         Assert.Equal("edge/rover/label/trouser", discovery.GetProperty("state_topic").GetString());
         Assert.Equal("edge/rover/available", discovery.GetProperty("availability_topic").GetString());
         // One scene for all 50 frames: the first label set, then only changes (the tiny model's scores barely move).
-        Assert.InRange(recorder.Payloads("/labels").Count, 1, 25);
+        Assert.InRange(broker.Payloads("edge/rover/labels").Count, 1, 25);
     }
 
     [Fact]
@@ -181,21 +183,21 @@ public sealed class MqttReliabilityTests : IDisposable
     }
 
     [Fact]
-    public void FirstStatsMessage_HasTheSchemaAndEveryKey()
+    public async Task FirstStatsMessage_HasTheSchemaAndEveryKey()
     {
-        using var broker = new MosquittoBroker().Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/rover/stats");
+        await using var broker = await InProcessBroker.StartAsync();
 
-        var result = Run(broker.Uri, "synthetic?size=32&fps=20", frames: 5);
+        var result = await Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=20", frames: 5));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.True(recorder.WaitFor(m => m.Count > 0, TimeSpan.FromSeconds(10)), "no stats message");
-        using var json = JsonDocument.Parse(recorder.Messages[0].Payload);
+        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/stats"), "a stats message");
+        var first = broker.Payloads("edge/rover/stats")[0];
+        using var json = JsonDocument.Parse(first);
         var root = json.RootElement;
         Assert.Equal("edge.stats/1", root.GetProperty("schema").GetString());
         foreach (var key in new[] { "published", "dropped_stale", "skipped", "late", "withheld", "cancelled", "missed", "level" })
         {
-            Assert.True(root.TryGetProperty(key, out _), $"no '{key}' in {recorder.Messages[0].Payload}");
+            Assert.True(root.TryGetProperty(key, out _), $"no '{key}' in {first}");
         }
     }
 

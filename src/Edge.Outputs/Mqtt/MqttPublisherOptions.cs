@@ -1,0 +1,21 @@
+namespace Edge.Runtime.Publishing.Mqtt;
+
+/// <summary>What an <see cref="MqttPublisher"/> publishes, and where. A class, not a record: a record's ToString would print the password.</summary>
+public sealed class MqttPublisherOptions
+{
+    public required MqttSettings Settings { get; init; }
+
+    public required MqttEndpoint Endpoint { get; init; }
+
+    public required string Device { get; init; }
+
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary>The model bundle's name, announced as the device model in Home Assistant discovery.</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>The <c>stats</c> message's JSON (read on the MQTT thread every <see cref="MqttSettings.StatsSeconds"/>); none when null.</summary>
+    public Func<string>? Stats { get; init; }
+}
