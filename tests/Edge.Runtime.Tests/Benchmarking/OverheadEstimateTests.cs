@@ -99,7 +99,7 @@ public sealed class OverheadEstimateTests : IDisposable
         using var json = new MemoryStream();
 
         BenchTable.Print(table, result);
-        BenchJson.Write(json, result);
+        BenchJson.Write(json, result, TimeProvider.System.GetUtcNow());
 
         var warning = result.Variants[0].Overhead.Warning;
         Assert.NotNull(warning);
