@@ -2,7 +2,6 @@ using Edge.Runtime.Benchmarking;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Benchmarking;
