@@ -1,5 +1,4 @@
 using Edge.Runtime.Inference;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

@@ -4,7 +4,6 @@ using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests;
@@ -109,12 +108,14 @@ public sealed class FramePipelineTests : IDisposable
     [Fact]
     public void Process_SlowStages_PublishedWithDeadlineMissedAndStageLatencies()
     {
-        var time = new SteppingTimeProvider(TimeSpan.FromMilliseconds(30));
+        var time = new FakeTimeProvider(Start);
         var sink = new CollectingSink();
         var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100);
         var frame = PipelineHarness.RandomFrame(32, 32, seed: 4);
-        frame.CapturedAt = time.Now;
-        time.Start(); // every clock read now takes 30 ms: taken 30, preprocessed 60, watchdog armed 90, inferred 120, decoded 150, published 180
+        frame.CapturedAt = time.GetTimestamp();
+        var step = TimeSpan.FromMilliseconds(30);
+        time.Advance(step);
+        time.AutoAdvanceAmount = step; // every clock read now takes 30 ms: taken 30, preprocessed 60, watchdog armed 90, inferred 120, decoded 150, published 180
 
         var outcome = pipeline.Process(frame);
 

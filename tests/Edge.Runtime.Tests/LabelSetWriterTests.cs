@@ -4,7 +4,6 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

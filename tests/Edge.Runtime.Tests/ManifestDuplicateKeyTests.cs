@@ -1,7 +1,6 @@
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Configuration;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

@@ -1,5 +1,4 @@
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

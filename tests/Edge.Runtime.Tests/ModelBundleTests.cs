@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

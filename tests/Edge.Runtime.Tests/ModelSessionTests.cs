@@ -2,7 +2,6 @@ using Edge.Runtime.Options;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Inference;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

@@ -5,7 +5,6 @@ using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Preprocessing;
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests;
 

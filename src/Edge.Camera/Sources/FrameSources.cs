@@ -22,6 +22,7 @@ public static class FrameSources
     /// Throws <see cref="FrameSourceException"/> with one line naming the problem when the text or an option is wrong
     /// or the source's library is unavailable.
     /// </summary>
+    /// <param name="sourceText">A source such as <c>synthetic</c>, <c>v4l2:0?width=640</c>, <c>file:clip.mp4</c> or an <c>rtsp://</c> URL.</param>
     /// <param name="fashionMnistFolder">Where the synthetic source finds Fashion-MNIST; null searches the usual places.</param>
     public static IFrameSource Create(string sourceText, string? fashionMnistFolder = null)
     {

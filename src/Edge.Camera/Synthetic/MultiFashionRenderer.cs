@@ -16,6 +16,9 @@ public sealed class MultiFashionRenderer
     private readonly int[][] poolByClass;
     private readonly double outfitShare;
 
+    /// <param name="items">The Fashion-MNIST items scenes are composed from.</param>
+    /// <param name="split">Which split's share of the items to draw from.</param>
+    /// <param name="canvasSize">Width and height of each square scene, in pixels.</param>
     /// <param name="outfitShare">Share of scenes (0-1) that follow the outfit prior (<see cref="OutfitPrior"/>);
     /// the rest place items of any class. 0 keeps the scenes of earlier versions unchanged. Ignored by the ood
     /// split, whose scenes all contradict the prior.</param>

@@ -93,7 +93,7 @@ internal static class BenchCommand
         BenchResult result;
         try
         {
-            using var runner = new BenchRunner(options);
+            using var runner = new BenchRunner(options, TimeProvider.System);
             using var progress = new ProgressBar("bench", options.DurationSeconds is { } s ? (int)(s * 1000) : (int)Math.Min(int.MaxValue, options.Frames * options.Variants.Count));
             result = runner.Run(new Progress<(long Done, long Total)>(p => progress.Report((int)Math.Min(int.MaxValue, p.Done))), cancel.Token);
             progress.Finish();
@@ -107,7 +107,7 @@ internal static class BenchCommand
         if (jsonPath is not null)
         {
             using var file = File.Create(jsonPath);
-            BenchJson.Write(file, result);
+            BenchJson.Write(file, result, TimeProvider.System.GetUtcNow());
             Console.Error.WriteLine($"results written to {jsonPath}");
         }
 

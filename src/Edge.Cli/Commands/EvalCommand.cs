@@ -92,7 +92,7 @@ internal static class EvalCommand
 
             if (tuned is not null && parse.GetValue(write))
             {
-                var how = ManifestThresholdWriter.Describe(dataset.Source, dataset.Images.Count, DateTimeOffset.UtcNow);
+                var how = ManifestThresholdWriter.Describe(dataset.Source, dataset.Images.Count, TimeProvider.System.GetUtcNow());
                 ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), how);
                 Console.Error.WriteLine($"tuned thresholds written to {Path.Combine(bundle.Directory, ModelBundle.ManifestFile)}");
             }

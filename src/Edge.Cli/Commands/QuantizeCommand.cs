@@ -108,7 +108,7 @@ internal static class QuantizeCommand
                     bar.Finish();
                 }
             });
-        }).Run();
+        }, TimeProvider.System).Run();
         var written = QuantizationReport.Write(reportDirectory ?? outcome.Bundle.Directory, outcome);
         var c = CultureInfo.InvariantCulture;
         Console.Out.WriteLine(string.Create(c, $"INT8 bundle: {outcome.Bundle.Directory} ({outcome.Request.Target.Name()}, sha256 {outcome.Bundle.Sha256[..12]})"));

@@ -10,7 +10,14 @@ namespace Edge.Quantize.Calibration;
 /// </summary>
 public static class CalibrationRun
 {
+    /// <param name="prepared">The model with the tensors to calibrate already exposed as outputs.</param>
+    /// <param name="inputName">The model input the tensors are fed to.</param>
+    /// <param name="inputShape">Shape of every input tensor.</param>
     /// <param name="inputs">Input tensors, already preprocessed as the bundle prescribes, each of <paramref name="inputShape"/>.</param>
+    /// <param name="tensors">Names of the tensors whose statistics are collected.</param>
+    /// <param name="histograms">Whether to keep histograms as well as ranges (for percentile and entropy calibration).</param>
+    /// <param name="threads">ONNX Runtime intra-op threads.</param>
+    /// <param name="progress">Receives the number of inputs run so far.</param>
     public static IReadOnlyDictionary<string, TensorStatistics> Collect(
         ModelProto prepared,
         string inputName,

@@ -14,6 +14,8 @@ public static class QdqRewriter
     public const string QuantizedSuffix = "_quantized";
     public const string DequantizedSuffix = "_dequantized";
 
+    /// <param name="model">The float model, rewritten in place.</param>
+    /// <param name="plan">Which activations and weights to quantize.</param>
     /// <param name="ranges">Calibrated float range of every planned activation.</param>
     /// <returns>The quantization parameters chosen for each activation.</returns>
     public static IReadOnlyDictionary<string, QuantParams> Apply(ModelProto model, QuantizationPlan plan, IReadOnlyDictionary<string, (float Min, float Max)> ranges)

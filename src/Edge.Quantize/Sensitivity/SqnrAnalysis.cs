@@ -7,7 +7,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace Edge.Quantize.Sensitivity;
 
 /// <summary>Signal-to-quantization-noise ratio of one tensor of the INT8 model against the FP32 model, in dB.</summary>
+/// <param name="Tensor">The tensor's name in both models.</param>
 /// <param name="Producer">The node whose result the tensor is (for "return this layer to float").</param>
+/// <param name="SqnrDb">The ratio in decibels: higher is closer to FP32.</param>
 public sealed record TensorSqnr(string Tensor, string? Producer, double SqnrDb);
 
 /// <summary>

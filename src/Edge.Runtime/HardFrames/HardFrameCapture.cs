@@ -228,21 +228,7 @@ public sealed partial class HardFrameCapture : IDisposable
     }
 
     /// <summary>Test hook: waits until every queued frame has been written or discarded.</summary>
-    internal bool WaitUntilIdle(TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (Volatile.Read(ref inFlight) > 0)
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(2);
-        }
-
-        return true;
-    }
+    internal bool WaitUntilIdle(TimeSpan timeout) => SpinWait.SpinUntil(() => Volatile.Read(ref inFlight) == 0, timeout);
 
     private void WriteLoop()
     {

@@ -47,7 +47,9 @@ public sealed class InjectedDelay(PipelineStage stage, TimeSpan delay) : IStageD
         }
         else
         {
+#pragma warning disable RS0030 // --inject-delay slows a real run in real time; Thread.Sleep allocates nothing on the frame path.
             Thread.Sleep(delay);
+#pragma warning restore RS0030
         }
     }
 }

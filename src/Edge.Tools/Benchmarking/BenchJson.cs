@@ -14,12 +14,12 @@ public static class BenchJson
 {
     public const string Schema = "edge.bench/1";
 
-    public static void Write(Stream stream, BenchResult result)
+    public static void Write(Stream stream, BenchResult result, DateTimeOffset createdAt)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("schema", Schema);
-        writer.WriteString("created_at", DateTimeOffset.UtcNow);
+        writer.WriteString("created_at", createdAt);
         WriteMode(writer, result);
         writer.WritePropertyName("env");
         result.Environment.WriteJson(writer);

@@ -17,13 +17,15 @@ namespace Edge.Runtime.Benchmarking;
 public sealed class BenchRunner : IDisposable
 {
     private readonly BenchOptions options;
+    private readonly TimeProvider time;
     private readonly List<Contestant> contestants = [];
     private readonly List<Frame> playback;
     private readonly FramePlayer player;
 
-    public BenchRunner(BenchOptions options)
+    public BenchRunner(BenchOptions options, TimeProvider time)
     {
         this.options = options;
+        this.time = time;
         playback = Preload(options.Source, options.FashionMnistFolder, options.PlaybackFrames);
         try
         {
@@ -47,7 +49,7 @@ public sealed class BenchRunner : IDisposable
     public BenchResult Run(IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var environment = HostEnvironment.Probe();
-        using var power = new PowerSampler(PowerRails.Discover());
+        using var power = new PowerSampler(PowerRails.Discover(), time);
         foreach (var contestant in contestants)
         {
             RunBlock(contestant, options.WarmUpFrames, measured: false);
@@ -151,12 +153,7 @@ public sealed class BenchRunner : IDisposable
         if (options.Rate > 0)
         {
             // A block at a fixed rate lasts its whole schedule (N periods), so throughput is not over-counted.
-            var end = started + (long)(count * Stopwatch.Frequency / options.Rate);
-            var wait = end - Stopwatch.GetTimestamp();
-            if (wait > 0)
-            {
-                Thread.Sleep(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
-            }
+            SleepUntil(started + (long)(count * Stopwatch.Frequency / options.Rate));
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -185,12 +182,7 @@ public sealed class BenchRunner : IDisposable
         {
             if (options.Rate > 0)
             {
-                var due = started + (long)(i * Stopwatch.Frequency / options.Rate);
-                var wait = due - Stopwatch.GetTimestamp();
-                if (wait > 0)
-                {
-                    Thread.Sleep(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
-                }
+                SleepUntil(started + (long)(i * Stopwatch.Frequency / options.Rate));
             }
 
             var before = Stopwatch.GetTimestamp();
@@ -200,6 +192,18 @@ public sealed class BenchRunner : IDisposable
             {
                 contestant.Bare.Record(ms);
             }
+        }
+    }
+
+    /// <summary>Blocks until a <see cref="Stopwatch"/> timestamp: the fixed-rate schedule runs in real time.</summary>
+    private static void SleepUntil(long dueTimestamp)
+    {
+        var wait = dueTimestamp - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+#pragma warning disable RS0030 // Pacing a benchmark is a real wait, and Task.Delay's timer (1 ms granularity) would blur sub-millisecond periods.
+            Thread.Sleep(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+#pragma warning restore RS0030
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using static Edge.Runtime.Publishing.JsonNumbers;
@@ -16,7 +15,7 @@ public sealed record PowerReport(IReadOnlyList<RailEnergy> Rails, double TotalMe
 
 /// <summary>
 /// Samples the power rails on a background thread ("edge-power") between <see cref="Start"/> and <see cref="Stop"/>
-/// and integrates each rail's energy (trapezoids over the monotonic clock). Sampling allocates nothing, since it
+/// and integrates each rail's energy (trapezoids over the clock's monotonic timestamps). Sampling allocates nothing, since it
 /// runs next to the frame loop. Without rails it samples and reports nothing. The sampler owns the rails.
 /// </summary>
 public sealed class PowerSampler : IDisposable
@@ -27,6 +26,7 @@ public sealed class PowerSampler : IDisposable
     private static readonly string[] BoardInputRails = ["VDD_IN", "POM_5V_IN"];
 
     private readonly PowerRails rails;
+    private readonly TimeProvider time;
     private readonly long intervalTicks;
     private readonly int boardInput;
     private readonly double[] reading;
@@ -40,12 +40,14 @@ public sealed class PowerSampler : IDisposable
     private int samples;
     private bool disposed;
 
-    public PowerSampler(PowerRails rails, int intervalMs = DefaultIntervalMs)
+    public PowerSampler(PowerRails rails, TimeProvider time, int intervalMs = DefaultIntervalMs)
     {
         ArgumentNullException.ThrowIfNull(rails);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(intervalMs);
         this.rails = rails;
-        intervalTicks = intervalMs * Stopwatch.Frequency / 1000;
+        this.time = time;
+        intervalTicks = intervalMs * time.TimestampFrequency / 1000;
         boardInput = rails.Names.ToList().FindIndex(name => BoardInputRails.Contains(name, StringComparer.Ordinal));
         reading = new double[rails.Count];
         lastWatts = new double[rails.Count];
@@ -192,22 +194,22 @@ public sealed class PowerSampler : IDisposable
 
     private void SampleUntilStopped()
     {
-        var next = Stopwatch.GetTimestamp() + intervalTicks;
+        var next = time.GetTimestamp() + intervalTicks;
         while (!stopRequested.Wait(Remaining(next)))
         {
             Sample();
-            var now = Stopwatch.GetTimestamp();
+            var now = time.GetTimestamp();
             next = Math.Max(next + intervalTicks, now); // after a stall, carry on rather than sample in a burst
         }
     }
 
-    private static TimeSpan Remaining(long deadline) =>
-        TimeSpan.FromTicks(Math.Max(0, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).Ticks));
+    private TimeSpan Remaining(long deadline) =>
+        TimeSpan.FromTicks(Math.Max(0, time.GetElapsedTime(time.GetTimestamp(), deadline).Ticks));
 
     private void Sample()
     {
         rails.ReadWatts(reading);
-        var now = Stopwatch.GetTimestamp();
+        var now = time.GetTimestamp();
         lock (gate)
         {
             var seconds = samples == 0 ? 0 : Seconds(sampledAt, now);
@@ -234,7 +236,7 @@ public sealed class PowerSampler : IDisposable
     }
 
     /// <summary>Exact to the clock's tick, unlike a TimeSpan (100 ns), so the intervals sum to the window.</summary>
-    private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
+    private double Seconds(long from, long to) => (to - from) / (double)time.TimestampFrequency;
 
     private static string Watts(double meanWatts, double joules) =>
         string.Create(CultureInfo.InvariantCulture, $"{meanWatts:0.00} W mean, {joules:0.0} J");

@@ -27,14 +27,17 @@ public sealed partial class BundleReplacement
     private const string PreviousKind = "previous";
 
     private readonly Action<string, string> move;
+    private readonly TimeProvider time;
     private readonly string name;
     private readonly string parent;
     private readonly string owner;
 
     /// <param name="destination">The bundle folder to create or replace.</param>
+    /// <param name="time">Tells when an orphaned staging folder is old enough to delete.</param>
     /// <param name="move">Renames a folder; tests inject failures here. <see cref="Directory.Move"/> by default.</param>
-    public BundleReplacement(string destination, Action<string, string>? move = null)
+    public BundleReplacement(string destination, TimeProvider time, Action<string, string>? move = null)
     {
+        this.time = time;
         Destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
         name = Path.GetFileName(Destination);
         parent = Path.GetDirectoryName(Destination) ?? throw new ArgumentException($"'{destination}' has no parent folder: expected a folder path", nameof(destination));
@@ -101,7 +104,7 @@ public sealed partial class BundleReplacement
     /// <returns>One line per folder restored or deleted, for the log.</returns>
     public IReadOnlyList<string> RecoverAndClean()
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var done = new List<string>();
         if (!Directory.Exists(parent))
         {

@@ -22,7 +22,7 @@ namespace Edge.Runtime.Quantization;
 /// moved into place only when everything succeeded, replacing an existing one without a moment where a crash would
 /// lose both (<see cref="BundleReplacement"/>).
 /// </summary>
-public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<string, int, IProgress<int>> progressBar)
+public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<string, int, IProgress<int>> progressBar, TimeProvider time)
 {
     private const int MaxAutomaticSteps = 24;
 
@@ -35,7 +35,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             throw new QuantizeException($"output folder '{destination}' is a file system root: expected a folder inside an existing directory");
         }
 
-        var replacement = new BundleReplacement(destination);
+        var replacement = new BundleReplacement(destination, time);
         foreach (var repaired in replacement.RecoverAndClean())
         {
             log.LogWarning("{Repair}", repaired);
@@ -231,7 +231,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
         using var session = ModelSession.Create(bundle, ExecutionProviderChoice.Cpu, request.Threads);
         var result = Evaluator.Run(bundle, session, validation, progressBar("re-tuning thresholds", validation.Images.Count), maxMegapixels: request.MaxMegapixels);
         var tuned = ThresholdTuner.Tune(result.Scores, bundle.Labels.Select(label => (double)label.On).ToArray());
-        ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), ManifestThresholdWriter.Describe(validation.Source, validation.Images.Count, DateTimeOffset.UtcNow));
+        ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), ManifestThresholdWriter.Describe(validation.Source, validation.Images.Count, time.GetUtcNow()));
     }
 
     /// <summary>The quantized unit with the lowest-SQNR output that is still quantized (its node name).</summary>
@@ -271,7 +271,7 @@ public sealed class QuantizeWorkflow(QuantizeRequest request, ILogger log, Func<
             BudgetMs = 60_000,
             Threads = request.Threads,
         };
-        using var runner = new BenchRunner(options);
+        using var runner = new BenchRunner(options, time);
         var result = runner.Run(new Progress<(long Done, long Total)>());
         return new LatencyComparison(result.Variants[0], result.Variants[1]);
     }

@@ -2,7 +2,6 @@ using Edge.Runtime.Benchmarking;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Benchmarking;
@@ -99,7 +98,7 @@ public sealed class OverheadEstimateTests : IDisposable
         using var json = new MemoryStream();
 
         BenchTable.Print(table, result);
-        BenchJson.Write(json, result);
+        BenchJson.Write(json, result, TimeProvider.System.GetUtcNow());
 
         var warning = result.Variants[0].Overhead.Warning;
         Assert.NotNull(warning);

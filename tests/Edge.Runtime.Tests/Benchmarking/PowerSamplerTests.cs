@@ -12,7 +12,7 @@ public sealed class PowerSamplerTests
     public void Stop_ConstantPower_IntegratesWattsTimesDuration()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         var clock = Stopwatch.StartNew();
 
         sampler.Start();
@@ -34,7 +34,7 @@ public sealed class PowerSamplerTests
     public void Stop_RailRewrittenWhileSampling_EnergyLiesBetweenTheTwoPowers()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
 
         sampler.Start();
         Thread.Sleep(150);
@@ -53,7 +53,7 @@ public sealed class PowerSamplerTests
     {
         using var root = FakeRoot.Orin();
         File.WriteAllText(Path.Join(root.OrinHwmon, "in1_label"), "VDD_GPU_SOC\n");
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
 
         sampler.Start();
         Thread.Sleep(50);
@@ -66,7 +66,7 @@ public sealed class PowerSamplerTests
     public void EnergyPerFrameJoules_DividesTheTotalEnergy()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         sampler.Start();
         Thread.Sleep(50);
         sampler.Stop();
@@ -79,7 +79,7 @@ public sealed class PowerSamplerTests
     public void Start_Twice_Throws()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         sampler.Start();
 
         Assert.Throws<InvalidOperationException>(sampler.Start);
@@ -89,7 +89,7 @@ public sealed class PowerSamplerTests
     public void Start_AgainAfterStop_BeginsANewWindow()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         sampler.Start();
         Thread.Sleep(100);
         sampler.Stop();
@@ -110,7 +110,7 @@ public sealed class PowerSamplerTests
     public void Sampler_NoRails_ReportsNothingAndNeverThrows()
     {
         using var root = FakeRoot.Empty();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path));
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System);
 
         sampler.Start();
         sampler.Stop();
@@ -126,7 +126,7 @@ public sealed class PowerSamplerTests
     public void WriteJson_AfterSampling_WritesRailsAndTotals()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         sampler.Start();
         Thread.Sleep(50);
         sampler.Stop();
@@ -146,7 +146,7 @@ public sealed class PowerSamplerTests
     public void Describe_AfterSampling_ListsRailsAndTotal()
     {
         using var root = FakeRoot.Orin();
-        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), IntervalMs);
+        using var sampler = new PowerSampler(PowerRails.Discover(root.Path), TimeProvider.System, IntervalMs);
         sampler.Start();
         sampler.Stop();
 

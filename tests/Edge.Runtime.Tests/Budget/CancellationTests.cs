@@ -5,7 +5,6 @@ using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests.Budget;
 

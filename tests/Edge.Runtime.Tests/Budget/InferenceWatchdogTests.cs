@@ -1,5 +1,4 @@
 using Edge.Runtime.Budget;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Budget;

@@ -3,7 +3,6 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Budget;

@@ -1,4 +1,3 @@
-using Edge.Camera.Tests;
 using Edge.Runtime.Cli;
 using Edge.Runtime.Tests.TestSupport;
 

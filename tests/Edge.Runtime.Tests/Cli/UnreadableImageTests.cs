@@ -1,6 +1,6 @@
 using Edge.Runtime.Cli;
 using Edge.Runtime.Tests.TestSupport;
-using CraftedImages = Edge.Camera.Tests.CraftedImages;
+using CraftedImages = Edge.Testing.CraftedImages;
 
 namespace Edge.Runtime.Tests.Cli;
 

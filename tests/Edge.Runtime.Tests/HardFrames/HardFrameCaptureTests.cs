@@ -4,7 +4,6 @@ using Edge.Runtime.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Metrics;
 using Edge.Runtime.Tests.Metrics;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;

@@ -2,7 +2,6 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Metrics;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Metrics;

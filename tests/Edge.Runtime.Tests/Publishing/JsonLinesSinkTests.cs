@@ -4,7 +4,6 @@ using Edge.Runtime.Metrics;
 using Edge.Runtime.Publishing;
 using Edge.Runtime.Tests.HardFrames;
 using Edge.Runtime.Tests.Metrics;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Tests.Publishing;

@@ -2,7 +2,6 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Edge.Runtime.Tests.Metrics;
-using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Runtime.Tests.Publishing;

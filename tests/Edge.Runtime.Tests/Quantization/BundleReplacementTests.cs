@@ -18,7 +18,7 @@ public sealed class BundleReplacementTests : IDisposable
     public void Commit_DestinationExists_ReplacesItAndLeavesNoOtherFolder()
     {
         Bundle(Destination, "old");
-        var replacement = new BundleReplacement(Destination);
+        var replacement = new BundleReplacement(Destination, TimeProvider.System);
         Bundle(replacement.Staging, "new");
 
         replacement.Commit();
@@ -29,12 +29,12 @@ public sealed class BundleReplacementTests : IDisposable
 
     [Fact]
     public void Constructor_FileSystemRoot_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => new BundleReplacement("/"));
+        Assert.Throws<ArgumentException>(() => new BundleReplacement("/", TimeProvider.System));
 
     [Fact]
     public void Commit_NoDestination_MovesTheStagingFolderIn()
     {
-        var replacement = new BundleReplacement(Destination);
+        var replacement = new BundleReplacement(Destination, TimeProvider.System);
         Bundle(replacement.Staging, "new");
 
         replacement.Commit();
@@ -48,7 +48,7 @@ public sealed class BundleReplacementTests : IDisposable
     {
         Bundle(Destination, "old");
         var moves = 0;
-        var replacement = new BundleReplacement(Destination, (from, to) =>
+        var replacement = new BundleReplacement(Destination, TimeProvider.System, (from, to) =>
         {
             if (++moves == 2)
             {
@@ -72,7 +72,7 @@ public sealed class BundleReplacementTests : IDisposable
     {
         Bundle(Destination, "old");
         var moves = 0;
-        var replacement = new BundleReplacement(Destination, (from, to) =>
+        var replacement = new BundleReplacement(Destination, TimeProvider.System, (from, to) =>
         {
             if (++moves >= 2)
             {
@@ -97,7 +97,7 @@ public sealed class BundleReplacementTests : IDisposable
         Bundle(Leftover("previous", DeadPid), "old");
         Bundle(Leftover("partial", DeadPid), "new");
 
-        var done = new BundleReplacement(Destination).RecoverAndClean();
+        var done = new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Equal("old", Content(Destination));
         Assert.Equal([Destination], Directory.GetDirectories(work.FullName));
@@ -111,7 +111,7 @@ public sealed class BundleReplacementTests : IDisposable
         Bundle(Destination, "new");
         Bundle(Leftover("previous", DeadPid), "old");
 
-        new BundleReplacement(Destination).RecoverAndClean();
+        new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Equal("new", Content(Destination));
         Assert.Equal([Destination], Directory.GetDirectories(work.FullName));
@@ -123,7 +123,7 @@ public sealed class BundleReplacementTests : IDisposable
         var live = Leftover("partial", Environment.ProcessId, BundleReplacement.StartSeconds(System.Diagnostics.Process.GetCurrentProcess()));
         Bundle(live, "being written");
 
-        var done = new BundleReplacement(Destination).RecoverAndClean();
+        var done = new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Empty(done);
         Assert.True(Directory.Exists(live));
@@ -137,7 +137,7 @@ public sealed class BundleReplacementTests : IDisposable
         var reused = Leftover("partial", Environment.ProcessId, started - 3600);
         Bundle(reused, "old run");
 
-        new BundleReplacement(Destination).RecoverAndClean();
+        new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.False(Directory.Exists(reused));
     }
@@ -149,7 +149,7 @@ public sealed class BundleReplacementTests : IDisposable
         var aside = Leftover("previous", Environment.ProcessId, BundleReplacement.StartSeconds(System.Diagnostics.Process.GetCurrentProcess()));
         Bundle(aside, "old");
 
-        var done = new BundleReplacement(Destination).RecoverAndClean();
+        var done = new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Empty(done);
         Assert.True(Directory.Exists(aside));
@@ -171,7 +171,7 @@ public sealed class BundleReplacementTests : IDisposable
         Directory.SetLastWriteTimeUtc(legacyOld, DateTime.UtcNow - BundleReplacement.OrphanAge - TimeSpan.FromHours(1));
         Directory.SetLastWriteTimeUtc(otherHostOld, DateTime.UtcNow - BundleReplacement.OrphanAge - TimeSpan.FromHours(1));
 
-        new BundleReplacement(Destination).RecoverAndClean();
+        new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Equal([legacyRecent, otherHostRecent], Directory.GetDirectories(work.FullName).Order(StringComparer.Ordinal));
     }
@@ -184,7 +184,7 @@ public sealed class BundleReplacementTests : IDisposable
         Bundle(other, "x");
         Bundle(lookalike, "x");
 
-        var done = new BundleReplacement(Destination).RecoverAndClean();
+        var done = new BundleReplacement(Destination, TimeProvider.System).RecoverAndClean();
 
         Assert.Empty(done);
         Assert.True(Directory.Exists(other));

@@ -50,6 +50,10 @@ public static class JetsonCameraPipelines
     /// A USB (UVC) camera asked for MJPEG, which is what lets most USB 2 cameras reach 720p30 and above.
     /// </summary>
     /// <param name="device">A V4L2 device path such as <c>/dev/video0</c>.</param>
+    /// <param name="width">Frame width asked of the camera, in pixels.</param>
+    /// <param name="height">Frame height asked of the camera, in pixels.</param>
+    /// <param name="fps">Frame rate asked of the camera.</param>
+    /// <param name="decoder">Which JPEG decoder turns the camera's MJPEG into BGR frames.</param>
     public static string Usb(string device = "/dev/video0", int width = DefaultWidth, int height = DefaultHeight, int fps = DefaultFps, JetsonJpegDecoder decoder = JetsonJpegDecoder.Hardware)
     {
         ArgumentNullException.ThrowIfNull(device);

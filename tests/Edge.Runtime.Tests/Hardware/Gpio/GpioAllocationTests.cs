@@ -1,6 +1,5 @@
 using Edge.Runtime.Hardware.Gpio;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Tests.TestSupport;
 
 namespace Edge.Runtime.Tests.Hardware.Gpio;
 

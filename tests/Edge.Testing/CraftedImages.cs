@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using OpenCvSharp;
 
-namespace Edge.Camera.Tests;
+namespace Edge.Testing;
 
 /// <summary>
 /// Real image files whose headers state a size other than their pixels: a PNG whose IHDR (with a valid CRC) says

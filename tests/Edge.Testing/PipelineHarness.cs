@@ -8,7 +8,7 @@ using Edge.Runtime.Pipeline;
 using Edge.Runtime.Preprocessing;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Tests.TestSupport;
+namespace Edge.Testing;
 
 /// <summary>A CPU session on the tiny fixture model (in a <see cref="TestBundle"/>) and pipelines built around it.</summary>
 internal sealed class PipelineHarness : IDisposable

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Edge.Camera.Tests;
+namespace Edge.Testing;
 
 /// <summary>Real clips written by OpenCV's VideoWriter (MJPG AVI, MPEG-4 MP4, MJPG Matroska), then cut short.</summary>
 public sealed class RecordedClips : IDisposable

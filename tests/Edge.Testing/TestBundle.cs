@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Runtime.Bundles;
 
-namespace Edge.Runtime.Tests.TestSupport;
+namespace Edge.Testing;
 
 /// <summary>
 /// A model bundle in a temporary folder around the tiny fixture model: <c>model.onnx</c> (a copy of

@@ -1,4 +1,4 @@
-namespace Edge.Camera.Tests;
+namespace Edge.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TemporaryFolder : IDisposable

@@ -2,7 +2,7 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Edge.Runtime.Tests.TestSupport;
+namespace Edge.Testing;
 
 /// <summary>
 /// The injectable slow stage on a fake clock: a stage "takes" its configured time by advancing the clock. Advancing

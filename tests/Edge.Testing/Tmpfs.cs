@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Edge.Runtime.Tests.TestSupport;
+namespace Edge.Testing;
 
 /// <summary>
 /// A real, tiny filesystem (Linux tmpfs) mounted on a folder for the test: a disk that fills up, or one that is

@@ -1,7 +1,7 @@
 using System.Text;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Tests.TestSupport;
+namespace Edge.Testing;
 
 /// <summary>Keeps every published message as a string (allocates; for behaviour tests).</summary>
 internal sealed class CollectingSink : ILabelSetSink

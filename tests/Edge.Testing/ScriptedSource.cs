@@ -1,7 +1,7 @@
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 
-namespace Edge.Camera.Tests;
+namespace Edge.Testing;
 
 /// <summary>What a <see cref="ScriptedSource"/> does on one read.</summary>
 internal enum ReadStep
