@@ -12,7 +12,7 @@ public sealed class LabelSetWriterTests
 {
     private static readonly string[] BaseKeys =
     [
-        "schema", "device", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
+        "schema", "device", "stream", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
         "latency_ms", "budget_ms", "deadline_met", "model", "ep",
     ];
 
@@ -140,11 +140,11 @@ public sealed class LabelSetWriterTests
         Assert.False(json.RootElement.TryGetProperty("truth", out _));
     }
 
-    private static (LabelSetWriter Writer, MultiLabelDecoder Decoder, ModelBundle Bundle) Create(string device = "rover-7", string source = "synthetic", string ep = "cpu")
+    private static (LabelSetWriter Writer, MultiLabelDecoder Decoder, ModelBundle Bundle) Create(string device = "rover-7", string source = "synthetic", string ep = "cpu", string stream = "cam0")
     {
         var bundle = TestBundle.InMemory();
         var decoder = new MultiLabelDecoder(bundle.Labels, OutputKind.Probabilities, new DecoderOptions());
-        return (new LabelSetWriter(bundle.Labels, device, source, bundle, ep), decoder, bundle);
+        return (new LabelSetWriter(bundle.Labels, new MessageOrigin(device, stream, source), bundle, ep), decoder, bundle);
     }
 
     /// <summary>Ten scores: the given ones first, the rest 0.</summary>

@@ -35,6 +35,7 @@ internal static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
         var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
+        var stream = new Option<string?>("--stream") { Description = "Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)" };
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
@@ -51,7 +52,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
+            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, stream, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -67,6 +68,7 @@ internal static class RunCommand
                 Threads = parse.GetValue(threads),
                 CpuSpin = parse.GetValue(cpuSpin),
                 Device = parse.GetValue(device),
+                Stream = parse.GetValue(stream),
                 Smoothing = parse.GetValue(smoothing),
                 TopK = parse.GetValue(topK),
                 MissPolicy = parse.GetValue(missPolicy),
@@ -189,6 +191,7 @@ internal static class RunCommand
                 ConnectionChanged = connected => events.Publish(new PipelineEvent
                 {
                     Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
+                    Stream = settings.Stream,
                     Frame = captureForEvents?.FramesCaptured ?? 0,
                     At = time.GetUtcNow(),
                     Source = SourceSpec.MaskCredentials(settings.Source),
