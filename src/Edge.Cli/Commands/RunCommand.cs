@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
@@ -162,8 +161,7 @@ internal static class RunCommand
             log.LogWarning("test hook: every frame's {Stage} stage is delayed by {Ms} ms", delay.Stage.ToString().ToLowerInvariant(), delay.Duration.TotalMilliseconds);
         }
 
-        using var source = FrameSources.Create(settings.Source, extras.FashionMnistFolder);
-        var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height), source.Handoff);
+        using var camera = CameraPipeline.Create(settings.Stream, settings.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), events);
 
         using var cancel = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lines.ReaderGone, ownEventLines?.ReaderGone ?? CancellationToken.None);
@@ -185,37 +183,24 @@ internal static class RunCommand
         });
         try
         {
-            CaptureLoop? captureForEvents = null;
-            using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"))
-            {
-                ConnectionChanged = connected => events.Publish(new PipelineEvent
-                {
-                    Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
-                    Stream = settings.Stream,
-                    Frame = captureForEvents?.FramesCaptured ?? 0,
-                    At = time.GetUtcNow(),
-                    Source = SourceSpec.MaskCredentials(settings.Source),
-                }),
-            };
-            captureForEvents = capture;
             if (runtimeMetrics is not null)
             {
-                runtimeMetrics.CapturedFrames = () => capture.FramesCaptured;
-                runtimeMetrics.OverwrittenFrames = () => slot.Overwritten;
+                runtimeMetrics.CapturedFrames = () => camera.Captured;
+                runtimeMetrics.OverwrittenFrames = () => camera.Overwritten;
             }
 
             GcTuning.SettleBeforeSteadyState();
-            capture.Start();
-            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
-            pipeline.Run(slot, settings.Frames, stop.Token);
+            camera.Start();
+            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
+            pipeline.Run(camera.Slot, settings.Frames, stop.Token);
             systemd.Stopping();
-            capture.Stop();
-            if (capture.Fault is { } fault)
+            camera.Stop();
+            if (camera.Fault is { } fault)
             {
                 throw fault;
             }
 
-            incomplete = capture.Incomplete;
+            incomplete = camera.Incomplete;
 
             if (mqtt is not null)
             {
@@ -229,8 +214,8 @@ internal static class RunCommand
                 Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
-            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);
-            RunSummary.PrintCamera(Console.Error, capture.ReadFailures, capture.Reconnects, capture.ReconnectAttempts);
+            RunSummary.Print(Console.Error, pipeline, camera.Overwritten, session.Report.Active, missedDeadlines);
+            RunSummary.PrintCamera(Console.Error, camera.ReadFailures, camera.Reconnects, camera.ReconnectAttempts);
             PrintNotWritten(lines);
             if (ownEventLines is not null)
             {
