@@ -35,6 +35,28 @@ public sealed class LabelSetWriterTests
     }
 
     [Fact]
+    public void Write_CarriesTheStreamIdAfterTheDevice()
+    {
+        var (writer, decoder, _) = Create(stream: "gate_2-b");
+        decoder.Decode(Probabilities(0.9f, 0.1f));
+
+        writer.Write(new Frame(4, 4) { Sequence = 3 }, CapturedAt, decoder, Latency(), 100, deadlineMet: true);
+        using var json = Parse(writer);
+
+        Assert.Equal("gate_2-b", json.RootElement.GetProperty("stream").GetString());
+        Assert.Equal("gate_2-b", writer.Stream);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("front door")]
+    [InlineData("cam\"0")]
+    public void Create_InvalidStreamId_Throws(string stream)
+    {
+        Assert.Throws<ArgumentException>(() => Create(stream: stream));
+    }
+
+    [Fact]
     public void Write_FrameWithTruth_AddsTruthKeyWithLabelNames()
     {
         var (writer, decoder, _) = Create();

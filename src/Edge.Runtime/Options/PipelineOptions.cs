@@ -62,7 +62,7 @@ public record PipelineOptions
 
         if (!StreamId.IsValid(Stream))
         {
-            throw new SettingException("stream", Stream, StreamId.Expected);
+            throw new SettingException("stream", Stream is "" ? "empty" : Stream, StreamId.Expected);
         }
 
         if (Threads is < 0 or > 256)
