@@ -30,9 +30,10 @@ public enum FrameOutcome : byte
 }
 
 /// <summary>
-/// The per-frame path: budget gate -> preprocess -> inference (cancelled at the deadline) -> decode -> serialise ->
-/// publish, under a <see cref="MissPolicy"/>, stepping down and up a degrade ladder when asked to. Every stage is
-/// timed; nothing here allocates once warm, except an inference that ONNX Runtime terminates (it reports that with
+/// The per-frame path of one stream: budget gate -> preprocess -> inference (cancelled at the deadline) -> decode ->
+/// serialise -> publish, under a <see cref="MissPolicy"/>, stepping down and up a degrade ladder when asked to. Each
+/// frame goes through one <see cref="InferenceHead"/>: the configured model's, or the one the degrade level picks, at
+/// that ladder step's frame stride. Every stage is timed; nothing here allocates once warm, except an inference that ONNX Runtime terminates (it reports that with
 /// an exception).
 /// </summary>
 public sealed class FramePipeline : IDisposable
