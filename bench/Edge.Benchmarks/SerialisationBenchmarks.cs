@@ -38,7 +38,7 @@ public class SerialisationBenchmarks
     {
         var model = DefaultModel.Load();
         var labels = LabelSets.Labels(model, Labels);
-        writer = new LabelSetWriter(labels, "jetson-orin-nano", "v4l2:0", model, "tensorrt");
+        writer = new LabelSetWriter(labels, new MessageOrigin("jetson-orin-nano", "cam0", "v4l2:0"), model, "tensorrt");
         decoder = new MultiLabelDecoder(labels, model.OutputKind, new DecoderOptions());
         decoder.Decode(LogitsWithActive(Labels, WereActive));
         decoder.Decode(LogitsWithActive(Labels, NowActive));

@@ -11,7 +11,7 @@ public sealed class LabelSetWriterTests
 {
     private static readonly string[] BaseKeys =
     [
-        "schema", "device", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
+        "schema", "device", "stream", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
         "latency_ms", "budget_ms", "deadline_met", "model", "ep",
     ];
 
@@ -31,6 +31,28 @@ public sealed class LabelSetWriterTests
         using var json = JsonDocument.Parse(text);
         Assert.Equal(BaseKeys.Order(StringComparer.Ordinal), json.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(BaseKeys, json.RootElement.EnumerateObject().Select(p => p.Name)); // documented order too
+    }
+
+    [Fact]
+    public void Write_CarriesTheStreamIdAfterTheDevice()
+    {
+        var (writer, decoder, _) = Create(stream: "gate_2-b");
+        decoder.Decode(Probabilities(0.9f, 0.1f));
+
+        writer.Write(new Frame(4, 4) { Sequence = 3 }, CapturedAt, decoder, Latency(), 100, deadlineMet: true);
+        using var json = Parse(writer);
+
+        Assert.Equal("gate_2-b", json.RootElement.GetProperty("stream").GetString());
+        Assert.Equal("gate_2-b", writer.Stream);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("front door")]
+    [InlineData("cam\"0")]
+    public void Create_InvalidStreamId_Throws(string stream)
+    {
+        Assert.Throws<ArgumentException>(() => Create(stream: stream));
     }
 
     [Fact]
@@ -139,11 +161,11 @@ public sealed class LabelSetWriterTests
         Assert.False(json.RootElement.TryGetProperty("truth", out _));
     }
 
-    private static (LabelSetWriter Writer, MultiLabelDecoder Decoder, ModelBundle Bundle) Create(string device = "rover-7", string source = "synthetic", string ep = "cpu")
+    private static (LabelSetWriter Writer, MultiLabelDecoder Decoder, ModelBundle Bundle) Create(string device = "rover-7", string source = "synthetic", string ep = "cpu", string stream = "cam0")
     {
         var bundle = TestBundle.InMemory();
         var decoder = new MultiLabelDecoder(bundle.Labels, OutputKind.Probabilities, new DecoderOptions());
-        return (new LabelSetWriter(bundle.Labels, device, source, bundle, ep), decoder, bundle);
+        return (new LabelSetWriter(bundle.Labels, new MessageOrigin(device, stream, source), bundle, ep), decoder, bundle);
     }
 
     /// <summary>Ten scores: the given ones first, the rest 0.</summary>

@@ -24,6 +24,7 @@ public sealed class RunSettingsTests
         Assert.Equal(0f, settings.Smoothing);
         Assert.Equal(0, settings.TopK);
         Assert.Equal(CpuSpin.Always, settings.CpuSpin);
+        Assert.Equal("cam0", settings.Stream);
     }
 
     [Fact]
@@ -116,6 +117,7 @@ public sealed class RunSettingsTests
             ["EDGE_OUTPUT"] = "/tmp/out.jsonl",
             ["EDGE_THREADS"] = "3",
             ["EDGE_DEVICE"] = "rover-9",
+            ["EDGE_STREAM"] = "gate-2",
             ["EDGE_SMOOTHING"] = "0.25",
             ["EDGE_TOP_K"] = "2",
         };
@@ -130,6 +132,7 @@ public sealed class RunSettingsTests
         Assert.Equal("/tmp/out.jsonl", settings.Output);
         Assert.Equal(3, settings.Threads);
         Assert.Equal("rover-9", settings.Device);
+        Assert.Equal("gate-2", settings.Stream);
         Assert.Equal(0.25f, settings.Smoothing);
         Assert.Equal(2, settings.TopK);
     }
@@ -173,6 +176,11 @@ public sealed class RunSettingsTests
         { "smoothing", new RunSettings { Smoothing = -0.1f } },
         { "top_k", new RunSettings { TopK = -1 } },
         { "cpu_spin", new RunSettings { CpuSpin = "" } },
+        { "stream", new RunSettings { Stream = "" } },
+        { "stream", new RunSettings { Stream = "front door" } },
+        { "stream", new RunSettings { Stream = "cam/0" } },
+        { "stream", new RunSettings { Stream = "caméra" } },
+        { "stream", new RunSettings { Stream = new string('a', 65) } },
     };
 
     [Theory]
@@ -195,6 +203,37 @@ public sealed class RunSettingsTests
         Assert.Equal(60_000, high.BudgetMs);
         Assert.Equal(256, high.Threads);
         Assert.Equal(ExecutionProviderChoice.TensorRt, high.Ep);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("cam0")]
+    [InlineData("Front_Door-2")]
+    public void Resolve_ValidStream_IsKept(string stream)
+    {
+        Assert.Equal(stream, new RunSettings { Stream = stream }.Resolve().Stream);
+        Assert.Equal(new string('s', 64), new RunSettings { Stream = new string('s', 64) }.Resolve().Stream);
+    }
+
+    [Fact]
+    public void Resolve_StreamFromFileEnvironmentAndFlag_LaterLayersWin()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{ "stream": "from-file" }""");
+            var fromFile = RunSettings.FromFile(path);
+            var fromEnvironment = RunSettings.FromEnvironment(name => name == "EDGE_STREAM" ? "from-env" : null);
+
+            Assert.Equal("from-file", fromFile.Resolve().Stream);
+            Assert.Equal("from-env", fromFile.OverriddenBy(fromEnvironment).Resolve().Stream);
+            Assert.Equal("from-flag", fromFile.OverriddenBy(fromEnvironment).OverriddenBy(new RunSettings { Stream = "from-flag" }).Resolve().Stream);
+            Assert.Null(RunSettings.FromEnvironment(name => name == "EDGE_STREAM" ? "" : null).Stream);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -396,6 +435,7 @@ public sealed class RunSettingsTests
         Output = "output-" + tag,
         Threads = tag[0] + 1,
         Device = "device-" + tag,
+        Stream = "stream-" + tag,
         Smoothing = tag[0] / 1000f,
         TopK = tag[0] + 2,
     };
@@ -410,6 +450,7 @@ public sealed class RunSettingsTests
         Assert.Equal(expected.Output, actual.Output);
         Assert.Equal(expected.Threads, actual.Threads);
         Assert.Equal(expected.Device, actual.Device);
+        Assert.Equal(expected.Stream, actual.Stream);
         Assert.Equal(expected.Smoothing, actual.Smoothing);
         Assert.Equal(expected.TopK, actual.TopK);
     }

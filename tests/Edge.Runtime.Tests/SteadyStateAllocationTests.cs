@@ -158,7 +158,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
         var session = harness.Session;
         var preprocessor = new ImagePreprocessor(bundle.Input);
         var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = 0.5f, TopK = 2 });
-        var writer = new LabelSetWriter(bundle.Labels, "device", "synthetic", bundle, "cpu");
+        var writer = new LabelSetWriter(bundle.Labels, new MessageOrigin("device", "cam0", "synthetic"), bundle, "cpu");
         var frame = PipelineHarness.RandomFrame(50, 70, seed: 8);
         frame.SetTruth([3]);
         var latency = new StageLatency { Queue = 1.5, Preprocess = 2.25, Inference = 3, Decode = 0.125, Total = 7 };

@@ -21,6 +21,9 @@ internal sealed class PipelineHarness : IDisposable
         Session = ModelSession.Create(Bundle, ExecutionProviderChoice.Cpu, 1);
     }
 
+    /// <summary>Device, stream and source of the harness's messages.</summary>
+    public static MessageOrigin Origin { get; } = new("test-device", "cam0", "synthetic");
+
     public ModelBundle Bundle { get; }
 
     public ModelSession Session { get; }
@@ -29,7 +32,7 @@ internal sealed class PipelineHarness : IDisposable
     {
         var preprocessor = new ImagePreprocessor(Bundle.Input);
         var decoder = new MultiLabelDecoder(Bundle.Labels, Bundle.OutputKind, new DecoderOptions { Smoothing = smoothing, TopK = topK });
-        var writer = new LabelSetWriter(Bundle.Labels, "test-device", "synthetic", Bundle, Session.Report.Active);
+        var writer = new LabelSetWriter(Bundle.Labels, Origin, Bundle, Session.Report.Active);
         return new FramePipeline(Session, preprocessor, decoder, writer, sink, new FrameBudget(budgetMs, time), time);
     }
 
@@ -37,11 +40,11 @@ internal sealed class PipelineHarness : IDisposable
     public FramePipeline CreatePipeline(TimeProvider time, ILabelSetSink sink, double budgetMs, MissPolicy policy, StageBudgets? stages = null, DegradeOptions? degrade = null, IStageDelay? delay = null, IPipelineEventSink? events = null)
     {
         var decoder = new MultiLabelDecoder(Bundle.Labels, Bundle.OutputKind, new DecoderOptions());
-        var primary = InferenceProfile.For("tiny", Bundle, Session, "test-device", "synthetic");
-        (DegradeOptions, IReadOnlyList<InferenceProfile>)? ladder = degrade is null
+        var primary = InferenceHead.For("tiny", Bundle, Session, decoder, Origin);
+        (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = degrade is null
             ? null
-            : (degrade, degrade.Ladder.Select(step => InferenceProfile.For(step.Name, Bundle, Session, "test-device", "synthetic", step.FrameStride)).ToList());
-        return new FramePipeline(primary, decoder, sink, new FrameBudget(budgetMs, time, stages), time, policy, ladder)
+            : (degrade, degrade.Ladder.Select(step => InferenceHead.For(step.Name, Bundle, Session, decoder, Origin)).ToList());
+        return new FramePipeline(primary, sink, new FrameBudget(budgetMs, time, stages), time, policy, ladder)
         {
             StageDelay = delay,
             Events = events,

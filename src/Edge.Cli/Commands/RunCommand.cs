@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
@@ -35,6 +34,7 @@ internal static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
         var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
+        var stream = new Option<string?>("--stream") { Description = "Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)" };
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
@@ -51,7 +51,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
         {
-            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
+            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, stream, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
@@ -67,6 +67,7 @@ internal static class RunCommand
                 Threads = parse.GetValue(threads),
                 CpuSpin = parse.GetValue(cpuSpin),
                 Device = parse.GetValue(device),
+                Stream = parse.GetValue(stream),
                 Smoothing = parse.GetValue(smoothing),
                 TopK = parse.GetValue(topK),
                 MissPolicy = parse.GetValue(missPolicy),
@@ -168,8 +169,7 @@ internal static class RunCommand
             log.LogWarning("test hook: every frame's {Stage} stage is delayed by {Ms} ms", delay.Stage.ToString().ToLowerInvariant(), delay.Duration.TotalMilliseconds);
         }
 
-        using var source = FrameSources.Create(settings.Source, extras.FashionMnistFolder);
-        var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height), source.Handoff);
+        using var camera = CameraPipeline.Create(settings.Stream, settings.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), events);
 
         using var cancel = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lines.ReaderGone, ownEventLines?.ReaderGone ?? CancellationToken.None);
@@ -191,36 +191,24 @@ internal static class RunCommand
         });
         try
         {
-            CaptureLoop? captureForEvents = null;
-            using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"))
-            {
-                ConnectionChanged = connected => events.Publish(new PipelineEvent
-                {
-                    Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
-                    Frame = captureForEvents?.FramesCaptured ?? 0,
-                    At = time.GetUtcNow(),
-                    Source = SourceSpec.MaskCredentials(settings.Source),
-                }),
-            };
-            captureForEvents = capture;
             if (runtimeMetrics is not null)
             {
-                runtimeMetrics.CapturedFrames = () => capture.FramesCaptured;
-                runtimeMetrics.OverwrittenFrames = () => slot.Overwritten;
+                runtimeMetrics.CapturedFrames = () => camera.Captured;
+                runtimeMetrics.OverwrittenFrames = () => camera.Overwritten;
             }
 
             GcTuning.SettleBeforeSteadyState();
-            capture.Start();
-            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
-            pipeline.Run(slot, settings.Frames, stop.Token);
+            camera.Start();
+            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
+            pipeline.Run(camera.Slot, settings.Frames, stop.Token);
             systemd.Stopping();
-            capture.Stop();
-            if (capture.Fault is { } fault)
+            camera.Stop();
+            if (camera.Fault is { } fault)
             {
                 throw fault;
             }
 
-            incomplete = capture.Incomplete;
+            incomplete = camera.Incomplete;
 
             if (mqtt is not null)
             {
@@ -234,8 +222,8 @@ internal static class RunCommand
                 Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
-            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);
-            RunSummary.PrintCamera(Console.Error, capture.ReadFailures, capture.Reconnects, capture.ReconnectAttempts);
+            RunSummary.Print(Console.Error, pipeline, camera.Overwritten, session.Report.Active, missedDeadlines);
+            RunSummary.PrintCamera(Console.Error, camera.ReadFailures, camera.Reconnects, camera.ReconnectAttempts);
             PrintNotWritten(lines);
             if (ownEventLines is not null)
             {

@@ -23,7 +23,7 @@ internal static class RunSummary
 
         if (pipeline.Policy == MissPolicy.Degrade)
         {
-            output.WriteLine(string.Create(c, $"degraded {stats.Degradations} times, recovered {stats.Recoveries} times, ended at level {pipeline.Level} ({pipeline.Profile.Name}); skipped {stats.Skipped} frames"));
+            output.WriteLine(string.Create(c, $"degraded {stats.Degradations} times, recovered {stats.Recoveries} times, ended at level {pipeline.Level} ({pipeline.Head.Name}); skipped {stats.Skipped} frames"));
         }
 
         if (stats.TruthFrames > 0)

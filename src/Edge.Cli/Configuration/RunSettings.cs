@@ -34,6 +34,9 @@ public sealed class RunSettings
 
     public string? Device { get; set; }
 
+    /// <summary>Stream id written into every message and event (default cam0).</summary>
+    public string? Stream { get; set; }
+
     public float? Smoothing { get; set; }
 
     public int? TopK { get; set; }
@@ -118,7 +121,7 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, cpu_spin, device, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, cpu_spin, device, stream, smoothing, top_k; see docs/configuration.md)", exception);
         }
     }
 
@@ -135,6 +138,7 @@ public sealed class RunSettings
             Threads = Parse("EDGE_THREADS", read, int.Parse),
             CpuSpin = read("EDGE_CPU_SPIN"),
             Device = read("EDGE_DEVICE"),
+            Stream = read("EDGE_STREAM") is { Length: > 0 } stream ? stream : null,
             Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
             TopK = Parse("EDGE_TOP_K", read, int.Parse),
             MissPolicy = read("EDGE_MISS_POLICY"),
@@ -155,6 +159,7 @@ public sealed class RunSettings
         Threads = overrides.Threads ?? Threads,
         CpuSpin = overrides.CpuSpin ?? CpuSpin,
         Device = overrides.Device ?? Device,
+        Stream = overrides.Stream ?? Stream,
         Smoothing = overrides.Smoothing ?? Smoothing,
         TopK = overrides.TopK ?? TopK,
         MissPolicy = overrides.MissPolicy ?? MissPolicy,
@@ -225,6 +230,7 @@ public sealed class RunSettings
             Threads = Threads ?? 0,
             CpuSpin = spin,
             Device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device,
+            Stream = Stream ?? Pipeline.StreamId.Default,
             Smoothing = Smoothing ?? 0,
             TopK = TopK ?? 0,
             MissPolicy = policy,

@@ -12,6 +12,7 @@ public sealed class EventJsonWriter
     private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
     private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(Schema);
     private static readonly JsonEncodedText DeviceKey = JsonEncodedText.Encode("device");
+    private static readonly JsonEncodedText StreamKey = JsonEncodedText.Encode("stream");
     private static readonly JsonEncodedText EventKey = JsonEncodedText.Encode("event");
     private static readonly JsonEncodedText FrameKey = JsonEncodedText.Encode("frame");
     private static readonly JsonEncodedText AtKey = JsonEncodedText.Encode("at");
@@ -60,6 +61,7 @@ public sealed class EventJsonWriter
         writer.WriteStartObject();
         writer.WriteString(SchemaKey, SchemaValue);
         writer.WriteString(DeviceKey, device);
+        writer.WriteString(StreamKey, e.Stream);
         writer.WriteString(EventKey, Kinds[(int)e.Kind]);
         writer.WriteNumber(FrameKey, e.Frame);
         writer.WriteString(AtKey, e.At);

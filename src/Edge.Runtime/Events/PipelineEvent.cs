@@ -38,6 +38,9 @@ public readonly record struct PipelineEvent
 {
     public required PipelineEventKind Kind { get; init; }
 
+    /// <summary>The stream the event is about (<see cref="Pipeline.StreamId"/>).</summary>
+    public required string Stream { get; init; }
+
     /// <summary>Sequence number of the frame that caused the event.</summary>
     public required long Frame { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Inference.TensorRt;
+using Edge.Runtime.Pipeline;
 
 namespace Edge.Runtime.Options;
 
@@ -31,6 +32,9 @@ public record PipelineOptions
     /// <summary>Device id written into every message.</summary>
     public required string Device { get; init; }
 
+    /// <summary>Stream id written into every message and event (<see cref="StreamId"/>).</summary>
+    public string Stream { get; init; } = StreamId.Default;
+
     /// <summary>Exponential smoothing of scores across frames, 0 (off) up to but excluding 1.</summary>
     public float Smoothing { get; init; }
 
@@ -54,6 +58,11 @@ public record PipelineOptions
         if (!(BudgetMs >= 1 && BudgetMs <= 60_000))
         {
             throw new SettingException("budget_ms", BudgetMs, "a number from 1 to 60000");
+        }
+
+        if (!StreamId.IsValid(Stream))
+        {
+            throw new SettingException("stream", Stream is "" ? "empty" : Stream, StreamId.Expected);
         }
 
         if (Threads is < 0 or > 256)

@@ -29,8 +29,9 @@ public sealed record PipelineExtras
 }
 
 /// <summary>
-/// A <see cref="FramePipeline"/> with everything it owns: the bundle, one warmed-up session per profile (the model,
-/// and each ladder step's model under the degrade policy), decoder and budget. Built the same way for
+/// A <see cref="FramePipeline"/> with everything it owns: the bundle, one warmed-up session per model (the configured
+/// one, and each ladder step's own under the degrade policy), the heads that run them, the stream's decoder and the
+/// budget. Built the same way for
 /// <c>edge run</c> and <c>edge bench</c>.
 /// </summary>
 public sealed class AssembledPipeline : IDisposable
@@ -73,11 +74,14 @@ public sealed class AssembledPipeline : IDisposable
             var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin);
             sessions.Add(session);
             var firstInference = WarmUp(session);
-            var primary = InferenceProfile.For(bundle.Name, bundle, session, settings.Device, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source));
-            (DegradeOptions, IReadOnlyList<InferenceProfile>)? ladder = null;
+            // One decoder for the stream, shared by the ladder's heads (InferenceHead says why).
+            var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
+            var origin = new MessageOrigin(settings.Device, settings.Stream, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source));
+            var primary = InferenceHead.For(bundle.Name, bundle, session, decoder, origin);
+            (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = null;
             if (settings.MissPolicy == MissPolicy.Degrade)
             {
-                var steps = new List<InferenceProfile>();
+                var steps = new List<InferenceHead>();
                 foreach (var step in settings.Degrade.Ladder)
                 {
                     var stepBundle = step.Model is null ? bundle : LadderBundle(step, bundle);
@@ -89,15 +93,14 @@ public sealed class AssembledPipeline : IDisposable
                         WarmUp(stepSession);
                     }
 
-                    steps.Add(InferenceProfile.For(step.Name, stepBundle, stepSession, settings.Device, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source), step.FrameStride));
+                    steps.Add(InferenceHead.For(step.Name, stepBundle, stepSession, decoder, origin));
                 }
 
                 ladder = (settings.Degrade, steps);
             }
 
-            var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
             var budget = new FrameBudget(settings.BudgetMs, time, settings.StageBudgets);
-            var pipeline = new FramePipeline(primary, decoder, sink, budget, time, settings.MissPolicy, ladder)
+            var pipeline = new FramePipeline(primary, sink, budget, time, settings.MissPolicy, ladder)
             {
                 Events = extras.Events,
                 StageDelay = extras.StageDelay,

@@ -30,14 +30,16 @@ public enum FrameOutcome : byte
 }
 
 /// <summary>
-/// The per-frame path: budget gate -> preprocess -> inference (cancelled at the deadline) -> decode -> serialise ->
-/// publish, under a <see cref="MissPolicy"/>, stepping down and up a degrade ladder when asked to. Every stage is
-/// timed; nothing here allocates once warm, except an inference that ONNX Runtime terminates (it reports that with
+/// The per-frame path of one stream: budget gate -> preprocess -> inference (cancelled at the deadline) -> decode ->
+/// serialise -> publish, under a <see cref="MissPolicy"/>, stepping down and up a degrade ladder when asked to. Each
+/// frame goes through one <see cref="InferenceHead"/>: the configured model's, or the one the degrade level picks, at
+/// that ladder step's frame stride. Every stage is timed; nothing here allocates once warm, except an inference that ONNX Runtime terminates (it reports that with
 /// an exception).
 /// </summary>
 public sealed class FramePipeline : IDisposable
 {
-    private readonly InferenceProfile[] profiles;
+    private readonly InferenceHead[] heads;
+    private readonly int[] frameStrides;
     private readonly MultiLabelDecoder decoder;
     private readonly ILabelSetSink sink;
     private readonly FrameBudget budget;
@@ -49,31 +51,47 @@ public sealed class FramePipeline : IDisposable
     private long strideCounter;
 
     public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, ILabelSetSink sink, FrameBudget budget, TimeProvider time)
-        : this(new InferenceProfile("model", session, preprocessor, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, decoder, sink, budget, time)
+        : this(new InferenceHead("model", session, preprocessor, decoder, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, sink, budget, time)
     {
     }
 
-    /// <param name="primary">Level 0: the configured model at full rate.</param>
+    /// <param name="primary">Level 0: the configured model, on every frame.</param>
     /// <param name="policy">What to do with frames that miss their deadline.</param>
-    /// <param name="ladder">Degrade policy only: the options and one profile per ladder step, cheapest last.</param>
-    public FramePipeline(InferenceProfile primary, MultiLabelDecoder decoder, ILabelSetSink sink, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceProfile> Steps)? ladder = null)
+    /// <param name="ladder">Degrade policy only: the options (each step's frame stride among them) and one head per
+    /// ladder step, cheapest last. Every head must be of the primary's stream and share its decoder.</param>
+    public FramePipeline(InferenceHead primary, ILabelSetSink sink, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceHead> Heads)? ladder = null)
     {
         if (policy == MissPolicy.Degrade && ladder is null)
         {
             throw new ArgumentException("the degrade policy needs a ladder", nameof(ladder));
         }
 
-        if (ladder is { } l && l.Options.Ladder.Count != l.Steps.Count)
+        if (ladder is { } l && l.Options.Ladder.Count != l.Heads.Count)
         {
-            throw new ArgumentException($"the ladder has {l.Options.Ladder.Count} steps but {l.Steps.Count} profiles", nameof(ladder));
+            throw new ArgumentException($"the ladder has {l.Options.Ladder.Count} steps but {l.Heads.Count} heads", nameof(ladder));
         }
 
-        this.decoder = decoder;
+        heads = policy == MissPolicy.Degrade ? [primary, .. ladder!.Value.Heads] : [primary];
+        frameStrides = policy == MissPolicy.Degrade ? [1, .. ladder!.Value.Options.Ladder.Select(step => step.FrameStride)] : [1];
+        foreach (var head in heads)
+        {
+            // One decoder across the ladder keeps smoothing and label on/off state through a level change (InferenceHead).
+            if (!ReferenceEquals(head.Decoder, primary.Decoder) || head.Stream != primary.Stream)
+            {
+                throw new ArgumentException($"head '{head.Name}' is not of stream '{primary.Stream}' or has its own decoder: every head of a pipeline shares the stream's decoder", nameof(ladder));
+            }
+        }
+
+        foreach (var stride in frameStrides)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1, nameof(ladder));
+        }
+
+        decoder = primary.Decoder;
         this.sink = sink;
         this.budget = budget;
         this.time = time;
         Policy = policy;
-        profiles = policy == MissPolicy.Degrade ? [primary, .. ladder!.Value.Steps] : [primary];
         degrade = policy == MissPolicy.Degrade ? new DegradeController(ladder!.Value.Options, budget.BudgetMs) : null;
         watchdog = new InferenceWatchdog(time);
         anchorTimestamp = time.GetTimestamp();
@@ -86,10 +104,14 @@ public sealed class FramePipeline : IDisposable
 
     public FrameBudget Budget => budget;
 
-    /// <summary>The profile in force: index 0 unless the degrade policy stepped down.</summary>
+    /// <summary>The degrade level in force: 0 unless the degrade policy stepped down.</summary>
     public int Level => degrade?.Level ?? 0;
 
-    public InferenceProfile Profile => profiles[Level];
+    /// <summary>The head that runs at <see cref="Level"/>.</summary>
+    public InferenceHead Head => heads[Level];
+
+    /// <summary>The stream this pipeline labels: every message and event carries it.</summary>
+    public string Stream => heads[0].Stream;
 
     /// <summary>Optional capture of frames the model was unsure about (for annotation); never blocks the frame.</summary>
     public HardFrameCapture? HardFrames { get; init; }
@@ -144,20 +166,21 @@ public sealed class FramePipeline : IDisposable
             return Finish(frame, double.NaN, FrameOutcome.DroppedStale);
         }
 
-        var profile = profiles[Level];
-        if (profile.FrameStride > 1 && strideCounter++ % profile.FrameStride != 0)
+        var head = heads[Level];
+        var frameStride = frameStrides[Level];
+        if (frameStride > 1 && strideCounter++ % frameStride != 0)
         {
             Stats.Skipped++;
             return Finish(frame, double.NaN, FrameOutcome.Skipped);
         }
 
         StageDelay?.Delay(PipelineStage.Preprocess, watchdog);
-        profile.Preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, profile.Session.Input);
+        head.Preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, head.Session.Input);
         var preprocessed = time.GetTimestamp();
 
-        watchdog.Arm(profile.Session, budget.InferenceDeadline(captured, preprocessed));
+        watchdog.Arm(head.Session, budget.InferenceDeadline(captured, preprocessed));
         StageDelay?.Delay(PipelineStage.Inference, watchdog);
-        var completed = profile.Session.TryRun();
+        var completed = head.Session.TryRun();
         watchdog.Disarm(out var cancelDelay);
         var inferred = time.GetTimestamp();
         if (!completed)
@@ -171,8 +194,8 @@ public sealed class FramePipeline : IDisposable
         }
 
         StageDelay?.Delay(PipelineStage.Decode, watchdog);
-        decoder.Decode(profile.Session.Output);
-        profile.Locator?.Locate(profile.Session.Maps, decoder.Active);
+        decoder.Decode(head.Session.Output);
+        head.Locator?.Locate(head.Session.Maps, decoder.Active);
         var decoded = time.GetTimestamp();
 
         var overrun = budget.Overrun(preprocessed - taken, inferred - preprocessed, decoded - inferred);
@@ -202,8 +225,8 @@ public sealed class FramePipeline : IDisposable
 
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
-        profile.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, profile.Locator);
-        sink.Publish(profile.Writer.Message.Span);
+        head.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, head.Locator);
+        sink.Publish(head.Writer.Message.Span);
         var published = time.GetTimestamp();
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
 
@@ -269,12 +292,12 @@ public sealed class FramePipeline : IDisposable
     {
         foreach (var label in decoder.TurnedOn)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
 
         foreach (var label in decoder.TurnedOff)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
     }
 
@@ -289,6 +312,7 @@ public sealed class FramePipeline : IDisposable
         Events.Publish(new PipelineEvent
         {
             Kind = PipelineEventKind.DeadlineMissed,
+            Stream = Stream,
             Frame = frame.Sequence,
             At = WallClockOf(time.GetTimestamp()),
             Reason = reason,
@@ -327,10 +351,11 @@ public sealed class FramePipeline : IDisposable
         Events?.Publish(new PipelineEvent
         {
             Kind = change == LevelChange.Degraded ? PipelineEventKind.Degraded : PipelineEventKind.Recovered,
+            Stream = Stream,
             Frame = frame.Sequence,
             At = WallClockOf(time.GetTimestamp()),
             Level = degrade.Level,
-            Profile = profiles[degrade.Level].Name,
+            Profile = heads[degrade.Level].Name,
             MissRate = change == LevelChange.Degraded ? missRate : 0,
         });
     }

@@ -17,6 +17,7 @@ public sealed class LabelSetWriter
     private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
     private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(Schema);
     private static readonly JsonEncodedText DeviceKey = JsonEncodedText.Encode("device");
+    private static readonly JsonEncodedText StreamKey = JsonEncodedText.Encode("stream");
     private static readonly JsonEncodedText SourceKey = JsonEncodedText.Encode("source");
     private static readonly JsonEncodedText FrameKey = JsonEncodedText.Encode("frame");
     private static readonly JsonEncodedText CapturedAtKey = JsonEncodedText.Encode("captured_at");
@@ -47,23 +48,31 @@ public sealed class LabelSetWriter
     private readonly Utf8JsonWriter writer;
     private readonly JsonEncodedText[] labelNames;
     private readonly JsonEncodedText device;
+    private readonly JsonEncodedText stream;
     private readonly JsonEncodedText source;
     private readonly JsonEncodedText modelName;
     private readonly JsonEncodedText modelSha256;
     private readonly JsonEncodedText modelPrecision;
     private readonly JsonEncodedText executionProvider;
 
-    public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, string device, string source, ModelBundle model, string executionProvider)
+    public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, MessageOrigin origin, ModelBundle model, string executionProvider)
     {
         writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         labelNames = labels.Select(label => JsonEncodedText.Encode(label.Name)).ToArray();
-        this.device = JsonEncodedText.Encode(device);
-        this.source = JsonEncodedText.Encode(source);
+        Stream = origin.Stream;
+        device = JsonEncodedText.Encode(origin.Device);
+        stream = JsonEncodedText.Encode(origin.Stream);
+        source = JsonEncodedText.Encode(origin.Source);
         modelName = JsonEncodedText.Encode(model.Name);
         modelSha256 = JsonEncodedText.Encode(model.Sha256);
         modelPrecision = JsonEncodedText.Encode(model.Precision);
         this.executionProvider = JsonEncodedText.Encode(executionProvider);
     }
+
+    /// <summary>The stream id written into every message.</summary>
+    public string Stream { get; }
+
+    public int LabelCount => labelNames.Length;
 
     /// <summary>The message written by the last <see cref="Write"/>, UTF-8, ending in a newline.</summary>
     public ReadOnlyMemory<byte> Message => buffer.WrittenMemory;
@@ -76,6 +85,7 @@ public sealed class LabelSetWriter
         writer.WriteStartObject();
         writer.WriteString(SchemaKey, SchemaValue);
         writer.WriteString(DeviceKey, device);
+        writer.WriteString(StreamKey, stream);
         writer.WriteString(SourceKey, source);
         writer.WriteNumber(FrameKey, frame.Sequence);
         writer.WriteString(CapturedAtKey, capturedAt);

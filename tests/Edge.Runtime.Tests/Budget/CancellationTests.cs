@@ -5,6 +5,7 @@ using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Tests.Budget;
 
@@ -38,7 +39,7 @@ public sealed class CancellationTests : IDisposable
         var events = new CollectingEventSink();
         var bundle = test.Load();
         var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions());
-        using var pipeline = new FramePipeline(InferenceProfile.For("slow", bundle, session, "test", "synthetic"), decoder, sink, new FrameBudget(budgetMs, TimeProvider.System), TimeProvider.System, MissPolicy.Drop)
+        using var pipeline = new FramePipeline(InferenceHead.For("slow", bundle, session, decoder, new MessageOrigin("test", "cam0", "synthetic")), sink, new FrameBudget(budgetMs, TimeProvider.System), TimeProvider.System, MissPolicy.Drop)
         {
             Events = events,
         };

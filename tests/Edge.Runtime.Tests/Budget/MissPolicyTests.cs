@@ -3,6 +3,7 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Budget;
@@ -225,8 +226,7 @@ public sealed class MissPolicyTests : IDisposable
     {
         var observer = new RecordingObserver();
         using var pipeline = new FramePipeline(
-            InferenceProfile.For("tiny", harness.Bundle, harness.Session, "d", "synthetic"),
-            new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()),
+            InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), new MessageOrigin("d", "cam0", "synthetic")),
             sink, new FrameBudget(100, time), time, MissPolicy.Drop)
         {
             StageDelay = slow,
@@ -282,7 +282,7 @@ public sealed class MissPolicyTests : IDisposable
             Assert.Equal(labelEvents[0].Label, json.GetProperty("label").GetString());
         }
 
-        writer.Write(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Frame = 7, At = Start, Source = "v4l2:0" });
+        writer.Write(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Stream = "cam0", Frame = 7, At = Start, Source = "v4l2:0" });
         var camera = Parse(System.Text.Encoding.UTF8.GetString(writer.Message.Span));
         Assert.Equal("camera_lost", camera.GetProperty("event").GetString());
         Assert.Equal("v4l2:0", camera.GetProperty("source").GetString());
@@ -302,9 +302,10 @@ public sealed class MissPolicyTests : IDisposable
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         var json = Parse(text);
         Assert.Equal(
-            ["schema", "device", "event", "frame", "at", "reason", "stage", "latency_ms", "budget_ms", "published", "total_count", "total_count_change"],
+            ["schema", "device", "stream", "event", "frame", "at", "reason", "stage", "latency_ms", "budget_ms", "published", "total_count", "total_count_change"],
             json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("edge.event/1", json.GetProperty("schema").GetString());
+        Assert.Equal("cam0", json.GetProperty("stream").GetString());
         Assert.Equal("deadline_missed", json.GetProperty("event").GetString());
         Assert.Equal(9, json.GetProperty("frame").GetInt64());
         Assert.Equal("cancelled", json.GetProperty("reason").GetString());

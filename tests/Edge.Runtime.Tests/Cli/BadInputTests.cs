@@ -100,6 +100,8 @@ public sealed class BadInputTests
     [InlineData("--ep", "gpu", "ep")]
     [InlineData("--smoothing", "1.5", "smoothing")]
     [InlineData("--top-k", "-2", "top_k")]
+    [InlineData("--stream", "front door", "stream")]
+    [InlineData("--stream", "", "stream")]
     public void Run_InvalidOptionValue_ExitsInvalidArgumentsNamingTheSetting(string flag, string value, string key)
     {
         var result = RunTiny(flag, value);

@@ -9,7 +9,7 @@ namespace Edge.Runtime.Tests.Cli;
 public sealed class EndToEndTests
 {
     private static readonly string[] MessageKeys =
-        ["schema", "device", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off", "latency_ms", "budget_ms", "deadline_met", "model", "ep", "truth"];
+        ["schema", "device", "stream", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off", "latency_ms", "budget_ms", "deadline_met", "model", "ep", "truth"];
 
     [Fact]
     public void Run_DefaultModelOnSyntheticScenes_LabelSetsMatchGroundTruth()

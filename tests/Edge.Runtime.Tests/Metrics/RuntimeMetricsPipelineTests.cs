@@ -23,8 +23,7 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
         var slow = new FakeSlowStage(time);
         var metrics = new RuntimeMetrics(time);
         using var pipeline = new FramePipeline(
-            InferenceProfile.For("tiny", harness.Bundle, harness.Session, "test-device", "synthetic"),
-            new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()),
+            InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), PipelineHarness.Origin),
             sink, new FrameBudget(100, time), time, policy)
         {
             StageDelay = slow,

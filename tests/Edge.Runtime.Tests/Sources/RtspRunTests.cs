@@ -57,6 +57,7 @@ public sealed class RtspRunTests
                 .Where(e => e.GetProperty("event").GetString() is "camera_lost" or "camera_recovered")
                 .Select(e => (e.GetProperty("event").GetString(), e.GetProperty("source").GetString())).ToList();
             Assert.Equal([("camera_lost", masked), ("camera_recovered", masked)], kinds);
+            Assert.All(File.ReadAllLines(events), line => Assert.Equal("cam0", JsonDocument.Parse(line).RootElement.GetProperty("stream").GetString()));
             var everything = result.StandardOutput + result.StandardError + File.ReadAllText(events);
             Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
         }
