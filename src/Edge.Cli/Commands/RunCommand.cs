@@ -91,52 +91,19 @@ internal static class RunCommand
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        using var lines = WriteTarget.Open("--output", settings.Output, () => JsonLinesSink.Open(settings.Output, time, loggers.CreateLogger("edge.output")));
-        using var ownEventLines = extras.EventsPath is { } eventsPath && eventsPath != settings.Output
-            ? WriteTarget.Open("--events", eventsPath, () => JsonLinesSink.Open(eventsPath, time, loggers.CreateLogger("edge.events")))
-            : null;
-        ILabelSetSink? eventLines = ownEventLines is not null ? ownEventLines : extras.EventsPath is null ? null : new SharedSink(lines);
-        IPipelineEventSink events = new LoggingEventSink(loggers.CreateLogger("edge.budget"));
-        if (eventLines is not null)
-        {
-            events = new EventFanOut(events, new JsonLinesEventSink(new EventJsonWriter(settings.Device), eventLines));
-        }
-
-        Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
-        var systemd = SystemdIntegration.ForThisProcess(time);
+        using var lines = RunLines.Open(settings.Output, extras.EventsPath, time, loggers);
         var configured = ModelBundle.Load(settings.Model); // loaded and hashed once, for the outputs and the pipeline
-        var labelNames = configured.Labels.Select(l => l.Name).ToList();
-        var runtimeMetrics = settings.Metrics is null ? null : new RuntimeMetrics(time);
-        using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics) { StaleAfter = settings.HealthzStale };
-        metricsServer?.Start(settings.Metrics!);
-        using var gpio = settings.Gpio is null ? null : GpioOutputs.Open(settings.Gpio, labelNames, time);
-        gpio?.StartTicking(TimeSpan.FromMilliseconds(50));
-        using var display = settings.Display is null ? null : StatusDisplay.Open(settings.Display, labelNames, loggers.CreateLogger("edge.display"));
-        using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
-            ? new MqttPublisher(mqttSettings, MqttEndpoint.Parse(uri), settings.Device, labelNames, MqttPassword(mqttSettings), loggers.CreateLogger("edge.mqtt"), time,
-                () => statsJson?.Invoke() ?? MqttStatsMessage.Write(settings.Device, new PipelineStats(), level: 0), configured.Name)
-            : null;
-        ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
-        if (mqtt is not null)
-        {
-            events = new EventFanOut(events, mqtt);
-            mqtt.SetAvailability("starting");
-            mqtt.Start();
-        }
-
+        using var outputs = RunOutputs.Create(new RunContext(settings, configured, lines, loggers, time));
         if (settings.Ep is ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Auto && SessionFactory.AvailableProviders().Contains(ExecutionProviderNames.TensorRt))
         {
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
-        var missedDeadlines = new MissedDeadlineWatch(settings.BudgetMs, time, loggers.CreateLogger("edge.budget"));
-        using var assembled = AssembledPipeline.Create(settings, configured, sink, time, new PipelineExtras
+        using var assembled = AssembledPipeline.Create(settings, configured, outputs.FrameOutputs, time, new PipelineExtras
         {
             Locate = extras.Locate,
-            Events = events,
             StageDelay = extras.Delay,
-            Observer = Observers(missedDeadlines, mqtt, runtimeMetrics, gpio, display, systemd),
-            Gate = gpio is { HasTrigger: true } ? () => gpio.IsTriggered : null,
+            Gate = outputs.Gate,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
                 : model => WriteTarget.Open("--hard-frames", folder, () => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames"))),
@@ -145,14 +112,6 @@ internal static class RunCommand
         var session = assembled.Session;
         var pipeline = assembled.Pipeline;
         var hardFrames = pipeline.HardFrames;
-        mqtt?.SetAvailability("online");
-        if (runtimeMetrics is not null)
-        {
-            runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);
-            runtimeMetrics.HardFrames = hardFrames;
-            runtimeMetrics.LineOutputs = ownEventLines is null ? [new LineOutput("output", lines)] : [new LineOutput("output", lines), new LineOutput("events", ownEventLines)];
-        }
-        statsJson = () => MqttStatsMessage.Write(settings.Device, pipeline.Stats, pipeline.Level);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
         if (extras.Delay is { } delay)
@@ -164,7 +123,7 @@ internal static class RunCommand
         var slot = new FrameSlot(() => new Frame(bundle.Input.Width, bundle.Input.Height), source.Handoff);
 
         using var cancel = new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lines.ReaderGone, ownEventLines?.ReaderGone ?? CancellationToken.None);
+        using var stop = lines.StopOn(cancel.Token);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
@@ -186,7 +145,7 @@ internal static class RunCommand
             CaptureLoop? captureForEvents = null;
             using var capture = new CaptureLoop(source, slot, time, loggers.CreateLogger("edge.capture"))
             {
-                ConnectionChanged = connected => events.Publish(new PipelineEvent
+                ConnectionChanged = connected => pipeline.Outputs.OnEvent(new PipelineEvent
                 {
                     Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
                     Frame = captureForEvents?.FramesCaptured ?? 0,
@@ -195,17 +154,13 @@ internal static class RunCommand
                 }),
             };
             captureForEvents = capture;
-            if (runtimeMetrics is not null)
-            {
-                runtimeMetrics.CapturedFrames = () => capture.FramesCaptured;
-                runtimeMetrics.OverwrittenFrames = () => slot.Overwritten;
-            }
+            outputs.Starting(new RunStart(assembled, capture, slot));
 
             GcTuning.SettleBeforeSteadyState();
             capture.Start();
             log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", SourceSpec.MaskCredentials(settings.Source), source.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(slot, settings.Frames, stop.Token);
-            systemd.Stopping();
+            outputs.PipelineStopped();
             capture.Stop();
             if (capture.Fault is { } fault)
             {
@@ -213,27 +168,16 @@ internal static class RunCommand
             }
 
             incomplete = capture.Incomplete;
-
-            if (mqtt is not null)
-            {
-                mqtt.Stop(TimeSpan.FromSeconds(5));
-                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed, {mqtt.Undelivered} not delivered at stop, {mqtt.Reconnects} connections; {mqtt.Status}");
-            }
-
-            var readerGone = lines.ReaderClosed ? lines : ownEventLines is { ReaderClosed: true } ? ownEventLines : null;
+            outputs.Finish(Console.Error);
+            var readerGone = lines.ReaderClosed;
             if (readerGone is not null)
             {
                 Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
-            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, missedDeadlines);
+            RunSummary.Print(Console.Error, pipeline, slot.Overwritten, session.Report.Active, outputs.Find<MissedDeadlineWatch>());
             RunSummary.PrintCamera(Console.Error, capture.ReadFailures, capture.Reconnects, capture.ReconnectAttempts);
-            PrintNotWritten(lines);
-            if (ownEventLines is not null)
-            {
-                PrintNotWritten(ownEventLines);
-            }
-
+            lines.PrintNotWritten(Console.Error);
             if (hardFrames is not null)
             {
                 hardFrames.Dispose();
@@ -258,40 +202,6 @@ internal static class RunCommand
         return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;
     }
 
-    private static void PrintNotWritten(JsonLinesSink sink)
-    {
-        if (sink.NotWritten > 0)
-        {
-            Console.Error.WriteLine($"{sink.Name}: {sink.Written} lines written, {sink.NotWritten} not written (no space left on the device)");
-        }
-    }
-
-    private static IFrameObserver? Observers(params IFrameObserver?[] observers)
-    {
-        var present = observers.OfType<IFrameObserver>().ToArray();
-        return present.Length switch
-        {
-            0 => null,
-            1 => present[0],
-            _ => new FrameObserverFanOut(present),
-        };
-    }
-
-    /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
-    private static string? MqttPassword(MqttSettings settings) =>
-        Environment.GetEnvironmentVariable("EDGE_MQTT_PASSWORD") is { Length: > 0 } password ? password
-        : settings.PasswordFile is { } file ? File.ReadAllText(file).TrimEnd('\r', '\n')
-        : null;
-
     private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
 
-    /// <summary>Writes through to a sink owned elsewhere (not disposed here).</summary>
-    private sealed class SharedSink(ILabelSetSink inner) : ILabelSetSink
-    {
-        public void Publish(ReadOnlySpan<byte> message) => inner.Publish(message);
-
-        public void Dispose()
-        {
-        }
-    }
 }

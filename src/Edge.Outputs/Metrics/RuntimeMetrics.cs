@@ -11,7 +11,7 @@ namespace Edge.Runtime.Metrics;
 /// the model's identity come from the run loop through <see cref="CapturedFrames"/>, <see cref="OverwrittenFrames"/>
 /// and <see cref="Model"/>. Metric meanings: docs/metrics.md.
 /// </summary>
-public sealed class RuntimeMetrics : IFrameObserver
+public sealed class RuntimeMetrics : IFrameOutput
 {
     private const long NoFrameYet = long.MinValue;
 

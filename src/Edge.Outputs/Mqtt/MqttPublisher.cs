@@ -20,7 +20,7 @@ namespace Edge.Runtime.Publishing.Mqtt;
 /// A QoS 1 message is at-least-once across a broker loss: the one in flight when the connection dies is sent again
 /// after the reconnect (the broker may see it twice).
 /// </summary>
-public sealed partial class MqttPublisher : ILabelSetSink, IPipelineEventSink, IFrameObserver
+public sealed partial class MqttPublisher : IDisposable
 {
     private const int LabelsTopic = 0;
     private const int EventsTopic = 1;

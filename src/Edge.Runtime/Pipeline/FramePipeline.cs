@@ -39,7 +39,6 @@ public sealed class FramePipeline : IDisposable
 {
     private readonly InferenceProfile[] profiles;
     private readonly MultiLabelDecoder decoder;
-    private readonly ILabelSetSink sink;
     private readonly FrameBudget budget;
     private readonly TimeProvider time;
     private readonly InferenceWatchdog watchdog;
@@ -48,15 +47,20 @@ public sealed class FramePipeline : IDisposable
     private readonly DateTimeOffset anchorWallClock;
     private long strideCounter;
 
-    public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, ILabelSetSink sink, FrameBudget budget, TimeProvider time)
-        : this(new InferenceProfile("model", session, preprocessor, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, decoder, sink, budget, time)
+    // Told to the outputs after the frame's report, so a label set always comes before the events it caused.
+    private PipelineEvent? pendingMiss;
+    private PipelineEvent? pendingLevelChange;
+
+    public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, IReadOnlyList<IFrameOutput> outputs, FrameBudget budget, TimeProvider time)
+        : this(new InferenceProfile("model", session, preprocessor, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, decoder, outputs, budget, time)
     {
     }
 
     /// <param name="primary">Level 0: the configured model at full rate.</param>
+    /// <param name="outputs">Told about every frame and event, in this order.</param>
     /// <param name="policy">What to do with frames that miss their deadline.</param>
     /// <param name="ladder">Degrade policy only: the options and one profile per ladder step, cheapest last.</param>
-    public FramePipeline(InferenceProfile primary, MultiLabelDecoder decoder, ILabelSetSink sink, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceProfile> Steps)? ladder = null)
+    public FramePipeline(InferenceProfile primary, MultiLabelDecoder decoder, IReadOnlyList<IFrameOutput> outputs, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceProfile> Steps)? ladder = null)
     {
         if (policy == MissPolicy.Degrade && ladder is null)
         {
@@ -69,7 +73,7 @@ public sealed class FramePipeline : IDisposable
         }
 
         this.decoder = decoder;
-        this.sink = sink;
+        Outputs = new FrameOutputs(outputs);
         this.budget = budget;
         this.time = time;
         Policy = policy;
@@ -84,6 +88,9 @@ public sealed class FramePipeline : IDisposable
 
     public MissPolicy Policy { get; }
 
+    /// <summary>Where every frame report and event goes (camera events from the capture loop too).</summary>
+    public FrameOutputs Outputs { get; }
+
     public FrameBudget Budget => budget;
 
     /// <summary>The profile in force: index 0 unless the degrade policy stepped down.</summary>
@@ -94,9 +101,6 @@ public sealed class FramePipeline : IDisposable
     /// <summary>Optional capture of frames the model was unsure about (for annotation); never blocks the frame.</summary>
     public HardFrameCapture? HardFrames { get; init; }
 
-    /// <summary>Deadline-missed, degraded and recovered events.</summary>
-    public IPipelineEventSink? Events { get; init; }
-
     /// <summary>Test hook that slows a stage down.</summary>
     public IStageDelay? StageDelay { get; init; }
 
@@ -105,9 +109,6 @@ public sealed class FramePipeline : IDisposable
 
     /// <summary>When set, frames are processed only while it returns true (a GPIO trigger input); others are skipped.</summary>
     public Func<bool>? Gate { get; init; }
-
-    /// <summary>Told about every frame (metrics, GPIO, MQTT, displays).</summary>
-    public IFrameObserver? Observer { get; init; }
 
     /// <summary>Takes frames from the slot until it completes, <paramref name="frameLimit"/> label sets are
     /// published (0: no limit), or cancellation.</summary>
@@ -203,14 +204,8 @@ public sealed class FramePipeline : IDisposable
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
         profile.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, profile.Locator);
-        sink.Publish(profile.Writer.Message.Span);
         var published = time.GetTimestamp();
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
-
-        if (Events is not null && decoder.TurnedOnCount + decoder.TurnedOffCount > 0)
-        {
-            LabelEvents(frame, capturedAt);
-        }
 
         Stats.Published++;
         Stats.Publish.Record(Milliseconds(decoded, published));
@@ -224,7 +219,7 @@ public sealed class FramePipeline : IDisposable
         }
 
         Observe(frame, !met, latency.Total);
-        return Finish(frame, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate, latency, decoded: true);
+        return Finish(frame, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate, latency, decoded: true, profile.Writer.Message);
     }
 
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
@@ -236,10 +231,10 @@ public sealed class FramePipeline : IDisposable
 
     public void Dispose() => watchdog.Dispose();
 
-    private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false)
+    private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false, ReadOnlyMemory<byte> message = default)
     {
         Timeline?.Record(frame.CapturedAt, endToEnd, outcome);
-        Observer?.OnFrame(new FrameReport
+        Outputs.OnFrame(new FrameReport
         {
             Frame = frame.Sequence,
             Outcome = outcome,
@@ -247,8 +242,26 @@ public sealed class FramePipeline : IDisposable
             EndToEndMs = outcome is FrameOutcome.Published or FrameOutcome.PublishedLate ? endToEnd : double.NaN,
             Level = Level,
             Labels = decoded ? decoder : null,
+            Message = message,
+            Stats = Stats,
         });
+        if (!message.IsEmpty && decoder.TurnedOnCount + decoder.TurnedOffCount > 0)
+        {
+            LabelEvents(frame, WallClockOf(frame.CapturedAt));
+        }
+
+        TellPending(ref pendingMiss);
+        TellPending(ref pendingLevelChange);
         return outcome;
+    }
+
+    private void TellPending(ref PipelineEvent? pending)
+    {
+        if (pending is { } pipelineEvent)
+        {
+            pending = null;
+            Outputs.OnEvent(pipelineEvent);
+        }
     }
 
     private void Record(Frame frame, in StageLatency latency)
@@ -269,24 +282,19 @@ public sealed class FramePipeline : IDisposable
     {
         foreach (var label in decoder.TurnedOn)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Outputs.OnEvent(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
 
         foreach (var label in decoder.TurnedOff)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Outputs.OnEvent(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
     }
 
     private void Missed(Frame frame, MissReason reason, PipelineStage? stage, double latencyMs, bool published)
     {
         Stats.DeadlineMisses.Record();
-        if (Events is null)
-        {
-            return;
-        }
-
-        Events.Publish(new PipelineEvent
+        pendingMiss = new PipelineEvent
         {
             Kind = PipelineEventKind.DeadlineMissed,
             Frame = frame.Sequence,
@@ -297,7 +305,7 @@ public sealed class FramePipeline : IDisposable
             BudgetMs = budget.BudgetMs,
             Published = published,
             Status = Stats.DeadlineMisses.Take(),
-        });
+        };
     }
 
     private void Observe(Frame frame, bool missed, double latencyMs)
@@ -324,7 +332,7 @@ public sealed class FramePipeline : IDisposable
             Stats.Recoveries++;
         }
 
-        Events?.Publish(new PipelineEvent
+        pendingLevelChange = new PipelineEvent
         {
             Kind = change == LevelChange.Degraded ? PipelineEventKind.Degraded : PipelineEventKind.Recovered,
             Frame = frame.Sequence,
@@ -332,7 +340,7 @@ public sealed class FramePipeline : IDisposable
             Level = degrade.Level,
             Profile = profiles[degrade.Level].Name,
             MissRate = change == LevelChange.Degraded ? missRate : 0,
-        });
+        };
     }
 
     /// <summary>Example-based F1 of one frame: 2|P∩T| / (|P|+|T|), 1 when both are empty.</summary>

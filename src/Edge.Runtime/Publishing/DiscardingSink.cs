@@ -1,19 +1,20 @@
+using Edge.Runtime.Pipeline;
+
 namespace Edge.Runtime.Publishing;
 
-/// <summary>Counts messages and bytes and keeps nothing: the sink of benchmarks, which measure everything up to the hand-off.</summary>
-public sealed class DiscardingSink : ILabelSetSink
+/// <summary>Counts label sets and bytes and keeps nothing: the output of benchmarks, which measure everything up to the hand-off.</summary>
+public sealed class DiscardingSink : IFrameOutput
 {
     public long Messages { get; private set; }
 
     public long Bytes { get; private set; }
 
-    public void Publish(ReadOnlySpan<byte> message)
+    public void OnFrame(in FrameReport report)
     {
-        Messages++;
-        Bytes += message.Length;
-    }
-
-    public void Dispose()
-    {
+        if (!report.Message.IsEmpty)
+        {
+            Messages++;
+            Bytes += report.Message.Length;
+        }
     }
 }

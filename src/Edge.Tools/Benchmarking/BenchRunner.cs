@@ -273,7 +273,7 @@ public sealed class BenchRunner : IDisposable
                 Degrade = options.Degrade,
             };
             settings.Validate();
-            Assembled = AssembledPipeline.Create(settings, new DiscardingSink(), TimeProvider.System, new PipelineExtras
+            Assembled = AssembledPipeline.Create(settings, [new DiscardingSink()], TimeProvider.System, new PipelineExtras
             {
                 StageDelay = options.Delay,
                 Timeline = new FrameTimeline(timelineCapacity),

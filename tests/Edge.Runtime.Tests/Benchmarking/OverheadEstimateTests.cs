@@ -117,7 +117,7 @@ public sealed class OverheadEstimateTests : IDisposable
         var timeline = new FrameTimeline(inferenceMs.Length);
         var decoder = new MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new DecoderOptions());
         var profile = InferenceProfile.For("tiny", harness.Bundle, harness.Session, "test-device", "synthetic");
-        using var pipeline = new FramePipeline(profile, decoder, new CountingSink(), new FrameBudget(BudgetMs, time), time, MissPolicy.Flag)
+        using var pipeline = new FramePipeline(profile, decoder, [new CountingSink()], new FrameBudget(BudgetMs, time), time, MissPolicy.Flag)
         {
             StageDelay = new ScriptedInferenceTime(time, inferenceMs),
             Timeline = timeline,

@@ -3,6 +3,7 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Edge.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -228,10 +229,9 @@ public sealed class MissPolicyTests : IDisposable
         using var pipeline = new FramePipeline(
             InferenceProfile.For("tiny", harness.Bundle, harness.Session, "d", "synthetic"),
             new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()),
-            sink, new FrameBudget(100, time), time, MissPolicy.Drop)
+            [sink, observer], new FrameBudget(100, time), time, MissPolicy.Drop)
         {
             StageDelay = slow,
-            Observer = observer,
         };
 
         pipeline.Process(NextFrame(1));
@@ -244,7 +244,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.True(observer.FirstEndToEndMs >= 0);
     }
 
-    private sealed class RecordingObserver : IFrameObserver
+    private sealed class RecordingObserver : IFrameOutput
     {
         public List<(long, FrameOutcome, bool)> Reports { get; } = [];
 

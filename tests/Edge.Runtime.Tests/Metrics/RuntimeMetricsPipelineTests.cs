@@ -26,10 +26,9 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
         using var pipeline = new FramePipeline(
             InferenceProfile.For("tiny", harness.Bundle, harness.Session, "test-device", "synthetic"),
             new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()),
-            sink, new FrameBudget(100, time), time, policy)
+            [sink, metrics], new FrameBudget(100, time), time, policy)
         {
             StageDelay = slow,
-            Observer = metrics,
         };
 
         for (var i = 1; i <= 24; i++)
