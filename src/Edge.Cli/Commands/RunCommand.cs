@@ -1,21 +1,15 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
 using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
-using Edge.Runtime.Pipeline;
-using Edge.Runtime.Publishing;
-using Edge.Runtime.Publishing.Mqtt;
-using Edge.Runtime.Bundles;
-using System.Runtime.InteropServices;
-using Edge.Runtime.Hardware.Display;
-using Edge.Runtime.Hardware.Gpio;
 using Edge.Runtime.Inference;
-using Edge.Runtime.Metrics;
-using Edge.Runtime.Service;
+using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Cli;
@@ -203,5 +197,4 @@ internal static class RunCommand
     }
 
     private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
-
 }
