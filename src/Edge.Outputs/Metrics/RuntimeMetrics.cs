@@ -124,7 +124,7 @@ public sealed class RuntimeMetrics : IFrameOutput
             stageLatency[3].Observe(report.Latency.Decode / 1000);
         }
 
-        // Decode to the label set handed to the sink: what end-to-end adds to the decoded frame's total.
+        // Decode to the label set ready for the outputs: what end-to-end adds to the decoded frame's total.
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
         {
             stageLatency[4].Observe(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000);

@@ -204,7 +204,7 @@ public sealed class FramePipeline : IDisposable
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
         profile.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, profile.Locator);
-        var published = time.GetTimestamp();
+        var published = time.GetTimestamp(); // end-to-end ends with the label set ready; Finish hands it to the outputs
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
 
         Stats.Published++;

@@ -105,9 +105,9 @@ public sealed class FrameOutputTests : IDisposable
     }
 
     [Fact]
-    public void DiscardingSink_CountsPublishedLabelSetsOnly()
+    public void DiscardingOutput_CountsPublishedLabelSetsOnly()
     {
-        var discarding = new DiscardingSink();
+        var discarding = new DiscardingOutput();
         var labelSets = new CollectingSink();
         using var pipeline = harness.CreatePipeline(time, discarding, budgetMs: 100, MissPolicy.Drop, delay: slow, events: labelSets);
 

@@ -3,7 +3,7 @@ using Edge.Runtime.Pipeline;
 namespace Edge.Runtime.Publishing;
 
 /// <summary>Counts label sets and bytes and keeps nothing: the output of benchmarks, which measure everything up to the hand-off.</summary>
-public sealed class DiscardingSink : IFrameOutput
+public sealed class DiscardingOutput : IFrameOutput
 {
     public long Messages { get; private set; }
 
