@@ -90,33 +90,43 @@ public sealed class SteadyStateAllocationTests : IDisposable
     [InlineData(MissPolicy.Degrade)]
     public void Process_LateFramesAndEvents_AllocateNothing(MissPolicy policy)
     {
-        var time = new ManualTimeProvider();
-        var sink = new CountingSink();
-        var events = new JsonLinesEventSink(new EventJsonWriter("test-device"), new CountingSink());
-        var slowDecode = new ManualSlowStage(time, PipelineStage.Decode);
-        var degrade = new DegradeOptions { WindowFrames = 4, RecoverFrames = 4, MissRateToDegrade = 0.3 };
-        using var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, policy, degrade: policy == MissPolicy.Degrade ? degrade : null, delay: slowDecode, events: events);
-        var frame = PipelineHarness.RandomFrame(40, 30, seed: 9);
-        const int warmUp = 160; // every path, level and change at least once
-        for (var i = 0; i < warmUp; i++)
+        var eventsPath = Path.GetTempFileName();
+        try
         {
-            ProcessMixed(pipeline, frame, time, slowDecode, i);
+            var time = new ManualTimeProvider();
+            var sink = new CountingSink();
+            using var eventLines = JsonLinesSink.Open(eventsPath, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var events = new EventLinesOutput(new EventJsonWriter("test-device"), eventLines);
+            var slowDecode = new ManualSlowStage(time, PipelineStage.Decode);
+            var degrade = new DegradeOptions { WindowFrames = 4, RecoverFrames = 4, MissRateToDegrade = 0.3 };
+            using var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, policy, degrade: policy == MissPolicy.Degrade ? degrade : null, delay: slowDecode, events: events);
+            var frame = PipelineHarness.RandomFrame(40, 30, seed: 9);
+            const int warmUp = 160; // every path, level and change at least once
+            for (var i = 0; i < warmUp; i++)
+            {
+                ProcessMixed(pipeline, frame, time, slowDecode, i);
+            }
+
+            SettleGarbageCollector();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = warmUp; i < warmUp + 4 * MeasuredFrames; i++)
+            {
+                ProcessMixed(pipeline, frame, time, slowDecode, i);
+            }
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(0, allocated);
+            Assert.True(pipeline.Stats.Missed >= MeasuredFrames / 4, $"only {pipeline.Stats.Missed} frames missed");
+            Assert.True(eventLines.Written >= pipeline.Stats.Missed, $"{eventLines.Written} event lines for {pipeline.Stats.Missed} missed frames");
+            if (policy == MissPolicy.Degrade)
+            {
+                Assert.True(pipeline.Stats.Degradations > 0 && pipeline.Stats.Recoveries > 0 && pipeline.Stats.Skipped > 0);
+            }
         }
-
-        SettleGarbageCollector();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = warmUp; i < warmUp + 4 * MeasuredFrames; i++)
+        finally
         {
-            ProcessMixed(pipeline, frame, time, slowDecode, i);
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
-        Assert.True(pipeline.Stats.Missed >= MeasuredFrames / 4, $"only {pipeline.Stats.Missed} frames missed");
-        if (policy == MissPolicy.Degrade)
-        {
-            Assert.True(pipeline.Stats.Degradations > 0 && pipeline.Stats.Recoveries > 0 && pipeline.Stats.Skipped > 0);
+            File.Delete(eventsPath);
         }
     }
 

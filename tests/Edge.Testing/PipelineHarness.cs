@@ -2,7 +2,6 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
-using Edge.Runtime.Events;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Preprocessing;
@@ -28,26 +27,25 @@ internal sealed class PipelineHarness : IDisposable
 
     public ModelSession Session { get; }
 
-    public FramePipeline CreatePipeline(TimeProvider time, ILabelSetSink sink, double budgetMs, float smoothing = 0, int topK = 0)
+    public FramePipeline CreatePipeline(TimeProvider time, IFrameOutput sink, double budgetMs, float smoothing = 0, int topK = 0)
     {
         var preprocessor = new ImagePreprocessor(Bundle.Input);
         var decoder = new MultiLabelDecoder(Bundle.Labels, Bundle.OutputKind, new DecoderOptions { Smoothing = smoothing, TopK = topK });
         var writer = new LabelSetWriter(Bundle.Labels, Origin, Bundle, Session.Report.Active);
-        return new FramePipeline(Session, preprocessor, decoder, writer, sink, new FrameBudget(budgetMs, time), time);
+        return new FramePipeline(Session, preprocessor, decoder, writer, [sink], new FrameBudget(budgetMs, time), time);
     }
 
-    /// <summary>A pipeline with a miss policy, optional stage budgets, ladder, slow-stage hook and event sink.</summary>
-    public FramePipeline CreatePipeline(TimeProvider time, ILabelSetSink sink, double budgetMs, MissPolicy policy, StageBudgets? stages = null, DegradeOptions? degrade = null, IStageDelay? delay = null, IPipelineEventSink? events = null)
+    /// <summary>A pipeline with a miss policy, optional stage budgets, ladder, slow-stage hook and a second output for events.</summary>
+    public FramePipeline CreatePipeline(TimeProvider time, IFrameOutput sink, double budgetMs, MissPolicy policy, StageBudgets? stages = null, DegradeOptions? degrade = null, IStageDelay? delay = null, IFrameOutput? events = null)
     {
         var decoder = new MultiLabelDecoder(Bundle.Labels, Bundle.OutputKind, new DecoderOptions());
         var primary = InferenceHead.For("tiny", Bundle, Session, decoder, Origin);
         (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = degrade is null
             ? null
             : (degrade, degrade.Ladder.Select(step => InferenceHead.For(step.Name, Bundle, Session, decoder, Origin)).ToList());
-        return new FramePipeline(primary, sink, new FrameBudget(budgetMs, time, stages), time, policy, ladder)
+        return new FramePipeline(primary, events is null ? [sink] : [sink, events], new FrameBudget(budgetMs, time, stages), time, policy, ladder)
         {
             StageDelay = delay,
-            Events = events,
         };
     }
 

@@ -1,22 +1,26 @@
 using System.Text;
+using Edge.Runtime.Events;
+using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 
 namespace Edge.Testing;
 
-/// <summary>Keeps every published message as a string (allocates; for behaviour tests).</summary>
-internal sealed class CollectingSink : ILabelSetSink
+/// <summary>Keeps every published label set as a string (allocates; for behaviour tests).</summary>
+internal sealed class CollectingSink : IFrameOutput
 {
     public List<string> Messages { get; } = [];
 
-    public bool Disposed { get; private set; }
-
-    public void Publish(ReadOnlySpan<byte> message) => Messages.Add(Encoding.UTF8.GetString(message));
-
-    public void Dispose() => Disposed = true;
+    public void OnFrame(in FrameReport report)
+    {
+        if (!report.Message.IsEmpty)
+        {
+            Messages.Add(Encoding.UTF8.GetString(report.Message.Span));
+        }
+    }
 }
 
-/// <summary>Counts messages and copies the last one into a buffer allocated up front: publishing allocates nothing.</summary>
-internal sealed class CountingSink(int capacity = 1 << 16) : ILabelSetSink
+/// <summary>Counts label sets and copies the last one into a buffer allocated up front: publishing allocates nothing.</summary>
+internal sealed class CountingSink(int capacity = 1 << 16) : IFrameOutput
 {
     private readonly byte[] last = new byte[capacity];
     private int lastLength;
@@ -27,23 +31,28 @@ internal sealed class CountingSink(int capacity = 1 << 16) : ILabelSetSink
 
     public string LastMessage => Encoding.UTF8.GetString(last, 0, lastLength);
 
-    public void Publish(ReadOnlySpan<byte> message)
+    public void OnFrame(in FrameReport report)
     {
-        message.CopyTo(last);
-        lastLength = message.Length;
-        Count++;
-        TotalBytes += message.Length;
-    }
+        if (report.Message.IsEmpty)
+        {
+            return;
+        }
 
-    public void Dispose()
-    {
+        report.Message.Span.CopyTo(last);
+        lastLength = report.Message.Length;
+        Count++;
+        TotalBytes += report.Message.Length;
     }
 }
 
 /// <summary>Keeps every pipeline event (allocates; for behaviour tests).</summary>
-internal sealed class CollectingEventSink : Edge.Runtime.Events.IPipelineEventSink
+internal sealed class CollectingEventSink : IFrameOutput
 {
-    public List<Edge.Runtime.Events.PipelineEvent> Events { get; } = [];
+    public List<PipelineEvent> Events { get; } = [];
 
-    public void Publish(in Edge.Runtime.Events.PipelineEvent pipelineEvent) => Events.Add(pipelineEvent);
+    public void OnFrame(in FrameReport report)
+    {
+    }
+
+    public void OnEvent(in PipelineEvent pipelineEvent) => Events.Add(pipelineEvent);
 }

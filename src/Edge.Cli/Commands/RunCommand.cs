@@ -1,20 +1,15 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Configuration;
 using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
-using Edge.Runtime.Pipeline;
-using Edge.Runtime.Publishing;
-using Edge.Runtime.Publishing.Mqtt;
-using Edge.Runtime.Bundles;
-using System.Runtime.InteropServices;
-using Edge.Runtime.Hardware.Display;
-using Edge.Runtime.Hardware.Gpio;
 using Edge.Runtime.Inference;
-using Edge.Runtime.Metrics;
-using Edge.Runtime.Service;
+using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Cli;
@@ -33,8 +28,8 @@ internal static class RunCommand
         var config = new Option<string?>("--config") { Description = "JSON settings file; flags and EDGE_* environment variables override it" };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
-        var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
         var stream = new Option<string?>("--stream") { Description = "Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)" };
+        var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
         var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
         var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
@@ -92,60 +87,19 @@ internal static class RunCommand
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        using var lines = WriteTarget.Open("--output", settings.Output, () => JsonLinesSink.Open(settings.Output, time, loggers.CreateLogger("edge.output")));
-        using var ownEventLines = extras.EventsPath is { } eventsPath && eventsPath != settings.Output
-            ? WriteTarget.Open("--events", eventsPath, () => JsonLinesSink.Open(eventsPath, time, loggers.CreateLogger("edge.events")))
-            : null;
-        ILabelSetSink? eventLines = ownEventLines is not null ? ownEventLines : extras.EventsPath is null ? null : new SharedSink(lines);
-        IPipelineEventSink events = new LoggingEventSink(loggers.CreateLogger("edge.budget"));
-        if (eventLines is not null)
-        {
-            events = new EventFanOut(events, new JsonLinesEventSink(new EventJsonWriter(settings.Device), eventLines));
-        }
-
-        Func<string>? statsJson = null; // set once the pipeline exists; the MQTT thread reads it
-        var systemd = SystemdIntegration.ForThisProcess(time);
+        using var lines = RunLines.Open(settings.Output, extras.EventsPath, time, loggers);
         var configured = ModelBundle.Load(settings.Model); // loaded and hashed once, for the outputs and the pipeline
-        var labelNames = configured.Labels.Select(l => l.Name).ToList();
-        var runtimeMetrics = settings.Metrics is null ? null : new RuntimeMetrics(time);
-        using var metricsServer = runtimeMetrics is null ? null : new MetricsServer(runtimeMetrics) { StaleAfter = settings.HealthzStale };
-        metricsServer?.Start(settings.Metrics!);
-        using var gpio = settings.Gpio is null ? null : GpioOutputs.Open(settings.Gpio, labelNames, time);
-        gpio?.StartTicking(TimeSpan.FromMilliseconds(50));
-        using var display = settings.Display is null ? null : StatusDisplay.Open(settings.Display, labelNames, loggers.CreateLogger("edge.display"));
-        using var mqtt = settings.Mqtt is { Uri: { } uri } mqttSettings
-            ? new MqttPublisher(new MqttPublisherOptions
-            {
-                Settings = mqttSettings,
-                Endpoint = MqttEndpoint.Parse(uri),
-                Device = settings.Device,
-                Labels = labelNames,
-                Password = MqttPassword(mqttSettings),
-                ModelName = configured.Name,
-                Stats = () => statsJson?.Invoke() ?? MqttStatsMessage.Write(settings.Device, new PipelineStats(), level: 0),
-            }, loggers.CreateLogger("edge.mqtt"), time)
-            : null;
-        ILabelSetSink sink = mqtt is null ? new SharedSink(lines) : new LabelSetFanOut(new SharedSink(lines), new SharedSink(mqtt));
-        if (mqtt is not null)
-        {
-            events = new EventFanOut(events, mqtt);
-            mqtt.SetAvailability("starting");
-            mqtt.Start();
-        }
-
+        using var outputs = RunOutputs.Create(new RunContext(settings, configured, lines, loggers, time));
         if (settings.Ep is ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Auto && SessionFactory.AvailableProviders().Contains(ExecutionProviderNames.TensorRt))
         {
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
-        var missedDeadlines = new MissedDeadlineWatch(settings.BudgetMs, time, loggers.CreateLogger("edge.budget"));
-        using var assembled = AssembledPipeline.Create(settings, configured, sink, time, new PipelineExtras
+        using var assembled = AssembledPipeline.Create(settings, configured, outputs.FrameOutputs, time, new PipelineExtras
         {
             Locate = extras.Locate,
-            Events = events,
             StageDelay = extras.Delay,
-            Observer = Observers(missedDeadlines, mqtt, runtimeMetrics, gpio, display, systemd),
-            Gate = gpio is { HasTrigger: true } ? () => gpio.IsTriggered : null,
+            Gate = outputs.Gate,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
                 : model => WriteTarget.Open("--hard-frames", folder, () => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames"))),
@@ -154,14 +108,6 @@ internal static class RunCommand
         var session = assembled.Session;
         var pipeline = assembled.Pipeline;
         var hardFrames = pipeline.HardFrames;
-        mqtt?.SetAvailability("online");
-        if (runtimeMetrics is not null)
-        {
-            runtimeMetrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, session.Report.Active);
-            runtimeMetrics.HardFrames = hardFrames;
-            runtimeMetrics.LineOutputs = ownEventLines is null ? [new LineOutput("output", lines)] : [new LineOutput("output", lines), new LineOutput("events", ownEventLines)];
-        }
-        statsJson = () => MqttStatsMessage.Write(settings.Device, pipeline.Stats, pipeline.Level);
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
         if (extras.Delay is { } delay)
@@ -169,10 +115,10 @@ internal static class RunCommand
             log.LogWarning("test hook: every frame's {Stage} stage is delayed by {Ms} ms", delay.Stage.ToString().ToLowerInvariant(), delay.Duration.TotalMilliseconds);
         }
 
-        using var camera = CameraPipeline.Create(settings.Stream, settings.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), events);
+        using var camera = CameraPipeline.Create(settings.Stream, settings.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), pipeline.Outputs);
 
         using var cancel = new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lines.ReaderGone, ownEventLines?.ReaderGone ?? CancellationToken.None);
+        using var stop = lines.StopOn(cancel.Token);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
@@ -191,17 +137,13 @@ internal static class RunCommand
         });
         try
         {
-            if (runtimeMetrics is not null)
-            {
-                runtimeMetrics.CapturedFrames = () => camera.Captured;
-                runtimeMetrics.OverwrittenFrames = () => camera.Overwritten;
-            }
+            outputs.Starting(new RunStart(assembled, camera));
 
             GcTuning.SettleBeforeSteadyState();
             camera.Start();
             log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
             pipeline.Run(camera.Slot, settings.Frames, stop.Token);
-            systemd.Stopping();
+            outputs.PipelineStopped();
             camera.Stop();
             if (camera.Fault is { } fault)
             {
@@ -209,27 +151,16 @@ internal static class RunCommand
             }
 
             incomplete = camera.Incomplete;
-
-            if (mqtt is not null)
-            {
-                mqtt.Stop(TimeSpan.FromSeconds(5));
-                Console.Error.WriteLine($"mqtt: {mqtt.Published} messages published, {mqtt.Dropped} dropped (outbox full), {mqtt.Failed} failed, {mqtt.Undelivered} not delivered at stop, {mqtt.Reconnects} connections; {mqtt.Status}");
-            }
-
-            var readerGone = lines.ReaderClosed ? lines : ownEventLines is { ReaderClosed: true } ? ownEventLines : null;
+            outputs.Finish(Console.Error);
+            var readerGone = lines.ReaderClosed;
             if (readerGone is not null)
             {
                 Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
-            RunSummary.Print(Console.Error, pipeline, camera.Overwritten, session.Report.Active, missedDeadlines);
+            RunSummary.Print(Console.Error, pipeline, camera.Overwritten, session.Report.Active, outputs.Find<MissedDeadlineWatch>());
             RunSummary.PrintCamera(Console.Error, camera.ReadFailures, camera.Reconnects, camera.ReconnectAttempts);
-            PrintNotWritten(lines);
-            if (ownEventLines is not null)
-            {
-                PrintNotWritten(ownEventLines);
-            }
-
+            lines.PrintNotWritten(Console.Error);
             if (hardFrames is not null)
             {
                 hardFrames.Dispose();
@@ -254,40 +185,5 @@ internal static class RunCommand
         return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;
     }
 
-    private static void PrintNotWritten(JsonLinesSink sink)
-    {
-        if (sink.NotWritten > 0)
-        {
-            Console.Error.WriteLine($"{sink.Name}: {sink.Written} lines written, {sink.NotWritten} not written (no space left on the device)");
-        }
-    }
-
-    private static IFrameObserver? Observers(params IFrameObserver?[] observers)
-    {
-        var present = observers.OfType<IFrameObserver>().ToArray();
-        return present.Length switch
-        {
-            0 => null,
-            1 => present[0],
-            _ => new FrameObserverFanOut(present),
-        };
-    }
-
-    /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
-    private static string? MqttPassword(MqttSettings settings) =>
-        Environment.GetEnvironmentVariable("EDGE_MQTT_PASSWORD") is { Length: > 0 } password ? password
-        : settings.PasswordFile is { } file ? File.ReadAllText(file).TrimEnd('\r', '\n')
-        : null;
-
     private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
-
-    /// <summary>Writes through to a sink owned elsewhere (not disposed here).</summary>
-    private sealed class SharedSink(ILabelSetSink inner) : ILabelSetSink
-    {
-        public void Publish(ReadOnlySpan<byte> message) => inner.Publish(message);
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +11,7 @@ namespace Edge.Runtime.Hardware.Display;
 /// level. <see cref="OnFrame"/> only updates counters (no allocation, no I2C on the frame thread); a thread of its
 /// own redraws at most <see cref="DisplaySettings.RefreshHz"/> times a second and sends the frame over I2C.
 /// </summary>
-public sealed partial class StatusDisplay : IFrameObserver, IDisposable
+public sealed partial class StatusDisplay : IFrameOutput, IDisposable
 {
     private readonly Ssd1306Panel panel;
     private readonly StatusScreen screen;

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Hardware.Gpio;
 
@@ -10,7 +11,7 @@ namespace Edge.Runtime.Hardware.Gpio;
 /// one syscall); <see cref="Tick"/> (or <see cref="StartTicking"/>) evaluates between frames, so deferred turn-offs
 /// and the heartbeat's stop still happen when frames stop.
 /// </summary>
-public sealed class GpioOutputs : IFrameObserver, IDisposable
+public sealed class GpioOutputs : IFrameOutput, IDisposable
 {
     private readonly TimeProvider time;
     private readonly Lock gate = new();

@@ -11,7 +11,7 @@ namespace Edge.Runtime.Metrics;
 /// the model's identity come from the run loop through <see cref="CapturedFrames"/>, <see cref="OverwrittenFrames"/>
 /// and <see cref="Model"/>. Metric meanings: docs/metrics.md.
 /// </summary>
-public sealed class RuntimeMetrics : IFrameObserver
+public sealed class RuntimeMetrics : IFrameOutput
 {
     private const long NoFrameYet = long.MinValue;
 
@@ -124,7 +124,7 @@ public sealed class RuntimeMetrics : IFrameObserver
             stageLatency[3].Observe(report.Latency.Decode / 1000);
         }
 
-        // Decode to the label set handed to the sink: what end-to-end adds to the decoded frame's total.
+        // Decode to the label set ready for the outputs: what end-to-end adds to the decoded frame's total.
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
         {
             stageLatency[4].Observe(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000);

@@ -10,7 +10,7 @@ namespace Edge.Runtime.Publishing.Mqtt;
 /// <see cref="MqttOutbox"/>; the <see cref="MqttConnectionSupervisor"/> sends them on its own task, announcing
 /// <c>available</c> (the last will says <c>offline</c>) and the retained state after every reconnect.
 /// </summary>
-public sealed class MqttPublisher : ILabelSetSink, IPipelineEventSink, IFrameObserver, IMqttAnnouncer
+public sealed class MqttPublisher : IMqttAnnouncer, IDisposable
 {
     private readonly MqttSettings settings;
     private readonly TimeProvider time;

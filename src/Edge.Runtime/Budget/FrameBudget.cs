@@ -9,7 +9,7 @@ public enum PipelineStage
     Inference,
     Decode,
 
-    /// <summary>Serialising the label set and handing it to the sink.</summary>
+    /// <summary>Serialising the label set (the outputs are told after it).</summary>
     Publish,
 }
 

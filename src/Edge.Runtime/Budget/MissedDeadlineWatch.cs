@@ -1,4 +1,5 @@
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Budget;
@@ -11,7 +12,7 @@ namespace Edge.Runtime.Budget;
 /// ends the stretch. Frames skipped on purpose (degrade stride, trigger input) neither start nor end one.
 /// </summary>
 /// <remarks>Told about every frame on the frame thread: a few counter updates, no allocation; logging is rare.</remarks>
-public sealed partial class MissedDeadlineWatch(double budgetMs, TimeProvider time, ILogger logger) : IFrameObserver
+public sealed partial class MissedDeadlineWatch(double budgetMs, TimeProvider time, ILogger logger) : IFrameOutput
 {
     /// <summary>How long a stretch without a met deadline lasts before the first warning.</summary>
     public static readonly TimeSpan FirstWarning = TimeSpan.FromSeconds(5);

@@ -80,12 +80,3 @@ public readonly record struct PipelineEvent
     /// <summary>The source as configured.</summary>
     public string? Source { get; init; }
 }
-
-/// <summary>
-/// Receives pipeline events: on the frame thread (must not block, should not allocate) and, for camera events, on the
-/// capture thread, so implementations must tolerate calls from two threads.
-/// </summary>
-public interface IPipelineEventSink
-{
-    void Publish(in PipelineEvent pipelineEvent);
-}

@@ -2,7 +2,6 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Options;
 using Edge.Runtime.Decoding;
-using Edge.Runtime.Events;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Publishing;
 
@@ -14,13 +13,9 @@ public sealed record PipelineExtras
     /// <summary>Bind the activation maps and publish label locations.</summary>
     public bool Locate { get; init; }
 
-    public IPipelineEventSink? Events { get; init; }
-
     public IStageDelay? StageDelay { get; init; }
 
     public FrameTimeline? Timeline { get; init; }
-
-    public IFrameObserver? Observer { get; init; }
 
     public Func<bool>? Gate { get; init; }
 
@@ -56,11 +51,11 @@ public sealed class AssembledPipeline : IDisposable
     /// <summary>The configured model's first run (ONNX Runtime's one-off costs), measured at start and kept out of frames.</summary>
     public double FirstInferenceMs { get; }
 
-    public static AssembledPipeline Create(PipelineOptions settings, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null) =>
-        Create(settings, ModelBundle.Load(settings.Model), sink, time, extras);
+    public static AssembledPipeline Create(PipelineOptions settings, IReadOnlyList<IFrameOutput> outputs, TimeProvider time, PipelineExtras? extras = null) =>
+        Create(settings, ModelBundle.Load(settings.Model), outputs, time, extras);
 
     /// <summary>With the configured model's bundle already loaded (and its hash verified) by the caller.</summary>
-    public static AssembledPipeline Create(PipelineOptions settings, ModelBundle bundle, ILabelSetSink sink, TimeProvider time, PipelineExtras? extras = null)
+    public static AssembledPipeline Create(PipelineOptions settings, ModelBundle bundle, IReadOnlyList<IFrameOutput> outputs, TimeProvider time, PipelineExtras? extras = null)
     {
         extras ??= new PipelineExtras();
         if (extras.Locate && bundle.MapsName is null)
@@ -100,12 +95,10 @@ public sealed class AssembledPipeline : IDisposable
             }
 
             var budget = new FrameBudget(settings.BudgetMs, time, settings.StageBudgets);
-            var pipeline = new FramePipeline(primary, sink, budget, time, settings.MissPolicy, ladder)
+            var pipeline = new FramePipeline(primary, outputs, budget, time, settings.MissPolicy, ladder)
             {
-                Events = extras.Events,
                 StageDelay = extras.StageDelay,
                 Timeline = extras.Timeline,
-                Observer = extras.Observer,
                 Gate = extras.Gate,
                 HardFrames = extras.HardFramesFor?.Invoke(bundle),
             };

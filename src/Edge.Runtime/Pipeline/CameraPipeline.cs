@@ -1,3 +1,4 @@
+using Edge.Runtime.Publishing;
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
@@ -15,14 +16,14 @@ namespace Edge.Runtime.Pipeline;
 public sealed class CameraPipeline : IDisposable
 {
     private readonly CaptureLoop capture;
-    private readonly IPipelineEventSink? events;
+    private readonly IFrameOutput? events;
 
     /// <param name="stream">The stream id (<see cref="StreamId"/>).</param>
     /// <param name="sourceText">The source as configured; shown (credentials masked) in events.</param>
     /// <param name="source">The source <paramref name="sourceText"/> names, not yet opened; owned from here on.</param>
     /// <param name="createFrame">Creates the slot's frames (sized for the model input).</param>
     /// <param name="events">Receives camera lost / recovered events, on the capture thread.</param>
-    public CameraPipeline(string stream, string sourceText, IFrameSource source, Func<Frame> createFrame, TimeProvider time, ILogger logger, IPipelineEventSink? events = null, ReconnectPolicy? reconnect = null)
+    public CameraPipeline(string stream, string sourceText, IFrameSource source, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null, ReconnectPolicy? reconnect = null)
     {
         this.events = events;
         Stream = StreamId.Checked(stream, nameof(stream));
@@ -71,7 +72,7 @@ public sealed class CameraPipeline : IDisposable
     /// Throws <see cref="FrameSourceException"/> when the text names no source this build can read.
     /// </summary>
     /// <param name="fashionMnistFolder">Where the synthetic source finds Fashion-MNIST; null searches the usual places.</param>
-    public static CameraPipeline Create(string stream, string sourceText, string? fashionMnistFolder, Func<Frame> createFrame, TimeProvider time, ILogger logger, IPipelineEventSink? events = null)
+    public static CameraPipeline Create(string stream, string sourceText, string? fashionMnistFolder, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null)
     {
         var source = FrameSources.Create(sourceText, fashionMnistFolder);
         try
@@ -94,7 +95,7 @@ public sealed class CameraPipeline : IDisposable
 
     public void Dispose() => capture.Dispose();
 
-    private void OnConnectionChanged(bool connected, TimeProvider time) => events?.Publish(new PipelineEvent
+    private void OnConnectionChanged(bool connected, TimeProvider time) => events?.OnEvent(new PipelineEvent
     {
         Kind = connected ? PipelineEventKind.CameraRecovered : PipelineEventKind.CameraLost,
         Stream = Stream,

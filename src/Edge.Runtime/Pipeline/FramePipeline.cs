@@ -41,7 +41,6 @@ public sealed class FramePipeline : IDisposable
     private readonly InferenceHead[] heads;
     private readonly int[] frameStrides;
     private readonly MultiLabelDecoder decoder;
-    private readonly ILabelSetSink sink;
     private readonly FrameBudget budget;
     private readonly TimeProvider time;
     private readonly InferenceWatchdog watchdog;
@@ -50,16 +49,21 @@ public sealed class FramePipeline : IDisposable
     private readonly DateTimeOffset anchorWallClock;
     private long strideCounter;
 
-    public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, ILabelSetSink sink, FrameBudget budget, TimeProvider time)
-        : this(new InferenceHead("model", session, preprocessor, decoder, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, sink, budget, time)
+    // Told to the outputs after the frame's report, so a label set always comes before the events it caused.
+    private PipelineEvent? pendingMiss;
+    private PipelineEvent? pendingLevelChange;
+
+    public FramePipeline(ModelSession session, ImagePreprocessor preprocessor, MultiLabelDecoder decoder, LabelSetWriter writer, IReadOnlyList<IFrameOutput> outputs, FrameBudget budget, TimeProvider time)
+        : this(new InferenceHead("model", session, preprocessor, decoder, writer) { Locator = session.Maps is null ? null : new LabelLocator(decoder.LabelCount, session.MapHeight, session.MapWidth) }, outputs, budget, time)
     {
     }
 
     /// <param name="primary">Level 0: the configured model, on every frame.</param>
+    /// <param name="outputs">Told about every frame and event, in this order.</param>
     /// <param name="policy">What to do with frames that miss their deadline.</param>
     /// <param name="ladder">Degrade policy only: the options (each step's frame stride among them) and one head per
     /// ladder step, cheapest last. Every head must be of the primary's stream and share its decoder.</param>
-    public FramePipeline(InferenceHead primary, ILabelSetSink sink, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceHead> Heads)? ladder = null)
+    public FramePipeline(InferenceHead primary, IReadOnlyList<IFrameOutput> outputs, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceHead> Heads)? ladder = null)
     {
         if (policy == MissPolicy.Degrade && ladder is null)
         {
@@ -88,7 +92,7 @@ public sealed class FramePipeline : IDisposable
         }
 
         decoder = primary.Decoder;
-        this.sink = sink;
+        Outputs = new FrameOutputs(outputs);
         this.budget = budget;
         this.time = time;
         Policy = policy;
@@ -101,6 +105,9 @@ public sealed class FramePipeline : IDisposable
     public PipelineStats Stats { get; private set; } = new();
 
     public MissPolicy Policy { get; }
+
+    /// <summary>Where every frame report and event goes (camera events from the capture loop too).</summary>
+    public FrameOutputs Outputs { get; }
 
     public FrameBudget Budget => budget;
 
@@ -116,9 +123,6 @@ public sealed class FramePipeline : IDisposable
     /// <summary>Optional capture of frames the model was unsure about (for annotation); never blocks the frame.</summary>
     public HardFrameCapture? HardFrames { get; init; }
 
-    /// <summary>Deadline-missed, degraded and recovered events.</summary>
-    public IPipelineEventSink? Events { get; init; }
-
     /// <summary>Test hook that slows a stage down.</summary>
     public IStageDelay? StageDelay { get; init; }
 
@@ -127,9 +131,6 @@ public sealed class FramePipeline : IDisposable
 
     /// <summary>When set, frames are processed only while it returns true (a GPIO trigger input); others are skipped.</summary>
     public Func<bool>? Gate { get; init; }
-
-    /// <summary>Told about every frame (metrics, GPIO, MQTT, displays).</summary>
-    public IFrameObserver? Observer { get; init; }
 
     /// <summary>Takes frames from the slot until it completes, <paramref name="frameLimit"/> label sets are
     /// published (0: no limit), or cancellation.</summary>
@@ -226,19 +227,9 @@ public sealed class FramePipeline : IDisposable
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
         head.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, head.Locator);
-        sink.Publish(head.Writer.Message.Span);
-        var published = time.GetTimestamp();
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
 
-        if (Events is not null && decoder.TurnedOnCount + decoder.TurnedOffCount > 0)
-        {
-            LabelEvents(frame, capturedAt);
-        }
-
         Stats.Published++;
-        Stats.Publish.Record(Milliseconds(decoded, published));
-        var endToEnd = Milliseconds(captured, published);
-        Stats.EndToEnd.Record(endToEnd);
         Record(frame, latency);
         if (!met)
         {
@@ -247,7 +238,14 @@ public sealed class FramePipeline : IDisposable
         }
 
         Observe(frame, !met, latency.Total);
-        return Finish(frame, endToEnd, met ? FrameOutcome.Published : FrameOutcome.PublishedLate, latency, decoded: true);
+        var outcome = Finish(frame, Milliseconds(captured, time.GetTimestamp()), met ? FrameOutcome.Published : FrameOutcome.PublishedLate, latency, decoded: true, head.Writer.Message);
+
+        // Published means every output has taken the label set (written to stdout, queued for MQTT): the publish
+        // stage and end-to-end latency include that.
+        var published = time.GetTimestamp();
+        Stats.Publish.Record(Milliseconds(decoded, published));
+        Stats.EndToEnd.Record(Milliseconds(captured, published));
+        return outcome;
     }
 
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
@@ -259,10 +257,10 @@ public sealed class FramePipeline : IDisposable
 
     public void Dispose() => watchdog.Dispose();
 
-    private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false)
+    private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false, ReadOnlyMemory<byte> message = default)
     {
         Timeline?.Record(frame.CapturedAt, endToEnd, outcome);
-        Observer?.OnFrame(new FrameReport
+        Outputs.OnFrame(new FrameReport
         {
             Frame = frame.Sequence,
             Outcome = outcome,
@@ -270,8 +268,26 @@ public sealed class FramePipeline : IDisposable
             EndToEndMs = outcome is FrameOutcome.Published or FrameOutcome.PublishedLate ? endToEnd : double.NaN,
             Level = Level,
             Labels = decoded ? decoder : null,
+            Message = message,
+            Stats = Stats,
         });
+        if (!message.IsEmpty && decoder.TurnedOnCount + decoder.TurnedOffCount > 0)
+        {
+            LabelEvents(frame, WallClockOf(frame.CapturedAt));
+        }
+
+        TellPending(ref pendingMiss);
+        TellPending(ref pendingLevelChange);
         return outcome;
+    }
+
+    private void TellPending(ref PipelineEvent? pending)
+    {
+        if (pending is { } pipelineEvent)
+        {
+            pending = null;
+            Outputs.OnEvent(pipelineEvent);
+        }
     }
 
     private void Record(Frame frame, in StageLatency latency)
@@ -292,24 +308,19 @@ public sealed class FramePipeline : IDisposable
     {
         foreach (var label in decoder.TurnedOn)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Outputs.OnEvent(new PipelineEvent { Kind = PipelineEventKind.LabelOn, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
 
         foreach (var label in decoder.TurnedOff)
         {
-            Events!.Publish(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
+            Outputs.OnEvent(new PipelineEvent { Kind = PipelineEventKind.LabelOff, Stream = Stream, Frame = frame.Sequence, At = at, Label = decoder.NameOf(label) });
         }
     }
 
     private void Missed(Frame frame, MissReason reason, PipelineStage? stage, double latencyMs, bool published)
     {
         Stats.DeadlineMisses.Record();
-        if (Events is null)
-        {
-            return;
-        }
-
-        Events.Publish(new PipelineEvent
+        pendingMiss = new PipelineEvent
         {
             Kind = PipelineEventKind.DeadlineMissed,
             Stream = Stream,
@@ -321,7 +332,7 @@ public sealed class FramePipeline : IDisposable
             BudgetMs = budget.BudgetMs,
             Published = published,
             Status = Stats.DeadlineMisses.Take(),
-        });
+        };
     }
 
     private void Observe(Frame frame, bool missed, double latencyMs)
@@ -348,7 +359,7 @@ public sealed class FramePipeline : IDisposable
             Stats.Recoveries++;
         }
 
-        Events?.Publish(new PipelineEvent
+        pendingLevelChange = new PipelineEvent
         {
             Kind = change == LevelChange.Degraded ? PipelineEventKind.Degraded : PipelineEventKind.Recovered,
             Stream = Stream,
@@ -357,7 +368,7 @@ public sealed class FramePipeline : IDisposable
             Level = degrade.Level,
             Profile = heads[degrade.Level].Name,
             MissRate = change == LevelChange.Degraded ? missRate : 0,
-        });
+        };
     }
 
     /// <summary>Example-based F1 of one frame: 2|P∩T| / (|P|+|T|), 1 when both are empty.</summary>

@@ -53,10 +53,10 @@ public sealed class PipelineStats
 
     public LatencyRecorder Decode { get; } = new();
 
-    /// <summary>Serialising the label set and handing it to the sink.</summary>
+    /// <summary>Serialising the label set (the outputs are told after it).</summary>
     public LatencyRecorder Publish { get; } = new();
 
-    /// <summary>Capture to the label set handed to the sink, for published frames.</summary>
+    /// <summary>Capture to the label set ready for the outputs, for published frames.</summary>
     public LatencyRecorder EndToEnd { get; } = new();
 
     /// <summary>From the deadline to the terminated inference returning, for cancelled frames.</summary>

@@ -13,7 +13,7 @@ namespace Edge.Runtime.Publishing;
 /// so the run can stop.
 /// </summary>
 /// <remarks>Thread-safe: label sets (frame thread) and events (frame and capture threads) may share one sink.</remarks>
-public sealed partial class JsonLinesSink : ILabelSetSink
+public sealed partial class JsonLinesSink : IDisposable
 {
     /// <summary>How often a write is tried again while the disk has no room.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);

@@ -11,7 +11,7 @@ namespace Edge.Runtime.Benchmarking;
 
 /// <summary>
 /// Runs <c>edge bench</c>: every variant's full pipeline (hand-off, preprocess, inference with its deadline, decode,
-/// serialise, publish to a discarding sink) on frames played by a <see cref="FramePlayer"/>, and the same session's
+/// serialise, hand to a discarding output) on frames played by a <see cref="FramePlayer"/>, and the same session's
 /// bare inference on the same preprocessed tensor, in alternating blocks and round-robin across variants.
 /// </summary>
 public sealed class BenchRunner : IDisposable
@@ -277,7 +277,7 @@ public sealed class BenchRunner : IDisposable
                 Degrade = options.Degrade,
             };
             settings.Validate();
-            Assembled = AssembledPipeline.Create(settings, new DiscardingSink(), TimeProvider.System, new PipelineExtras
+            Assembled = AssembledPipeline.Create(settings, [new DiscardingOutput()], TimeProvider.System, new PipelineExtras
             {
                 StageDelay = options.Delay,
                 Timeline = new FrameTimeline(timelineCapacity),

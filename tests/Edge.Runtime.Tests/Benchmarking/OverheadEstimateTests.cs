@@ -116,7 +116,7 @@ public sealed class OverheadEstimateTests : IDisposable
         var timeline = new FrameTimeline(inferenceMs.Length);
         var decoder = new MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new DecoderOptions());
         var head = InferenceHead.For("tiny", harness.Bundle, harness.Session, decoder, PipelineHarness.Origin);
-        using var pipeline = new FramePipeline(head, new CountingSink(), new FrameBudget(BudgetMs, time), time, MissPolicy.Flag)
+        using var pipeline = new FramePipeline(head, [new CountingSink()], new FrameBudget(BudgetMs, time), time, MissPolicy.Flag)
         {
             StageDelay = new ScriptedInferenceTime(time, inferenceMs),
             Timeline = timeline,

@@ -39,10 +39,7 @@ public sealed class CancellationTests : IDisposable
         var events = new CollectingEventSink();
         var bundle = test.Load();
         var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions());
-        using var pipeline = new FramePipeline(InferenceHead.For("slow", bundle, session, decoder, new MessageOrigin("test", "cam0", "synthetic")), sink, new FrameBudget(budgetMs, TimeProvider.System), TimeProvider.System, MissPolicy.Drop)
-        {
-            Events = events,
-        };
+        using var pipeline = new FramePipeline(InferenceHead.For("slow", bundle, session, decoder, new MessageOrigin("test", "cam0", "synthetic")), [sink, events], new FrameBudget(budgetMs, TimeProvider.System), TimeProvider.System, MissPolicy.Drop);
 
         var outcomes = new List<FrameOutcome>();
         var frame = PipelineHarness.RandomFrame(32, 32, seed: 5);

@@ -227,10 +227,9 @@ public sealed class MissPolicyTests : IDisposable
         var observer = new RecordingObserver();
         using var pipeline = new FramePipeline(
             InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), new MessageOrigin("d", "cam0", "synthetic")),
-            sink, new FrameBudget(100, time), time, MissPolicy.Drop)
+            [sink, observer], new FrameBudget(100, time), time, MissPolicy.Drop)
         {
             StageDelay = slow,
-            Observer = observer,
         };
 
         pipeline.Process(NextFrame(1));
@@ -243,7 +242,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.True(observer.FirstEndToEndMs >= 0);
     }
 
-    private sealed class RecordingObserver : IFrameObserver
+    private sealed class RecordingObserver : IFrameOutput
     {
         public List<(long, FrameOutcome, bool)> Reports { get; } = [];
 

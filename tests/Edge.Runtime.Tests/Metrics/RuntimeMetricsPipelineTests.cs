@@ -24,10 +24,9 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
         var metrics = new RuntimeMetrics(time);
         using var pipeline = new FramePipeline(
             InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), PipelineHarness.Origin),
-            sink, new FrameBudget(100, time), time, policy)
+            [sink, metrics], new FrameBudget(100, time), time, policy)
         {
             StageDelay = slow,
-            Observer = metrics,
         };
 
         for (var i = 1; i <= 24; i++)

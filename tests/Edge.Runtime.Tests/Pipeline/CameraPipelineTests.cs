@@ -1,3 +1,4 @@
+using Edge.Runtime.Publishing;
 using System.Collections.Concurrent;
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
@@ -106,7 +107,7 @@ public sealed class CameraPipelineTests
         Assert.Contains("webcam:front", error.Message, StringComparison.Ordinal);
     }
 
-    private static CameraPipeline Create(ListedSource source, string stream = "cam0", string sourceText = "listed", IPipelineEventSink? events = null) =>
+    private static CameraPipeline Create(ListedSource source, string stream = "cam0", string sourceText = "listed", IFrameOutput? events = null) =>
         new(stream, sourceText, source, () => new Frame(4, 2), TimeProvider.System, NullLogger.Instance, events, QuickPolicy);
 
     private static List<long> Drain(FrameSlot slot)
@@ -172,8 +173,12 @@ public sealed class CameraPipelineTests
         public void Dispose() => Disposed = true;
     }
 
-    private sealed class QueueSink(ConcurrentQueue<PipelineEvent> events) : IPipelineEventSink
+    private sealed class QueueSink(ConcurrentQueue<PipelineEvent> events) : IFrameOutput
     {
-        public void Publish(in PipelineEvent pipelineEvent) => events.Enqueue(pipelineEvent);
+        public void OnFrame(in FrameReport report)
+        {
+        }
+
+        public void OnEvent(in PipelineEvent pipelineEvent) => events.Enqueue(pipelineEvent);
     }
 }

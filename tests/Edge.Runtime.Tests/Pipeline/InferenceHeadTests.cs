@@ -46,7 +46,7 @@ public sealed class InferenceHeadTests : IDisposable
         var primary = InferenceHead.For("tiny", harness.Bundle, harness.Session, NewDecoder(), PipelineHarness.Origin);
         var step = InferenceHead.For("half-rate", harness.Bundle, harness.Session, NewDecoder(), PipelineHarness.Origin);
 
-        var error = Assert.Throws<ArgumentException>(() => new FramePipeline(primary, sink, new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [step])));
+        var error = Assert.Throws<ArgumentException>(() => new FramePipeline(primary, [sink], new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [step])));
 
         Assert.Contains("half-rate", error.Message, StringComparison.Ordinal);
     }
@@ -59,8 +59,8 @@ public sealed class InferenceHeadTests : IDisposable
         var step = InferenceHead.For("half-rate", harness.Bundle, harness.Session, decoder, PipelineHarness.Origin with { });
         var otherStream = InferenceHead.For("half-rate", harness.Bundle, harness.Session, decoder, new MessageOrigin("test-device", "cam1", "synthetic"));
 
-        using var accepted = new FramePipeline(primary, sink, new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [step]));
-        Assert.Throws<ArgumentException>(() => new FramePipeline(primary, sink, new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [otherStream])));
+        using var accepted = new FramePipeline(primary, [sink], new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [step]));
+        Assert.Throws<ArgumentException>(() => new FramePipeline(primary, [sink], new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), [otherStream])));
     }
 
     [Fact]
@@ -98,9 +98,8 @@ public sealed class InferenceHeadTests : IDisposable
         var decoder = NewDecoder();
         var origin = new MessageOrigin("rover-7", "dock_3", "synthetic");
         var heads = Ladder().Ladder.Select(step => InferenceHead.For(step.Name, harness.Bundle, harness.Session, decoder, origin)).ToList();
-        using var pipeline = new FramePipeline(InferenceHead.For("tiny", harness.Bundle, harness.Session, decoder, origin), sink, new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), heads))
+        using var pipeline = new FramePipeline(InferenceHead.For("tiny", harness.Bundle, harness.Session, decoder, origin), [sink, events], new FrameBudget(100, time), time, MissPolicy.Degrade, (Ladder(), heads))
         {
-            Events = events,
             StageDelay = slow,
         };
 

@@ -1,32 +1,20 @@
+using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Events;
 
-/// <summary>Writes every event as an <c>edge.event/1</c> JSON line to a stream (a file, or stdout next to the label sets).</summary>
-public sealed class JsonLinesEventSink(EventJsonWriter writer, ILabelSetSink lines) : IPipelineEventSink, IDisposable
-{
-    private readonly Lock gate = new();
-
-    public void Publish(in PipelineEvent pipelineEvent)
-    {
-        lock (gate)
-        {
-            writer.Write(pipelineEvent);
-            lines.Publish(writer.Message.Span);
-        }
-    }
-
-    public void Dispose() => lines.Dispose();
-}
-
 /// <summary>
 /// Logs events on stderr: degrade and recover as warnings/information, each deadline miss at debug level (there may
 /// be one per frame; the run summary counts them all).
 /// </summary>
-public sealed partial class LoggingEventSink(ILogger logger) : IPipelineEventSink
+public sealed partial class EventLogOutput(ILogger logger) : IFrameOutput
 {
-    public void Publish(in PipelineEvent pipelineEvent)
+    public void OnFrame(in FrameReport report)
+    {
+    }
+
+    public void OnEvent(in PipelineEvent pipelineEvent)
     {
         switch (pipelineEvent.Kind)
         {
@@ -57,16 +45,4 @@ public sealed partial class LoggingEventSink(ILogger logger) : IPipelineEventSin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "frame {Frame}: recovered to level {Level} ({Profile})")]
     private partial void LogRecovered(long frame, int level, string? profile);
-}
-
-/// <summary>Hands each event to several sinks in order.</summary>
-public sealed class EventFanOut(params IPipelineEventSink[] sinks) : IPipelineEventSink
-{
-    public void Publish(in PipelineEvent pipelineEvent)
-    {
-        foreach (var sink in sinks)
-        {
-            sink.Publish(pipelineEvent);
-        }
-    }
 }

@@ -3,7 +3,7 @@ using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Pipeline;
 
-/// <summary>What happened to one frame, for observers (metrics, outputs, displays).</summary>
+/// <summary>What happened to one frame, as the pipeline hands it to every <see cref="IFrameOutput"/>.</summary>
 public readonly record struct FrameReport
 {
     public required long Frame { get; init; }
@@ -13,7 +13,7 @@ public readonly record struct FrameReport
     /// <summary>Per-stage latency; zero for stages the frame did not reach.</summary>
     public required StageLatency Latency { get; init; }
 
-    /// <summary>Capture to label set handed to the sink; NaN when nothing was published.</summary>
+    /// <summary>Capture to the label set handed to the outputs; NaN when nothing was published.</summary>
     public required double EndToEndMs { get; init; }
 
     /// <summary>The degrade level in force after this frame.</summary>
@@ -21,13 +21,10 @@ public readonly record struct FrameReport
 
     /// <summary>The decoded label state (active, turned on/off, scores) when the frame was decoded, else null. Valid only during the call.</summary>
     public MultiLabelDecoder? Labels { get; init; }
-}
 
-/// <summary>
-/// Told about every frame the pipeline handled, on the frame thread, after publishing: must return quickly and not
-/// allocate (hand work to another thread if it has any).
-/// </summary>
-public interface IFrameObserver
-{
-    void OnFrame(in FrameReport report);
+    /// <summary>The label-set message (one UTF-8 JSON line, newline included) when the frame was published, else empty. Valid only during the call.</summary>
+    public ReadOnlyMemory<byte> Message { get; init; }
+
+    /// <summary>The pipeline's counters, live (an output on another thread may read them later); null outside a pipeline.</summary>
+    public PipelineStats? Stats { get; init; }
 }

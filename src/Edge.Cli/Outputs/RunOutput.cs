@@ -1,0 +1,55 @@
+using Edge.Camera.Capture;
+using Edge.Camera.Frames;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Configuration;
+using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary>What every output of <c>edge run</c> may look at when it is made.</summary>
+internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Model, RunLines Lines, ILoggerFactory Loggers, TimeProvider Time)
+{
+    public IReadOnlyList<string> LabelNames { get; } = [.. Model.Labels.Select(label => label.Name)];
+}
+
+/// <summary>The pipeline assembled and the capture loop made, just before frames flow.</summary>
+internal sealed record RunStart(AssembledPipeline Assembled, CameraPipeline Camera);
+
+/// <summary>
+/// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells, and whichever moments of the run
+/// it needs to act on (each does nothing unless overridden). Owns its output.
+/// </summary>
+internal abstract class RunOutput : IDisposable
+{
+    public abstract IFrameOutput Output { get; }
+
+    /// <summary>When not null, frames are processed only while it returns true (a GPIO trigger input).</summary>
+    public virtual Func<bool>? Gate => null;
+
+    /// <summary>An output that needs none of the run's moments (disposed with the run when it is disposable).</summary>
+    public static RunOutput Of(IFrameOutput output) => new Plain(output);
+
+    /// <summary>The model is loaded and the source open; frames flow next.</summary>
+    public virtual void Starting(RunStart start)
+    {
+    }
+
+    /// <summary>The pipeline took its last frame.</summary>
+    public virtual void PipelineStopped()
+    {
+    }
+
+    /// <summary>The run is over: flush, and say on stderr what became of this output's messages, if it has anything to say.</summary>
+    public virtual void Finish(TextWriter summary)
+    {
+    }
+
+    public virtual void Dispose() => (Output as IDisposable)?.Dispose();
+
+    private sealed class Plain(IFrameOutput output) : RunOutput
+    {
+        public override IFrameOutput Output => output;
+    }
+}

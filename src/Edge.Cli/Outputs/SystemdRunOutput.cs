@@ -1,0 +1,14 @@
+using Edge.Runtime.Publishing;
+using Edge.Runtime.Service;
+
+namespace Edge.Runtime.Cli;
+
+/// <summary>systemd's READY=1 and watchdog from the frame loop, STOPPING=1 once it ends; nothing outside systemd.</summary>
+internal sealed class SystemdRunOutput(SystemdIntegration systemd) : RunOutput
+{
+    public override IFrameOutput Output => systemd;
+
+    public static RunOutput Create(RunContext context) => new SystemdRunOutput(SystemdIntegration.ForThisProcess(context.Time));
+
+    public override void PipelineStopped() => systemd.Stopping();
+}
