@@ -186,12 +186,7 @@ public sealed class FramePipeline : IDisposable
         var inferred = time.GetTimestamp();
         if (!completed)
         {
-            Stats.Cancelled++;
-            Stats.CancelDelay.Record(cancelDelay.TotalMilliseconds);
-            var sinceCapture = Milliseconds(captured, inferred);
-            Missed(frame, MissReason.Cancelled, PipelineStage.Inference, sinceCapture, published: false);
-            Observe(frame, missed: true, sinceCapture);
-            return Finish(frame, sinceCapture, FrameOutcome.Cancelled);
+            return Cancelled(frame, Milliseconds(captured, inferred), cancelDelay);
         }
 
         StageDelay?.Delay(PipelineStage.Decode, watchdog);
@@ -214,16 +209,44 @@ public sealed class FramePipeline : IDisposable
             Stats.RecordOverrun(stage);
         }
 
-        if (!met && Policy == MissPolicy.Drop)
-        {
-            decoder.Withhold();
-            Stats.Withheld++;
-            Missed(frame, overrun is null ? MissReason.Late : MissReason.StageOverrun, overrun, latency.Total, published: false);
-            Record(frame, latency);
-            Observe(frame, missed: true, latency.Total);
-            return Finish(frame, latency.Total, FrameOutcome.Withheld, latency, decoded: true);
-        }
+        return !met && Policy == MissPolicy.Drop
+            ? Withheld(frame, latency, overrun)
+            : Published(frame, head, captured, decoded, latency, met, overrun);
+    }
 
+    /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
+    public void ResetStats()
+    {
+        Stats = new PipelineStats();
+        Timeline?.Clear();
+    }
+
+    public void Dispose() => watchdog.Dispose();
+
+    /// <summary>ONNX Runtime terminated the inference at the deadline: nothing to publish.</summary>
+    private FrameOutcome Cancelled(Frame frame, double sinceCapture, TimeSpan cancelDelay)
+    {
+        Stats.Cancelled++;
+        Stats.CancelDelay.Record(cancelDelay.TotalMilliseconds);
+        Missed(frame, MissReason.Cancelled, PipelineStage.Inference, sinceCapture, published: false);
+        Observe(frame, missed: true, sinceCapture);
+        return Finish(frame, sinceCapture, FrameOutcome.Cancelled);
+    }
+
+    /// <summary>Decoded but late under the drop policy: the label set is not published, and not remembered as shown.</summary>
+    private FrameOutcome Withheld(Frame frame, in StageLatency latency, PipelineStage? overrun)
+    {
+        decoder.Withhold();
+        Stats.Withheld++;
+        Missed(frame, overrun is null ? MissReason.Late : MissReason.StageOverrun, overrun, latency.Total, published: false);
+        Record(frame, latency);
+        Observe(frame, missed: true, latency.Total);
+        return Finish(frame, latency.Total, FrameOutcome.Withheld, latency, decoded: true);
+    }
+
+    /// <summary>Serialises the label set and hands it to the outputs, marked late when it missed its deadline.</summary>
+    private FrameOutcome Published(Frame frame, InferenceHead head, long captured, long decoded, in StageLatency latency, bool met, PipelineStage? overrun)
+    {
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
         head.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, head.Locator);
@@ -247,15 +270,6 @@ public sealed class FramePipeline : IDisposable
         Stats.EndToEnd.Record(Milliseconds(captured, published));
         return outcome;
     }
-
-    /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
-    public void ResetStats()
-    {
-        Stats = new PipelineStats();
-        Timeline?.Clear();
-    }
-
-    public void Dispose() => watchdog.Dispose();
 
     private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false, ReadOnlyMemory<byte> message = default)
     {
