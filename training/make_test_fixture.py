@@ -1,4 +1,4 @@
-"""Writes the ONNX models the runtime's tests use, in tests/Edge.Runtime.Tests/Fixtures/.
+"""Writes the ONNX models the runtime's tests use, in tests/Edge.Testing/Fixtures/.
 
 tiny-multilabel.onnx: a seeded conv -> relu -> global average pool -> linear network with the default bundle's signature shape:
 input `image` [1, 3, 32, 32] float32 (NCHW), output `logits` [1, 10]. Run with Debian's python3-torch:
@@ -23,7 +23,7 @@ class Tiny(torch.nn.Module):
         return self.head(x.mean(dim=(2, 3)))
 
 
-out = pathlib.Path(__file__).resolve().parent.parent / "tests/Edge.Runtime.Tests/Fixtures/tiny-multilabel.onnx"
+out = pathlib.Path(__file__).resolve().parent.parent / "tests/Edge.Testing/Fixtures/tiny-multilabel.onnx"
 torch.onnx.export(Tiny().eval(), torch.zeros(1, 3, 32, 32), str(out), input_names=["image"], output_names=["logits"], opset_version=13)
 print(out, out.stat().st_size)
 

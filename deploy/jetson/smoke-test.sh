@@ -50,7 +50,7 @@ timeout 600 qemu-aarch64 -L / "$out/linux-arm64/edge" info | grep -q "onnx runti
 # path in well under a second a frame; `timeout` turns any hang into a failure with a reason.
 tiny="$out/tiny-bundle"
 mkdir -p "$tiny"
-cp "$root/tests/Edge.Runtime.Tests/Fixtures/tiny-multilabel.onnx" "$tiny/model.onnx"
+cp "$root/tests/Edge.Testing/Fixtures/tiny-multilabel.onnx" "$tiny/model.onnx"
 sha=$(sha256sum "$tiny/model.onnx" | cut -d' ' -f1)
 labels=""
 for name in t-shirt trouser pullover dress coat sandal shirt sneaker bag ankle-boot; do

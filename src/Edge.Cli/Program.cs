@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Edge.Runtime.Cli;
-using Edge.Runtime.Hosting;
+using Edge.Cli.Commands;
+using Edge.Cli.Outputs;
+using Edge.Cli.Hosting;
 
 DeviceNativeLibraries.Register(AppContext.BaseDirectory);
 

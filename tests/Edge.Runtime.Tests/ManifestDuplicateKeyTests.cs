@@ -1,6 +1,8 @@
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Cli;
-using Edge.Runtime.Configuration;
+using Edge.Cli.Commands;
+using Edge.Cli.Outputs;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Tests;
 
@@ -46,19 +48,5 @@ public sealed class ManifestDuplicateKeyTests
         var exception = Assert.Throws<ModelBundleException>(test.Load);
 
         Assert.Contains("'data'", exception.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void FromFile_DuplicateKey_ThrowsInvalidArgumentsNamingKeyAndPath()
-    {
-        using var folder = TestBundle.CreateEmpty();
-        var path = folder.WriteFile("edge.json", """{ "mqtt": { "uri": "mqtt://a", "uri": "mqtt://b" } }"""u8.ToArray());
-
-        var error = Assert.Throws<UserError>(() => RunSettings.FromFile(path));
-
-        Assert.Equal(ExitCode.InvalidArguments, error.ExitCode);
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("'uri'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("$.mqtt.uri", error.Message, StringComparison.Ordinal);
     }
 }

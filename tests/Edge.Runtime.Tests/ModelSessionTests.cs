@@ -1,6 +1,7 @@
 using Edge.Runtime.Options;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Cli;
+using Edge.Cli.Commands;
+using Edge.Cli.Outputs;
 using Edge.Runtime.Inference;
 
 namespace Edge.Runtime.Tests;

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Edge.Runtime.Benchmarking;
-using Edge.Runtime.Configuration;
+using Edge.Runtime.Platform;
+using Edge.Tools.Benchmarking;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge bench</c>: latency and throughput of the whole frame path against bare inference, in one run.</summary>
 internal static class BenchCommand
@@ -113,7 +115,7 @@ internal static class BenchCommand
 
         if (reportDirectory is not null)
         {
-            var written = Benchmarking.Report.BenchReport.Write(reportDirectory, result);
+            var written = Edge.Tools.Benchmarking.Report.BenchReport.Write(reportDirectory, result);
             Console.Error.WriteLine($"report written to {reportDirectory} ({written.Count} files)");
         }
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Edge.Camera.Sources;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>
 /// Checks every command-line token, after response files (<c>@args.rsp</c>) are expanded, for a NUL byte. A shell

@@ -2,7 +2,7 @@ using Edge.Camera.Sources;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Options;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>
 /// Runs a verb's handler and turns failures into one line on stderr plus an exit code; the stack trace only with
@@ -35,9 +35,9 @@ internal static class CommandRunner
         ModelBundleException => ExitCode.InvalidModel,
         FrameSourceException => ExitCode.SourceFailed,
         IncompleteSourceException => ExitCode.SourceIncomplete,
-        Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
+        Edge.Tools.Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
         Quantize.QuantizeException => ExitCode.QuantizationRefused,
-        Metrics.MetricsConfigurationException or Hardware.Gpio.GpioConfigurationException or Hardware.Display.DisplayConfigurationException or Publishing.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,
+        Edge.Outputs.Metrics.MetricsConfigurationException or Edge.Outputs.Gpio.GpioConfigurationException or Edge.Outputs.Display.DisplayConfigurationException or Edge.Outputs.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,
         FileNotFoundException or DirectoryNotFoundException => ExitCode.MissingData,
         InvalidDataException => ExitCode.MissingData,
         OperationCanceledException => ExitCode.Interrupted,

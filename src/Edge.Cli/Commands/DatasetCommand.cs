@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Edge.Camera.Synthetic;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge dataset multifashion</c>: writes MultiFashion scenes as PNG + labels.csv.</summary>
 internal static class DatasetCommand
@@ -47,7 +47,7 @@ internal static class DatasetCommand
     {
         var data = new Option<string>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder", Required = true };
         var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path)" };
-        format.AcceptOnlyFromAmong([.. Evaluation.Datasets.DatasetReader.Formats]);
+        format.AcceptOnlyFromAmong([.. Edge.Tools.Evaluation.Datasets.DatasetReader.Formats]);
         var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations" };
         var output = new Option<string>("--out") { Description = "Folder to write labels.csv into (images stay where they are)", Required = true };
         var command = new Command("convert", "Write any dataset edge eval reads as labels.csv (image,labels,slice) with absolute image paths, for the training recipe")
@@ -56,8 +56,8 @@ internal static class DatasetCommand
         };
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
-            var dataset = Evaluation.Datasets.DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
-            var path = Evaluation.Datasets.LabelsCsvWriter.Write(dataset, parse.GetValue(output)!);
+            var dataset = Edge.Tools.Evaluation.Datasets.DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
+            var path = Edge.Tools.Evaluation.Datasets.LabelsCsvWriter.Write(dataset, parse.GetValue(output)!);
             Console.Error.WriteLine($"wrote {dataset.Images.Count} images ({dataset.LabelNames.Count} labels) from {dataset.Source} ({dataset.Format}) to {path}");
             return ExitCode.Success;
         }));

@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Configuration;
-using Edge.Runtime.Evaluation;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
+using Edge.Tools.Evaluation;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge eval</c>: a bundle's multi-label metrics on a labelled dataset (CSV, COCO or VOC).</summary>
 internal static class EvalCommand
@@ -86,7 +87,7 @@ internal static class EvalCommand
 
             if (reportDirectory is not null)
             {
-                Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, imageLimit);
+                Edge.Tools.Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, imageLimit);
                 Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
             }
 

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>Process exit codes; scripts and systemd can tell the kinds of failure apart.</summary>
 public enum ExitCode

@@ -4,10 +4,11 @@ using System.Text.Json;
 using Edge.Camera.Sources.Network;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Configuration;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge info</c>: what this build can do on this machine, as a table or <c>--json</c>.</summary>
 internal static class InfoCommand

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>Logs go to stderr, one line each, so stdout carries only label-set JSON lines.</summary>
 internal static class Logging

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Configuration;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>
 /// <c>edge prepare</c>: builds the TensorRT engines of the models a run will use, ahead of time (at install), into the
@@ -39,7 +40,7 @@ internal static class PrepareCommand
                 log.LogInformation("building the {Ep} engine for {Model} ({Precision}); the first build can take minutes on a Jetson", ExecutionProviderNames.ShortName(settings.Ep), bundle.Name, bundle.Precision);
                 var started = Stopwatch.GetTimestamp();
                 using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, tensorRt: settings.Tensorrt, cuda: settings.Cuda);
-                Pipeline.AssembledPipeline.WarmUp(session);
+                Edge.Runtime.Pipeline.AssembledPipeline.WarmUp(session);
                 Console.Out.WriteLine($"{bundle.Name}: {session.Report.Active} ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
             }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>A progress bar on stderr (redrawn at most 10 times a second; a plain line when stderr is redirected).</summary>
 internal sealed class ProgressBar(string label, int total) : IProgress<int>, IDisposable

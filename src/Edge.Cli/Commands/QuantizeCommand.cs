@@ -5,11 +5,12 @@ using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
 using Edge.Quantize.Onnx;
 using Edge.Quantize.TensorRt;
-using Edge.Runtime.Configuration;
-using Edge.Runtime.Quantization;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
+using Edge.Tools.Quantization;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge quantize</c>: an FP32 bundle to an INT8 bundle for the CPU or TensorRT, with an accuracy and speed report.</summary>
 internal static class QuantizeCommand
@@ -130,7 +131,7 @@ internal static class QuantizeCommand
 
     private static ExitCode CheckTensorRt(string path)
     {
-        var file = Directory.Exists(path) ? Bundles.ModelBundle.Load(path).ModelPath : path;
+        var file = Directory.Exists(path) ? Edge.Runtime.Bundles.ModelBundle.Load(path).ModelPath : path;
         var violations = TensorRtQdqRules.Check(OnnxModel.Load(file));
         if (violations.Count == 0)
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>The end-of-run table on stderr: counts and per-stage latency percentiles.</summary>
 internal static class RunSummary

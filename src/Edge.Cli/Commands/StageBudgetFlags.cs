@@ -2,7 +2,7 @@ using System.Globalization;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>Parses <c>--stage-budget STAGE=MS</c> (repeatable) and <c>--inject-delay STAGE=MS</c>.</summary>
 internal static class StageBudgetFlags

@@ -1,6 +1,6 @@
 using Edge.Runtime.Inference.TensorRt;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>The TensorRT command-line flags, layered over the config file's <c>tensorrt</c> object.</summary>
 internal static class TensorRtFlags

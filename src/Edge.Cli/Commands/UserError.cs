@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>A failure caused by what the user gave us; printed as one line, no stack trace.</summary>
 public sealed class UserError(ExitCode exitCode, string message, Exception? inner = null) : Exception(message, inner)

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary>Opens what a flag names for writing; a target that cannot be written is the user's to fix (exit 2).</summary>
 internal static class WriteTarget

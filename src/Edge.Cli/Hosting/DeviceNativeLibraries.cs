@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Edge.Runtime.Hosting;
+namespace Edge.Cli.Hosting;
 
 /// <summary>
 /// Lets device-specific native builds override the ones NuGet ships: NuGet has no ONNX Runtime with CUDA/TensorRT for

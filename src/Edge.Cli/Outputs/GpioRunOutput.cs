@@ -1,7 +1,7 @@
-using Edge.Runtime.Hardware.Gpio;
+using Edge.Outputs.Gpio;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary><c>gpio</c> settings: label and alert lines, a heartbeat, and an optional trigger input that gates frames.</summary>
 internal sealed class GpioRunOutput(GpioOutputs gpio) : RunOutput

@@ -1,7 +1,7 @@
-using Edge.Runtime.Metrics;
+using Edge.Outputs.Metrics;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary><c>--metrics</c>: Prometheus metrics and <c>/healthz</c>, served from the start, about the model and the source once they run.</summary>
 internal sealed class MetricsRunOutput : RunOutput

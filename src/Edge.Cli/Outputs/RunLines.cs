@@ -1,8 +1,9 @@
-using Edge.Runtime.Metrics;
+using Edge.Cli.Commands;
+using Edge.Outputs.Metrics;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary>
 /// The JSON-lines streams of a run: the label sets (<c>--output</c>) and, when <c>--events</c> names another

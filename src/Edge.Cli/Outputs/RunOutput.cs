@@ -1,12 +1,13 @@
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Configuration;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary>What every output of <c>edge run</c> may look at when it is made.</summary>
 internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Model, RunLines Lines, ILoggerFactory Loggers, TimeProvider Time)

@@ -1,10 +1,10 @@
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
-using Edge.Runtime.Hardware.Display;
+using Edge.Outputs.Display;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary>
 /// The outputs of <c>edge run</c>: one registration per kind, each making its output from the resolved settings or

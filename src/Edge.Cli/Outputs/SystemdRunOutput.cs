@@ -1,7 +1,7 @@
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Service;
+using Edge.Cli.Service;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary>systemd's READY=1 and watchdog from the frame loop, STOPPING=1 once it ends; nothing outside systemd.</summary>
 internal sealed class SystemdRunOutput(SystemdIntegration systemd) : RunOutput

@@ -2,7 +2,7 @@ using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Hosting.Systemd;
 
-namespace Edge.Runtime.Service;
+namespace Edge.Cli.Service;
 
 /// <summary>
 /// systemd <c>Type=notify</c> (deploy/edge.service): READY=1 once the first frame was processed (not when the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>Where the SSD1306 status display is and how often it is redrawn.</summary>
 public sealed record DisplaySettings

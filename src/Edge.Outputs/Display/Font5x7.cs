@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>
 /// The classic 5x7 pixel font for printable ASCII. Each glyph is five column bytes, least significant bit at the top,

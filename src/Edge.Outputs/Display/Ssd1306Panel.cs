@@ -3,7 +3,7 @@ using Iot.Device.Ssd13xx;
 using Iot.Device.Ssd13xx.Commands;
 using Iot.Device.Ssd13xx.Commands.Ssd1306Commands;
 
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>
 /// The binding's SSD1306 driver, fed ready-made page-order frames. Its own drawing goes through

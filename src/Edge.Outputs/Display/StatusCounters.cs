@@ -1,6 +1,6 @@
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>
 /// What the frame thread leaves for the display thread: counters, the latest active labels and a window of recent

@@ -4,7 +4,7 @@ using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>
 /// Shows the pipeline's status on an SSD1306 OLED: active labels, fps, p99 latency, deadline misses and degrade

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>The numbers the status screen shows beside the active labels.</summary>
 /// <param name="FramesPerSecond">Label sets published per second since the previous redraw.</param>

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>
 /// Lays the status out as text lines (the active labels first, then fps, p99 latency, deadline misses and degrade

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>The display thread's copy of <see cref="StatusCounters"/>, reused for every redraw.</summary>
 internal sealed class StatusSnapshot(int labelCount)

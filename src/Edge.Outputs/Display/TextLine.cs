@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edge.Runtime.Hardware.Display;
+namespace Edge.Outputs.Display;
 
 /// <summary>Appends text and numbers to one fixed-width screen line, cutting whatever does not fit; allocates nothing.</summary>
 internal ref struct TextLine(Span<char> cells)

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>Active for the hold time after the latest frame that missed its deadline.</summary>
 internal sealed class DeadlineAlertOutput(OutputLine line, long holdTicks)

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>The GPIO configuration cannot be applied on this machine; the message is one line naming what and what was expected.</summary>
 public sealed class GpioConfigurationException : Exception

@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>A configured line pinned down to a chip and offset; <see cref="Role"/> names its use in messages.</summary>
 internal readonly record struct ResolvedLine(int ChipId, string ChipLabel, int Offset, string Role)

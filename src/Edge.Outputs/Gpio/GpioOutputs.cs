@@ -3,7 +3,7 @@ using System.Device.Gpio.Drivers;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>
 /// Drives GPIO lines from the pipeline's frames: one line per label rule, a heartbeat, a deadline alert; and reads an

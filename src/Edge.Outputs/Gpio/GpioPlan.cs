@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>The settings checked and resolved to lines before anything is opened, so bad input fails without side effects.</summary>
 internal sealed record GpioPlan(

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>
 /// GPIO outputs driven by the label set, plus an optional trigger input (the <c>gpio</c> section of the config).

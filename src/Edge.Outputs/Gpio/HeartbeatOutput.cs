@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>
 /// Toggles every half period while frames keep arriving; goes inactive once no frame has come for a full period

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>The developer kits whose 40-pin header <see cref="JetsonHeaderPins"/> knows.</summary>
 public enum JetsonDevKit

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>
 /// One rule's line: follows its label, except that once on it stays on for the minimum on-time, and once off it

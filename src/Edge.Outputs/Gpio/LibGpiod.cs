@@ -2,7 +2,7 @@ using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Runtime.InteropServices;
 
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>The installed libgpiod: its chips and a driver for one of them.</summary>
 public sealed record GpioChipSet(IReadOnlyList<GpioChipInfo> Chips, Func<int, GpioDriver> OpenChip, string Description);

@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 
-namespace Edge.Runtime.Hardware.Gpio;
+namespace Edge.Outputs.Gpio;
 
 /// <summary>An open output line that remembers its state, so only changes reach the hardware.</summary>
 internal sealed class OutputLine

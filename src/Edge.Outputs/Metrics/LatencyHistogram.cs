@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// A Prometheus histogram of latencies in seconds that one thread records into while another scrapes it, without

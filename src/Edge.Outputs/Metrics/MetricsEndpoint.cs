@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>Turns a <c>HOST:PORT</c> endpoint (IPv6 in brackets) into the address to bind.</summary>
 internal static class MetricsEndpoint

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>What the metrics server answers: <c>/metrics</c>, <c>/healthz</c>, and 404 for anything else.</summary>
 internal sealed class MetricsRoutes(RuntimeMetrics metrics, TimeSpan staleAfter)

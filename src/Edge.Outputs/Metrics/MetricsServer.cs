@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// Serves <see cref="RuntimeMetrics"/> over HTTP with ASP.NET Core's Kestrel: <c>GET /metrics</c> (Prometheus text

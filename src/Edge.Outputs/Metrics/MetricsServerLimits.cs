@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// The bounds Kestrel holds every client to, so that slow, stuck or crowding clients cost only their own connection:

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// Writes the Prometheus text exposition format, version 0.0.4: <c># HELP</c> and <c># TYPE</c> lines per family, then

@@ -3,7 +3,7 @@ using Edge.Runtime.HardFrames;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Metrics;
+namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// The runtime's Prometheus metrics. The pipeline reports every frame on its own thread, where recording takes a few

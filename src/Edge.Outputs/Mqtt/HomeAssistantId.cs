@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Home Assistant's discovery accepts only <c>[a-zA-Z0-9_-]</c> in node and object ids (anything else: "illegal discovery

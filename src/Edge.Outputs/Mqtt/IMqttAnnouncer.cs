@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>What the <see cref="MqttConnectionSupervisor"/> sends besides the outbox, and the outbox's topic names.</summary>
 internal interface IMqttAnnouncer

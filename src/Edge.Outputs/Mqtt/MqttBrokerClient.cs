@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// The transport half (DeepStream's nvmsgbroker): connects to one broker and sends the messages it is given. It knows

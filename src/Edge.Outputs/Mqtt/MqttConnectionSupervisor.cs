@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Owns the connection on its own task: connects (with back-off, on the given <see cref="TimeProvider"/>), sends the

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>A broker address from <c>mqtt://[user@]host[:port]</c> or <c>mqtts://…</c> (TLS). Passwords never go in it.</summary>
 public sealed record MqttEndpoint(string Host, int Port, bool Tls, string? Username)

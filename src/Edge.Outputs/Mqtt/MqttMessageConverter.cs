@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// The topics and payloads under <c>&lt;prefix&gt;/&lt;device&gt;/…</c> (docs/mqtt.md), apart from any connection (the

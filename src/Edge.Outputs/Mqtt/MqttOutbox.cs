@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// A bounded queue of messages between the frame thread and the MQTT thread. Slots and their buffers are allocated

@@ -1,8 +1,9 @@
+using Edge.Runtime.Publishing;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Feeds an <see cref="MqttPublisher"/> from the pipeline: each frame once (the label set, then the label states),

@@ -2,7 +2,7 @@ using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Publishes label sets, label states, events and periodic stats to an MQTT broker under

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>What an <see cref="MqttPublisher"/> publishes, and where. A class, not a record: a record's ToString would print the password.</summary>
 public sealed class MqttPublisherOptions

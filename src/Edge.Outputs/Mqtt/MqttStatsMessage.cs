@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>The periodic <c>stats</c> message (<c>edge.stats/1</c>, docs/mqtt.md): every key from the first one on.</summary>
 public static class MqttStatsMessage

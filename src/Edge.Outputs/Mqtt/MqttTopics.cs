@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Names that go into MQTT topics (device, labels, prefixes), checked at start. '/', '+', '#' and control characters

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Edge.Camera.Sources;
-using Edge.Runtime.Configuration;
+using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Bundles;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Edge.Runtime.Configuration;
+namespace Edge.Runtime.Options;
 
 /// <summary>
 /// Finds what System.Text.Json accepts in a manifest or settings file but an operator must fix, saying where it is: a

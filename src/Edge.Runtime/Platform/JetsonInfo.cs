@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Runtime.Platform;
 
 /// <summary>Whether <c>jetson_clocks</c> pinned the CPU clocks: benchmark numbers on dynamic clocks vary run to run.</summary>
 public enum JetsonClocks

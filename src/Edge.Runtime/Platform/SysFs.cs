@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Runtime.Platform;
 
 /// <summary>
 /// Reads of procfs, sysfs and /etc under a root folder (tests pass a fake tree). A probe must never fail the benchmark,

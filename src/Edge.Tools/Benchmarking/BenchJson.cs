@@ -3,7 +3,7 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// Writes a <see cref="BenchResult"/> as JSON (schema <c>edge.bench/1</c>, docs/benchmarking.md). The top level

@@ -2,7 +2,7 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>One configuration under test: a bundle on an execution provider.</summary>
 /// <param name="Name">As given on the command line (<c>MODEL[@EP]</c>), unique in a run.</param>

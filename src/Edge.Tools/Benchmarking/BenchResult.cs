@@ -1,7 +1,7 @@
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>The measurements of one variant (warm-up excluded).</summary>
 public sealed record VariantResult

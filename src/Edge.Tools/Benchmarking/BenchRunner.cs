@@ -7,7 +7,7 @@ using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// Runs <c>edge bench</c>: every variant's full pipeline (hand-off, preprocess, inference with its deadline, decode,

@@ -2,7 +2,7 @@ using System.Globalization;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>The terminal summary of a bench run: environment, one block per variant, ratios between variants.</summary>
 public static class BenchTable

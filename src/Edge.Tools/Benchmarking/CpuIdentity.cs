@@ -1,7 +1,8 @@
+using Edge.Runtime.Platform;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// The CPU's name from /proc/cpuinfo. x86 kernels give a "model name"; arm64 kernels give at most "ARMv8 Processor

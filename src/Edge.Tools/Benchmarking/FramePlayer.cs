@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Edge.Camera.Frames;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// Plays preloaded frames into a <see cref="FrameSlot"/> on its own thread ("edge-player"), as a camera would,

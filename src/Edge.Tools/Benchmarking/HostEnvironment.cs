@@ -1,8 +1,9 @@
+using Edge.Runtime.Platform;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// The machine a benchmark ran on, recorded next to its numbers so that runs on different hardware, software or

@@ -1,6 +1,6 @@
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>Percentiles (nearest rank), max, mean and standard deviation of latency samples, in milliseconds.</summary>
 public sealed record LatencySummary(long Count, double P50, double P90, double P99, double P999, double Max, double Mean, double StdDev)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// End-to-end over bare inference on like-for-like samples. Bare inference is never cancelled, so its percentiles

@@ -1,7 +1,8 @@
+using Edge.Runtime.Platform;
 using System.Buffers.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>
 /// The power rails of a Jetson's INA3221 monitors. JetPack 5 and 6 expose them through hwmon

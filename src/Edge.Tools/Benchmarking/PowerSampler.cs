@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
-namespace Edge.Runtime.Benchmarking;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>One rail's mean power and energy over the sampled window.</summary>
 public readonly record struct RailEnergy(string Name, double MeanWatts, double EnergyJoules);

@@ -1,4 +1,5 @@
-namespace Edge.Runtime.Benchmarking;
+using Edge.Runtime.Platform;
+namespace Edge.Tools.Benchmarking;
 
 /// <summary>One thermal sensor: its zone's <c>type</c> and the reading in degrees Celsius.</summary>
 public readonly record struct Temperature(string Name, double Celsius);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edge.Runtime.Charts;
+namespace Edge.Tools.Charts;
 
 /// <summary>
 /// The value range of one chart axis, widened to round tick values: linear in steps of 1, 2 or 5 times a power of

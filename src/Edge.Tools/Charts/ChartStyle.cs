@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Edge.Runtime.Charts;
+namespace Edge.Tools.Charts;
 
 /// <summary>The look shared by every PNG chart of the reports: white paper, dark ink, light grid, one colour per series.</summary>
 internal static class ChartStyle

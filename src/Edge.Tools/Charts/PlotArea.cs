@@ -1,7 +1,7 @@
 using OpenCvSharp;
-using static Edge.Runtime.Charts.ChartStyle;
+using static Edge.Tools.Charts.ChartStyle;
 
-namespace Edge.Runtime.Charts;
+namespace Edge.Tools.Charts;
 
 /// <summary>The rectangle of an image that data is plotted in, mapping values on two axes to pixels.</summary>
 internal sealed class PlotArea(Mat image, Rect frame, Axis x, Axis y)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Edge.Runtime.Bundles;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>
 /// Writes <c>edge eval --json</c>: the metric keys other tools read (<c>mAP</c>, <c>CP</c>, …, <c>per_label</c>,

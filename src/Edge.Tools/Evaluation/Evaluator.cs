@@ -1,9 +1,9 @@
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
 
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>The outcome of running a model over a labelled dataset.</summary>
 public sealed record EvaluationResult(ScoreMatrix Scores, MetricsReport Overall, IReadOnlyDictionary<string, MetricsReport> Slices);

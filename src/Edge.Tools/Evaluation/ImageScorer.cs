@@ -4,7 +4,7 @@ using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Preprocessing;
 
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>Runs a session on image files through the bundle's preprocessing, reusing one frame and one tensor; images
 /// whose header states more than <paramref name="maxMegapixels"/> are refused before decoding.</summary>

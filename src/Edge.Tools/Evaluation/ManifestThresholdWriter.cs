@@ -1,8 +1,9 @@
+using Edge.Runtime.Bundles;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Edge.Runtime.Bundles;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>
 /// Rewrites a bundle's label thresholds in <c>manifest.json</c>, keeping every other field as it was and each label's
@@ -52,5 +53,5 @@ public static class ManifestThresholdWriter
 
     public static string Describe(string dataset, int images, DateTimeOffset when) => string.Create(
         CultureInfo.InvariantCulture,
-        $"tuned by 'edge eval --tune-thresholds' on {dataset} ({images} images) at {when:yyyy-MM-dd}: per-label F1-optimal on a 0.01 grid, shrunk toward the global OF1-optimal threshold with {Evaluation.ThresholdTuner.PriorStrength} pseudo-positives; hysteresis gaps kept");
+        $"tuned by 'edge eval --tune-thresholds' on {dataset} ({images} images) at {when:yyyy-MM-dd}: per-label F1-optimal on a 0.01 grid, shrunk toward the global OF1-optimal threshold with {Edge.Tools.Evaluation.ThresholdTuner.PriorStrength} pseudo-positives; hysteresis gaps kept");
 }

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>One label's results, in percent; <see cref="Ap"/> is NaN when the label has no positives.</summary>
 public sealed record LabelMetrics(string Label, double Ap, double Precision, double Recall, double F1, int Support);

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>
 /// The scores, ground truth and "don't care" cells of an evaluation, image-major (<c>[image * labels + label]</c>).

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation;
+namespace Edge.Tools.Evaluation;
 
 /// <summary>A label's threshold before and after tuning, with its F1 (percent) on the tuning data at each.</summary>
 public sealed record TunedThreshold(string Label, double Old, double New, double OldF1, double NewF1, int Positives);

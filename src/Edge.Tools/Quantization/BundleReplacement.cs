@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Edge.Runtime.Quantization;
+namespace Edge.Tools.Quantization;
 
 /// <summary>
 /// Builds a bundle in a staging folder next to its destination and puts it in place so that a crash never loses both:

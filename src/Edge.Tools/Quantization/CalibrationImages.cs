@@ -3,10 +3,10 @@ using Edge.Camera.Frames;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Quantize;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Preprocessing;
 
-namespace Edge.Runtime.Quantization;
+namespace Edge.Tools.Quantization;
 
 /// <summary>
 /// The images a model is calibrated on: any dataset <c>edge eval</c> reads (csv, coco, voc) or <c>images:DIR</c>,

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Edge.Quantize;
-using Edge.Runtime.Evaluation;
+using Edge.Tools.Evaluation;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
-namespace Edge.Runtime.Quantization;
+namespace Edge.Tools.Quantization;
 
 /// <summary>
 /// The report of <c>edge quantize</c>: <c>quantization-report.json</c> and <c>quantization-report.md</c> with per-label

@@ -2,7 +2,7 @@ using Edge.Quantize;
 using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
 
-namespace Edge.Runtime.Quantization;
+namespace Edge.Tools.Quantization;
 
 /// <summary>Everything <c>edge quantize</c> was asked to do (validated by the command).</summary>
 public sealed record QuantizeRequest

@@ -6,14 +6,15 @@ using Edge.Quantize.Graph;
 using Edge.Quantize.Onnx;
 using Edge.Quantize.Sensitivity;
 using Edge.Quantize.TensorRt;
-using Edge.Runtime.Benchmarking;
+using Edge.Runtime.Platform;
+using Edge.Tools.Benchmarking;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Evaluation;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Tools.Evaluation;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Quantization;
+namespace Edge.Tools.Quantization;
 
 /// <summary>
 /// <c>edge quantize</c>: FP32 bundle -> prepared model -> calibration -> INT8 model for a target -> checks (TensorRT

@@ -1,7 +1,6 @@
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Tests.HardFrames;
-using Edge.Runtime.Tests.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Tests.Budget;

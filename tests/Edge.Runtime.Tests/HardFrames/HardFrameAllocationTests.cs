@@ -1,3 +1,4 @@
+using Edge.Runtime.Tests;
 using Edge.Runtime.HardFrames;
 
 namespace Edge.Runtime.Tests.HardFrames;

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
-using Edge.Runtime.Metrics;
-using Edge.Runtime.Tests.Metrics;
+using Edge.Outputs.Metrics;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;

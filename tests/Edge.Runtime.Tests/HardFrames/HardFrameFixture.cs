@@ -92,7 +92,7 @@ internal sealed class HardFrameFixture : IDisposable
     /// <summary>The rows of labels.csv (header excluded), each as its fields, parsed as edge eval parses them.</summary>
     public IReadOnlyList<string[]> Rows()
     {
-        var records = Edge.Runtime.Evaluation.Datasets.CsvParser.Parse(File.ReadAllText(LabelsCsv), LabelsCsv);
+        var records = Edge.Tools.Evaluation.Datasets.CsvParser.Parse(File.ReadAllText(LabelsCsv), LabelsCsv);
         Assert.Equal(HardFrameFolder.Header, string.Join(',', records[0].Fields));
         return [.. records.Skip(1).Select(record => record.Fields)];
     }

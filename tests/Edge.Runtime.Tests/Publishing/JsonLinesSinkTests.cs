@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Edge.Runtime.Metrics;
+using Edge.Outputs.Metrics;
 using Edge.Runtime.Publishing;
 using Edge.Runtime.Tests.HardFrames;
-using Edge.Runtime.Tests.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Tests.Publishing;

@@ -1,7 +1,7 @@
+using Edge.Runtime.Tests;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Tests.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Runtime.Tests.Publishing;

@@ -1,5 +1,4 @@
 using Edge.Runtime.Inference.TensorRt;
-using Edge.Runtime.Tests.Benchmarking;
 
 namespace Edge.Runtime.Tests.TensorRt;
 

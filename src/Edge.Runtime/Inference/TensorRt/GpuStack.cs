@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Edge.Runtime.Benchmarking;
+using Edge.Runtime.Platform;
 
 namespace Edge.Runtime.Inference.TensorRt;
 

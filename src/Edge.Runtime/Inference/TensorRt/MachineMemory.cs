@@ -1,5 +1,5 @@
 using System.Globalization;
-using Edge.Runtime.Benchmarking;
+using Edge.Runtime.Platform;
 
 namespace Edge.Runtime.Inference.TensorRt;
 

@@ -1,9 +1,9 @@
-using Edge.Runtime.Charts;
+using Edge.Tools.Charts;
 using OpenCvSharp;
-using static Edge.Runtime.Charts.ChartStyle;
+using static Edge.Tools.Charts.ChartStyle;
 using static System.FormattableString;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>The latency distribution charts of a bench report: every series' CDF on one chart, and a histogram per series.</summary>
 internal static class BenchCharts

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>
 /// <c>edge bench --report DIR</c>: per variant a latency CDF, latency histograms and a per-frame timeline (PNG), and

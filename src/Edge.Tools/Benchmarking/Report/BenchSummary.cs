@@ -1,9 +1,9 @@
 using System.Text;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
-using static Edge.Runtime.Benchmarking.Report.Markdown;
+using static Edge.Tools.Benchmarking.Report.Markdown;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary><c>summary.md</c> of a bench report: how the run was made, on what, its numbers and its charts.</summary>
 internal static class BenchSummary

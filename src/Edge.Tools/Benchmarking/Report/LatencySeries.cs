@@ -1,8 +1,8 @@
 using Edge.Runtime.Budget;
-using Edge.Runtime.Charts;
+using Edge.Tools.Charts;
 using OpenCvSharp;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>One latency distribution of a variant as the charts draw it: finite samples in ascending order, in milliseconds.</summary>
 internal sealed record LatencySeries(string Name, double[] Sorted, Scalar Color, bool Emphasised)

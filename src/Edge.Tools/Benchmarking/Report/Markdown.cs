@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>The bits of Markdown the bench summary is written with; numbers always in the invariant culture.</summary>
 internal static class Markdown

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using Edge.Runtime.Charts;
+using Edge.Tools.Charts;
 using Edge.Runtime.Pipeline;
 using OpenCvSharp;
-using static Edge.Runtime.Charts.ChartStyle;
+using static Edge.Tools.Charts.ChartStyle;
 using static System.FormattableString;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>The end-to-end latency of every recorded frame against its capture time, marked by outcome.</summary>
 internal static class TimelineChart

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>The chart file names of one variant, prefixed <c>v{N}-{slug}-</c> so that every variant's files sort together.</summary>
 internal sealed record VariantChartFiles(string LatencyCdf, string LatencyHistogram, string Timeline)

@@ -1,7 +1,7 @@
 using System.Text;
-using static Edge.Runtime.Benchmarking.Report.Markdown;
+using static Edge.Tools.Benchmarking.Report.Markdown;
 
-namespace Edge.Runtime.Benchmarking.Report;
+namespace Edge.Tools.Benchmarking.Report;
 
 /// <summary>One variant's part of <c>summary.md</c>: its facts, latency tables and charts.</summary>
 internal static class VariantSection

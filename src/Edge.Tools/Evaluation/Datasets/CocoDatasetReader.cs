@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Reads a COCO instances JSON (<c>images</c>, <c>annotations</c>, <c>categories</c>) as image-level labels: an

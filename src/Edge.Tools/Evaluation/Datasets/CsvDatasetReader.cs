@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Reads a CSV dataset (the format <c>edge dataset</c> writes and the training recipe reads): a header starting with

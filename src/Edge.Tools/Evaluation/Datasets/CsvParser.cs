@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Splits RFC 4180 CSV text into records: fields separated by commas, a field in double quotes may hold commas,

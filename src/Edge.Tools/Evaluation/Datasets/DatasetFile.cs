@@ -1,6 +1,6 @@
 using Edge.Camera.Sources;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>Opens dataset files so that an unreadable one is reported like any other dataset error, in one line.</summary>
 internal static class DatasetFile

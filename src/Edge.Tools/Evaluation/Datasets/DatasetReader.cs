@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Edge.Camera.Sources;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Reads a multi-label image classification dataset for <c>edge eval</c>: a CSV (<c>image,labels[,slice]</c>), a COCO

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>An image's labels in first-seen order, each once (datasets repeat a label per object or by mistake).</summary>
 internal sealed class LabelCollector

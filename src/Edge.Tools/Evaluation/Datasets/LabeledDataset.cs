@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>A labelled dataset read by <see cref="DatasetReader"/>.</summary>
 /// <param name="Source">Full path of what was read: the CSV or JSON file, or the VOC folder.</param>

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>One image of a labelled dataset and its image-level truth.</summary>
 /// <param name="ImagePath">Full path of the image file; it existed when the dataset was read.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Writes a dataset as <c>labels.csv</c> (<c>image,labels,slice</c>, absolute image paths, labels separated by ';'),

@@ -1,7 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 
-namespace Edge.Runtime.Evaluation.Datasets;
+namespace Edge.Tools.Evaluation.Datasets;
 
 /// <summary>
 /// Reads a Pascal VOC folder as image-level labels: one <c>Annotations/*.xml</c> per image (all of them, sorted by file

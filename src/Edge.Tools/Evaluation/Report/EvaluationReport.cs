@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Evaluation.Datasets;
+using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
 using OpenCvSharp;
 
-namespace Edge.Runtime.Evaluation.Report;
+namespace Edge.Tools.Evaluation.Report;
 
 /// <summary>
 /// <c>edge eval --report DIR</c>: PNG charts (per-label AP, precision-recall curves, the missed/wrong label matrix),

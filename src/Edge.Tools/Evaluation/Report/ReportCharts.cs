@@ -1,8 +1,8 @@
 using System.Globalization;
 using OpenCvSharp;
-using static Edge.Runtime.Charts.ChartStyle;
+using static Edge.Tools.Charts.ChartStyle;
 
-namespace Edge.Runtime.Evaluation.Report;
+namespace Edge.Tools.Evaluation.Report;
 
 /// <summary>The PNG charts of an evaluation report, drawn with OpenCV (already loaded for reading the images).</summary>
 internal static class ReportCharts

@@ -1,0 +1,93 @@
+using Edge.Cli.Tests;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Edge.Cli.Commands;
+using Edge.Cli.Outputs;
+using Edge.Testing;
+
+namespace Edge.Cli.Tests.Commands;
+
+/// <summary><c>edge run --metrics</c> scraped while running, and start-up errors of the hardware outputs.</summary>
+[Collection(nameof(MqttCollection))]
+[Trait("Category", "App")]
+public sealed class HardwareAndMetricsRunTests : IDisposable
+{
+    private readonly TestBundle bundle = TestBundle.Create();
+
+    public void Dispose() => bundle.Dispose();
+
+    [Fact]
+    public async Task Metrics_ServedWhileRunning_HealthzTurnsHealthyAfterFrames()
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "edge.dll"), "run", "--model", bundle.Directory, "--source", "synthetic?size=32&fps=20", "--budget-ms", "60000", "--metrics", $"127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        string metrics = "";
+        var healthy = false;
+        for (var attempt = 0; attempt < 100 && !healthy; attempt++)
+        {
+            await Task.Delay(200);
+            try
+            {
+                healthy = (await http.GetAsync($"http://127.0.0.1:{port}/healthz")).StatusCode == HttpStatusCode.OK;
+                metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        Assert.True(healthy, await error);
+        Assert.Contains("edge_frames_published_total ", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_stage_latency_seconds_bucket{stage=\"inference\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_model_info{model=\"tiny-multilabel\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_frames_captured_total ", metrics, StringComparison.Ordinal);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public void Metrics_PortInUse_OneLineErrorAtStart()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = EdgeProcess.Run(TimeSpan.FromMinutes(1), "run", "--model", bundle.Directory, "--frames", "1", "--metrics", $"127.0.0.1:{port}");
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Display_OnABusThatDoesNotExist_OneLineErrorAtStart()
+    {
+        var config = Path.Combine(bundle.Directory, "edge.json");
+        File.WriteAllText(config, """{ "display": { "bus": 250 } }""");
+
+        var result = EdgeProcess.Run(TimeSpan.FromMinutes(1), "run", "--model", bundle.Directory, "--frames", "1", "--config", config);
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, "250");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Edge.Testing;
+using Edge.Testing.Rtsp;
+
+namespace Edge.Cli.Tests.Commands;
+
+/// <summary>The real app against a real RTSP server (GStreamer's, on loopback), as issue 11 item 15 tried it.</summary>
+[Trait("Category", "App")]
+public sealed class RtspRunTests
+{
+    private const string Password = "Pa55:w@rd";
+
+    [Fact]
+    public void Run_RtspCameraWithCredentials_PublishesFramesAndNeverPrintsThePassword()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var events = Path.Combine(Path.GetTempPath(), $"edge-rtsp-events-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var result = EdgeProcess.Run(TimeSpan.FromSeconds(90), "run", "--source", server.Url, "--frames", "5", "--budget-ms", "60000", "--events", events);
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Equal(5, result.OutputLines.Length);
+            Assert.All(result.OutputLines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+            Assert.Contains($"source rtsp://operator:***@127.0.0.1:{server.Port}/test open", result.StandardError, StringComparison.Ordinal);
+            var everything = result.StandardOutput + result.StandardError + (File.Exists(events) ? File.ReadAllText(events) : string.Empty);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(Password), everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(events);
+        }
+    }
+
+    [Fact]
+    public async Task Run_CameraDownForTenSeconds_ReconnectsLogsCountsAndGoesOn()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var events = Path.Combine(Path.GetTempPath(), $"edge-rtsp-events-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            // 150 label sets at 15 fps take about 10 s of streaming: the outage falls in the middle of the run.
+            var run = Task.Run(() => EdgeProcess.Run(TimeSpan.FromSeconds(120), "run", "--source", server.Url, "--frames", "150", "--budget-ms", "60000", "--events", events));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            server.Kill();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            server.Start();
+            var result = await run;
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Equal(150, result.OutputLines.Length);
+            var masked = $"rtsp://operator:***@127.0.0.1:{server.Port}/test";
+            Assert.Contains($"camera lost: {masked}", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"camera recovered: {masked}", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains(result.ErrorLines, line => line.StartsWith("camera: lost 1 time, reconnected 1 time", StringComparison.Ordinal));
+            var kinds = File.ReadAllLines(events).Select(line => JsonDocument.Parse(line).RootElement)
+                .Where(e => e.GetProperty("event").GetString() is "camera_lost" or "camera_recovered")
+                .Select(e => (e.GetProperty("event").GetString(), e.GetProperty("source").GetString())).ToList();
+            Assert.Equal([("camera_lost", masked), ("camera_recovered", masked)], kinds);
+            Assert.All(File.ReadAllLines(events), line => Assert.Equal("cam0", JsonDocument.Parse(line).RootElement.GetProperty("stream").GetString()));
+            var everything = result.StandardOutput + result.StandardError + File.ReadAllText(events);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(events);
+        }
+    }
+
+    [Fact]
+    public void Bench_RtspSourceWithCredentials_NeverPrintsThePassword()
+    {
+        using var server = new RtspTestServer("operator", Password).Start();
+        var folder = Directory.CreateTempSubdirectory("edge-rtsp-bench-").FullName;
+        try
+        {
+            var json = Path.Combine(folder, "bench.json");
+            var report = Path.Combine(folder, "report");
+            var result = EdgeProcess.Run(TimeSpan.FromSeconds(120), "bench", "--source", server.Url, "--frames", "20", "--warmup", "5", "--block", "5", "--json", json, "--report", report);
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Contains($"source rtsp://operator:***@127.0.0.1:{server.Port}/test", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+            var written = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".png", StringComparison.Ordinal)).Select(File.ReadAllText);
+            var everything = string.Concat([result.StandardOutput, result.StandardError, .. written]);
+            Assert.DoesNotContain("Pa55", everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_RtspNobodyListens_OneLineNamingTheCause()
+    {
+        using var server = new RtspTestServer();
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "run", "--source", $"rtsp://admin:hunter2@127.0.0.1:{server.Port}/test", "--frames", "5");
+
+        EdgeProcess.AssertOneLineError(result, Edge.Cli.Commands.ExitCode.SourceFailed, $"cannot open stream rtsp://admin:***@127.0.0.1:{server.Port}/test: connection refused");
+        Assert.DoesNotContain("hunter2", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_Table_SaysWhichProtocolsEachSourceCanRead()
+    {
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "info");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.OutputLines;
+        Assert.Contains(lines, line => line.StartsWith("  rtsp://", StringComparison.Ordinal) && line.Contains("GStreamer", StringComparison.Ordinal) && line.Contains("rtspsrc", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("  file: images:", StringComparison.Ordinal) && line.Contains("no network protocols", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Info_Json_ListsOpenCvsFfmpegProtocolsAndTheStreamDecoders()
+    {
+        var result = EdgeProcess.Run(TimeSpan.FromSeconds(60), "info", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var info = JsonDocument.Parse(result.StandardOutput);
+        var protocols = info.RootElement.GetProperty("opencv").GetProperty("ffmpeg_protocols").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("file", protocols);
+        Assert.DoesNotContain("rtsp", protocols);
+        Assert.DoesNotContain("tcp", protocols);
+        var streams = info.RootElement.GetProperty("streams");
+        Assert.StartsWith("GStreamer ", streams.GetProperty("rtsp").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using Edge.Outputs.Metrics;
+
+namespace Edge.Outputs.Tests.Metrics;
+
+public sealed class MetricsEndpointTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:9108", "127.0.0.1", 9108)]
+    [InlineData("0.0.0.0:80", "0.0.0.0", 80)]
+    [InlineData("[::1]:9108", "::1", 9108)]
+    [InlineData("127.0.0.1:0", "127.0.0.1", 0)]
+    [InlineData("localhost:9108", "127.0.0.1", 9108)]
+    public void Resolve_ValidEndpoint_GivesAddressAndPort(string endpoint, string address, int port) =>
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(address), port), MetricsEndpoint.Resolve(endpoint));
+
+    [Theory]
+    [InlineData("", "metrics endpoint is empty, expected HOST:PORT")]
+    [InlineData("   ", "metrics endpoint is empty, expected HOST:PORT")]
+    [InlineData("9108", "metrics endpoint '9108' has no port, expected HOST:PORT")]
+    [InlineData("127.0.0.1", "metrics endpoint '127.0.0.1' has no port, expected HOST:PORT")]
+    [InlineData(":9108", "metrics endpoint ':9108' has no host, expected HOST:PORT")]
+    [InlineData("127.0.0.1:", "metrics endpoint '127.0.0.1:' has port '', expected HOST:PORT")]
+    [InlineData("127.0.0.1:http", "metrics endpoint '127.0.0.1:http' has port 'http', expected HOST:PORT")]
+    [InlineData("127.0.0.1:91 08", "metrics endpoint '127.0.0.1:91 08' has port '91 08', expected HOST:PORT")]
+    [InlineData("::1:9108", "metrics endpoint '::1:9108' is not HOST:PORT, expected an IPv6 host in brackets such as [::1]:9108")]
+    [InlineData("127.0.0.1:65536", "metrics port 65536 is out of range, expected 1-65535 (0 picks a free port)")]
+    [InlineData("127.0.0.1:-1", "metrics port -1 is out of range, expected 1-65535 (0 picks a free port)")]
+    [InlineData("127.0.0.1:99999999999", "metrics port 99999999999 is out of range, expected 1-65535 (0 picks a free port)")]
+    [InlineData("no-such-host.invalid:9108", "metrics host 'no-such-host.invalid' is not resolvable")]
+    public void Resolve_BadEndpoint_ThrowsOneLineNamingWhatAndExpected(string endpoint, string expectedStart)
+    {
+        var error = Assert.Throws<MetricsConfigurationException>(() => MetricsEndpoint.Resolve(endpoint));
+
+        Assert.StartsWith(expectedStart, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("expected", error.Message, StringComparison.Ordinal);
+    }
+}
