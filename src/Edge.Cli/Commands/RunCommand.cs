@@ -1,3 +1,4 @@
+using Edge.Cli.Outputs;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Edge.Camera.Capture;
@@ -5,72 +6,53 @@ using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Configuration;
+using Edge.Cli.Configuration;
+using Edge.Runtime.Options;
 using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Commands;
 
 /// <summary><c>edge run</c>: camera -> model -> label sets as JSON lines.</summary>
 internal static class RunCommand
 {
     public static Command Create(Option<bool> verbose)
     {
-        var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
-        var source = new Option<string?>("--source") { Description = "Frame source: synthetic[?seed=N&fps=N], v4l2:0, file:PATH[?loop=true], rtsp://[user:password@]host/path, gst:PIPELINE, images:DIR[?fps=N] (default: v4l2:0 if /dev/video0 exists, else synthetic)" };
-        var frames = new Option<long?>("--frames") { Description = "Stop after this many published label sets (0: run until the source ends or Ctrl+C)" };
-        var budget = new Option<double?>("--budget-ms") { Description = "End-to-end latency budget from capture to publish, in ms (default 100)" };
-        var ep = new Option<string?>("--ep") { Description = "Execution provider: auto (tensorrt -> cuda -> cpu), tensorrt, cuda or cpu" };
-        var output = new Option<string?>("--output") { Description = "Where label-set JSON lines go: - for stdout (default) or a file (appended)" };
+        var settingFlags = SettingKey.Layered.Select(key => (Key: key, Option: key.CreateOption())).ToList();
         var config = new Option<string?>("--config") { Description = "JSON settings file; flags and EDGE_* environment variables override it" };
-        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
-        var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
-        var stream = new Option<string?>("--stream") { Description = "Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)" };
-        var device = new Option<string?>("--device") { Description = "Device id written into every message (default: host name)" };
-        var smoothing = new Option<float?>("--smoothing") { Description = "Exponential smoothing of scores across frames, 0 (off) to <1" };
-        var topK = new Option<int?>("--top-k") { Description = "At most this many active labels per frame (0: no cap)" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
         var hardFrames = new Option<string?>("--hard-frames") { Description = "Save frames the model was unsure about (PNG + labels.csv for annotation) into this folder" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
-        var missPolicy = new Option<string?>("--miss-policy") { Description = "Frames that miss the budget: drop (never publish late), flag (publish marked late; default) or degrade (flag, and step down the degrade ladder while misses persist)" };
         var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS (queue, preprocess, inference, decode); repeatable. Inference is cancelled at its own budget", AllowMultipleArgumentsPerToken = false };
         var events = new Option<string?>("--events") { Description = "Also write edge.event/1 JSON lines (deadline_missed, degraded, recovered) to this file, or - for stdout next to the label sets" };
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame (preprocess, inference, decode or publish)" };
         var trtCache = new Option<string?>("--trt-engine-cache") { Description = "TensorRT engine cache folder (overrides tensorrt.engine_cache_directory; docs/execution-providers.md)" };
         var trtFp16 = new Option<bool?>("--trt-fp16") { Description = "TensorRT: run the layers left in float in FP16 (default true)" };
-        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
-        var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame")
+        var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame");
+        foreach (var option in settingFlags.Select(flag => flag.Option).Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
         {
-            model, source, frames, budget, ep, output, config, threads, cpuSpin, device, stream, smoothing, topK, locate, hardFrames, fashionMnist, missPolicy, stageBudget, events, injectDelay, mqtt, metrics, trtCache, trtFp16,
-        };
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
             var fromFlags = new RunSettings
             {
-                Model = parse.GetValue(model),
-                Source = parse.GetValue(source),
-                Frames = parse.GetValue(frames),
-                BudgetMs = parse.GetValue(budget),
-                Ep = parse.GetValue(ep),
-                Output = parse.GetValue(output),
-                Threads = parse.GetValue(threads),
-                CpuSpin = parse.GetValue(cpuSpin),
-                Device = parse.GetValue(device),
-                Stream = parse.GetValue(stream),
-                Smoothing = parse.GetValue(smoothing),
-                TopK = parse.GetValue(topK),
-                MissPolicy = parse.GetValue(missPolicy),
                 StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
-                Metrics = parse.GetValue(metrics),
                 Tensorrt = TensorRtFlags.Apply(fromFile.Tensorrt, parse.GetValue(trtCache), parse.GetValue(trtFp16)),
-                Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Publishing.Mqtt.MqttSettings { Uri = mqttUri } : null,
+                Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Edge.Outputs.Mqtt.MqttSettings { Uri = mqttUri } : null,
             };
+            foreach (var (key, option) in settingFlags)
+            {
+                key.ReadFlag(parse, option, fromFlags);
+            }
+
             var settings = fromFile
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
                 .OverriddenBy(fromFlags)

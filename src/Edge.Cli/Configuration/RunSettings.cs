@@ -3,11 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
-using Edge.Runtime.Cli;
+using Edge.Cli.Commands;
+using Edge.Cli.Outputs;
 using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
 
-namespace Edge.Runtime.Configuration;
+namespace Edge.Cli.Configuration;
 
 /// <summary>
 /// Settings of <c>edge run</c>: defaults, then the config file, then EDGE_* environment variables, then flags.
@@ -15,59 +16,71 @@ namespace Edge.Runtime.Configuration;
 /// </summary>
 public sealed class RunSettings
 {
+    [Setting("Model bundle folder (default: the bundled multifashion-resnet18)")]
     public string? Model { get; set; }
 
+    [Setting("Frame source: synthetic[?seed=N&fps=N], v4l2:0, file:PATH[?loop=true], rtsp://[user:password@]host/path, gst:PIPELINE, images:DIR[?fps=N] (default: v4l2:0 if /dev/video0 exists, else synthetic)")]
     public string? Source { get; set; }
 
+    [Setting("Stop after this many published label sets (0: run until the source ends or Ctrl+C)")]
     public long? Frames { get; set; }
 
+    [Setting("End-to-end latency budget from capture to publish, in ms (default 100)")]
     public double? BudgetMs { get; set; }
 
+    [Setting("Execution provider: auto (tensorrt -> cuda -> cpu), tensorrt, cuda or cpu")]
     public string? Ep { get; set; }
 
+    [Setting("Where label-set JSON lines go: - for stdout (default) or a file (appended)")]
     public string? Output { get; set; }
 
+    [Setting("ONNX Runtime intra-op threads (0: its default)")]
     public int? Threads { get; set; }
 
-    /// <summary>always (default), during-run or never: when ONNX Runtime's CPU worker threads busy-wait.</summary>
+    [Setting("When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)")]
     public string? CpuSpin { get; set; }
 
+    [Setting("Device id written into every message (default: host name)")]
     public string? Device { get; set; }
 
-    /// <summary>Stream id written into every message and event (default cam0).</summary>
+    [Setting("Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)")]
     public string? Stream { get; set; }
 
+    [Setting("Exponential smoothing of scores across frames, 0 (off) to <1")]
     public float? Smoothing { get; set; }
 
+    [Setting("At most this many active labels per frame (0: no cap)")]
     public int? TopK { get; set; }
 
-    /// <summary>drop, flag or degrade (default flag).</summary>
+    [Setting("Frames that miss the budget: drop (never publish late), flag (publish marked late; default) or degrade (flag, and step down the degrade ladder while misses persist)")]
     public string? MissPolicy { get; set; }
 
+    [Setting("Per-stage budgets in ms (queue, preprocess, inference, decode); the flag --stage-budget STAGE=MS sets one", FileOnly = true)]
     public StageBudgets? StageBudgetsMs { get; set; }
 
+    [Setting("The degrade ladder and when to step down and up (docs/budgets.md)", FileOnly = true)]
     public DegradeOptions? Degrade { get; set; }
 
-    /// <summary>TensorRT execution-provider options (docs/execution-providers.md), from the config file.</summary>
-    public Inference.TensorRt.TensorRtSettings? Tensorrt { get; set; }
+    [Setting("TensorRT execution-provider options (docs/execution-providers.md)", FileOnly = true)]
+    public Edge.Runtime.Inference.TensorRt.TensorRtSettings? Tensorrt { get; set; }
 
-    /// <summary>CUDA execution-provider options, from the config file.</summary>
-    public Inference.TensorRt.CudaSettings? Cuda { get; set; }
+    [Setting("CUDA execution-provider options (docs/execution-providers.md)", FileOnly = true)]
+    public Edge.Runtime.Inference.TensorRt.CudaSettings? Cuda { get; set; }
 
-    /// <summary>Prometheus endpoint HOST:PORT (<c>--metrics</c>), off when unset.</summary>
+    [Setting("Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)")]
     public string? Metrics { get; set; }
 
-    /// <summary>/healthz turns unhealthy when no frame was processed for this long (default 10 s).</summary>
+    [Setting("/healthz turns unhealthy when no frame was processed for this long (default 10 s)", FileOnly = true)]
     public double? HealthzStaleSeconds { get; set; }
 
-    /// <summary>GPIO outputs driven by label sets (docs/gpio.md), from the config file only.</summary>
-    public Hardware.Gpio.GpioSettings? Gpio { get; set; }
+    [Setting("GPIO outputs driven by label sets (docs/gpio.md)", FileOnly = true)]
+    public Edge.Outputs.Gpio.GpioSettings? Gpio { get; set; }
 
-    /// <summary>SSD1306 status display (docs/display.md), from the config file only.</summary>
-    public Hardware.Display.DisplaySettings? Display { get; set; }
+    [Setting("SSD1306 status display (docs/display.md)", FileOnly = true)]
+    public Edge.Outputs.Display.DisplaySettings? Display { get; set; }
 
-    /// <summary>MQTT publishing; <c>--mqtt URI</c> / <c>EDGE_MQTT</c> set its <c>uri</c>.</summary>
-    public Publishing.Mqtt.MqttSettings? Mqtt { get; set; }
+    [Setting("MQTT publishing (docs/mqtt.md); --mqtt URI and EDGE_MQTT set its uri", FileOnly = true)]
+    public Edge.Outputs.Mqtt.MqttSettings? Mqtt { get; set; }
 
     /// <summary>The bundled FP32 model (what <c>edge quantize</c> starts from).</summary>
     public static string DefaultModelDirectory => Path.Combine(AppContext.BaseDirectory, "models", "multifashion-resnet18");
@@ -121,61 +134,52 @@ public sealed class RunSettings
         }
         catch (JsonException exception)
         {
-            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: model, source, frames, budget_ms, miss_policy, stage_budgets_ms, degrade, tensorrt, cuda, mqtt, metrics, healthz_stale_seconds, gpio, display, ep, output, threads, cpu_spin, device, stream, smoothing, top_k; see docs/configuration.md)", exception);
+            throw new UserError(ExitCode.InvalidArguments, $"config file '{path}' is invalid: {exception.Message} (keys: {string.Join(", ", SettingKey.All.Select(key => key.Name))}; see docs/configuration.md)", exception);
         }
     }
 
+    /// <summary><c>mqtt.uri</c> from the environment, a shortcut like the <c>--mqtt</c> flag.</summary>
+    public const string MqttUriVariable = "EDGE_MQTT";
+
+    /// <summary>The broker password; never a setting in the file (docs/mqtt.md).</summary>
+    public const string MqttPasswordVariable = "EDGE_MQTT_PASSWORD";
+
+    /// <summary>The <c>EDGE_*</c> layer: every layered setting's variable, and <c>EDGE_MQTT</c> for <c>mqtt.uri</c>.</summary>
     public static RunSettings FromEnvironment(Func<string, string?> read)
     {
-        return new RunSettings
+        var settings = new RunSettings();
+        foreach (var key in SettingKey.Layered)
         {
-            Model = read("EDGE_MODEL"),
-            Source = read("EDGE_SOURCE"),
-            Frames = Parse("EDGE_FRAMES", read, long.Parse),
-            BudgetMs = Parse("EDGE_BUDGET_MS", read, s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
-            Ep = read("EDGE_EP"),
-            Output = read("EDGE_OUTPUT"),
-            Threads = Parse("EDGE_THREADS", read, int.Parse),
-            CpuSpin = read("EDGE_CPU_SPIN"),
-            Device = read("EDGE_DEVICE"),
-            Stream = read("EDGE_STREAM") is { Length: > 0 } stream ? stream : null,
-            Smoothing = Parse("EDGE_SMOOTHING", read, s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)),
-            TopK = Parse("EDGE_TOP_K", read, int.Parse),
-            MissPolicy = read("EDGE_MISS_POLICY"),
-            Metrics = read("EDGE_METRICS"),
-            Mqtt = read("EDGE_MQTT") is { Length: > 0 } uri ? new Publishing.Mqtt.MqttSettings { Uri = uri } : null,
-        };
+            key.ReadEnvironment(read, settings);
+        }
+
+        if (read(MqttUriVariable) is { Length: > 0 } uri)
+        {
+            settings.Mqtt = new Edge.Outputs.Mqtt.MqttSettings { Uri = uri };
+        }
+
+        return settings;
     }
 
-    /// <summary>Returns a copy where every value set in <paramref name="overrides"/> replaces this one's.</summary>
-    public RunSettings OverriddenBy(RunSettings overrides) => new()
+    /// <summary>Every environment variable <c>edge run</c> reads.</summary>
+    public static IReadOnlyList<string> EnvironmentVariables { get; } =
+        [.. SettingKey.Layered.Select(key => key.EnvironmentVariable!), MqttUriVariable, MqttPasswordVariable];
+
+    /// <summary>Returns a new layer where every value set in <paramref name="overrides"/> replaces this one's; neither is changed.</summary>
+    public RunSettings OverriddenBy(RunSettings overrides)
     {
-        Model = overrides.Model ?? Model,
-        Source = overrides.Source ?? Source,
-        Frames = overrides.Frames ?? Frames,
-        BudgetMs = overrides.BudgetMs ?? BudgetMs,
-        Ep = overrides.Ep ?? Ep,
-        Output = overrides.Output ?? Output,
-        Threads = overrides.Threads ?? Threads,
-        CpuSpin = overrides.CpuSpin ?? CpuSpin,
-        Device = overrides.Device ?? Device,
-        Stream = overrides.Stream ?? Stream,
-        Smoothing = overrides.Smoothing ?? Smoothing,
-        TopK = overrides.TopK ?? TopK,
-        MissPolicy = overrides.MissPolicy ?? MissPolicy,
-        StageBudgetsMs = overrides.StageBudgetsMs ?? StageBudgetsMs,
-        Degrade = overrides.Degrade ?? Degrade,
-        Mqtt = MergeMqtt(Mqtt, overrides.Mqtt),
-        Tensorrt = overrides.Tensorrt ?? Tensorrt,
-        Cuda = overrides.Cuda ?? Cuda,
-        Metrics = overrides.Metrics ?? Metrics,
-        HealthzStaleSeconds = overrides.HealthzStaleSeconds ?? HealthzStaleSeconds,
-        Gpio = overrides.Gpio ?? Gpio,
-        Display = overrides.Display ?? Display,
-    };
+        var merged = new RunSettings();
+        foreach (var key in SettingKey.All)
+        {
+            key.Set(merged, key.ValueIn(overrides) ?? key.ValueIn(this));
+        }
+
+        merged.Mqtt = MergeMqtt(Mqtt, overrides.Mqtt);
+        return merged;
+    }
 
     /// <summary>A later layer that only names a URI keeps the earlier layer's other MQTT settings.</summary>
-    private static Publishing.Mqtt.MqttSettings? MergeMqtt(Publishing.Mqtt.MqttSettings? current, Publishing.Mqtt.MqttSettings? overrides)
+    private static Edge.Outputs.Mqtt.MqttSettings? MergeMqtt(Edge.Outputs.Mqtt.MqttSettings? current, Edge.Outputs.Mqtt.MqttSettings? overrides)
     {
         if (overrides is null)
         {
@@ -187,8 +191,7 @@ public sealed class RunSettings
             return overrides.Uri is null && current is not null ? current : overrides;
         }
 
-        current.Uri = overrides.Uri;
-        return current;
+        return current.WithUri(overrides.Uri);
     }
 
     /// <summary>Validates the merged layers; throws <see cref="SettingException"/> naming the first bad key.</summary>
@@ -215,7 +218,7 @@ public sealed class RunSettings
 
         if (Mqtt is { Uri: { } mqttUri })
         {
-            Publishing.Mqtt.MqttEndpoint.Parse(mqttUri);
+            Edge.Outputs.Mqtt.MqttEndpoint.Parse(mqttUri);
             Mqtt.Validate();
         }
 
@@ -230,7 +233,7 @@ public sealed class RunSettings
             Threads = Threads ?? 0,
             CpuSpin = spin,
             Device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device,
-            Stream = Stream ?? Pipeline.StreamId.Default,
+            Stream = Stream ?? Edge.Runtime.Pipeline.StreamId.Default,
             Smoothing = Smoothing ?? 0,
             TopK = TopK ?? 0,
             MissPolicy = policy,
@@ -293,15 +296,15 @@ public sealed record ResolvedRunSettings : PipelineOptions
     /// <summary>Where label-set JSON lines go: - for stdout, or a file (appended).</summary>
     public string Output { get; init; } = "-";
 
-    public Publishing.Mqtt.MqttSettings? Mqtt { get; init; }
+    public Edge.Outputs.Mqtt.MqttSettings? Mqtt { get; init; }
 
     public string? Metrics { get; init; }
 
     public TimeSpan HealthzStale { get; init; } = TimeSpan.FromSeconds(10);
 
-    public Hardware.Gpio.GpioSettings? Gpio { get; init; }
+    public Edge.Outputs.Gpio.GpioSettings? Gpio { get; init; }
 
-    public Hardware.Display.DisplaySettings? Display { get; init; }
+    public Edge.Outputs.Display.DisplaySettings? Display { get; init; }
 }
 
 [JsonSourceGenerationOptions(

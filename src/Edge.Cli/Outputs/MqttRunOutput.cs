@@ -1,8 +1,9 @@
+using Edge.Cli.Configuration;
 using Edge.Runtime.Publishing;
-using Edge.Runtime.Publishing.Mqtt;
+using Edge.Outputs.Mqtt;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Runtime.Cli;
+namespace Edge.Cli.Outputs;
 
 /// <summary>
 /// <c>--mqtt</c>: connects at once and says <c>starting</c> (a TensorRT engine build can take minutes), <c>online</c>
@@ -49,7 +50,7 @@ internal sealed class MqttRunOutput(MqttOutput mqtt) : RunOutput
 
     /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
     private static string? Password(MqttSettings settings) =>
-        Environment.GetEnvironmentVariable("EDGE_MQTT_PASSWORD") is { Length: > 0 } password ? password
+        Environment.GetEnvironmentVariable(RunSettings.MqttPasswordVariable) is { Length: > 0 } password ? password
         : settings.PasswordFile is { } file ? File.ReadAllText(file).TrimEnd('\r', '\n')
         : null;
 }

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Publishing.Mqtt;
+namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// MQTT publishing (docs/mqtt.md). Settable properties: System.Text.Json's source generator resets init-only
@@ -68,5 +68,13 @@ public sealed class MqttSettings
                 throw new MqttConfigurationException($"setting 'mqtt.{key}' names '{path}', which does not exist: expected a readable file");
             }
         }
+    }
+
+    /// <summary>A copy with another broker URI (a later settings layer that only names the URI); this one is unchanged.</summary>
+    public MqttSettings WithUri(string uri)
+    {
+        var copy = (MqttSettings)MemberwiseClone();
+        copy.Uri = uri;
+        return copy;
     }
 }
