@@ -29,7 +29,7 @@ internal static class EdgeProcess
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "EDGE_MODEL", "EDGE_SOURCE", "EDGE_FRAMES", "EDGE_BUDGET_MS", "EDGE_EP", "EDGE_OUTPUT", "EDGE_MQTT", "EDGE_MQTT_PASSWORD" })
+        foreach (var name in Edge.Cli.Configuration.RunSettings.EnvironmentVariables)
         {
             start.Environment.Remove(name);
         }

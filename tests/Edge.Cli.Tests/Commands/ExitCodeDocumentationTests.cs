@@ -17,7 +17,7 @@ public sealed partial class ExitCodeDocumentationTests
 
     private static List<int> DocumentedCodes()
     {
-        var page = File.ReadAllLines(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        var page = File.ReadAllLines(Path.Combine(Repository.Root(), "docs", "configuration.md"));
         var heading = Array.IndexOf(page, "## Exit codes");
         Assert.True(heading >= 0, "docs/configuration.md has no '## Exit codes' section");
         return [.. page.Skip(heading + 1)
@@ -26,19 +26,6 @@ public sealed partial class ExitCodeDocumentationTests
             .Select(line => TableRow().Match(line))
             .Where(match => match.Success)
             .Select(match => int.Parse(match.Groups["code"].Value, System.Globalization.CultureInfo.InvariantCulture))];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Edge.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Edge.sln above {AppContext.BaseDirectory}: expected the tests to run from the repository's build output");
     }
 
     [GeneratedRegex(@"^\|\s*(?<code>[0-9]+)\s*\|")]

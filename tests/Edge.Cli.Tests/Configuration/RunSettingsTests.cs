@@ -469,4 +469,28 @@ public sealed class RunSettingsTests
         Assert.Contains("'uri'", error.Message, StringComparison.Ordinal);
         Assert.Contains("$.mqtt.uri", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OverriddenBy_UriOnlyLayer_KeepsTheFileSectionAndLeavesTheFileLayerUnchanged()
+    {
+        var fromFile = new RunSettings { Mqtt = new Edge.Outputs.Mqtt.MqttSettings { Uri = "mqtt://file-broker", Qos = 2 } };
+        var fromFlags = new RunSettings { Mqtt = new Edge.Outputs.Mqtt.MqttSettings { Uri = "mqtt://flag-broker" } };
+
+        var merged = fromFile.OverriddenBy(fromFlags);
+
+        Assert.Equal("mqtt://flag-broker", merged.Mqtt!.Uri);
+        Assert.Equal(2, merged.Mqtt.Qos);
+        Assert.Equal("mqtt://file-broker", fromFile.Mqtt!.Uri);
+    }
+
+    [Fact]
+    public void OverriddenBy_CarriesEveryDeclaredSetting()
+    {
+        var earlier = new RunSettings();
+        var later = new RunSettings { Model = "m", Frames = 3, BudgetMs = 40, Threads = 2, Smoothing = 0.5f, TopK = 4, Stream = "dock", HealthzStaleSeconds = 5 };
+
+        var merged = earlier.OverriddenBy(later);
+
+        Assert.All(SettingKey.All, key => Assert.Equal(key.ValueIn(later), key.ValueIn(merged)));
+    }
 }
