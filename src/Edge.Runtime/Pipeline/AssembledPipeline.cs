@@ -7,7 +7,7 @@ using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Pipeline;
 
-/// <summary>Extras for <see cref="AssembledPipeline.Create"/> beyond the run settings.</summary>
+/// <summary>Extras for <c>AssembledPipeline.Create</c> beyond the pipeline options.</summary>
 public sealed record PipelineExtras
 {
     /// <summary>Bind the activation maps and publish label locations.</summary>

@@ -50,7 +50,6 @@ public sealed class TensorRtSettings
     /// <summary>Whether INT8 is on for a bundle of this precision (fp32, fp16 or int8).</summary>
     public bool Int8For(string bundlePrecision) => Int8 ?? string.Equals(bundlePrecision, "int8", StringComparison.OrdinalIgnoreCase);
 
-    /// <param name="totalMemoryBytes">The machine's RAM: a workspace larger than it cannot be allocated.</param>
     /// <summary>A copy that does not dump an EPContext model (for a session that loads one).</summary>
     public TensorRtSettings WithoutEpContextDump()
     {
@@ -60,6 +59,7 @@ public sealed class TensorRtSettings
         return copy;
     }
 
+    /// <param name="totalMemoryBytes">The machine's RAM: a workspace larger than it cannot be allocated.</param>
     public void Validate(long totalMemoryBytes)
     {
         var totalMb = totalMemoryBytes / (1024 * 1024);
