@@ -9,7 +9,7 @@ namespace Edge.Cli.Hosting;
 /// (deploy/jetson/) and dropped into <c>&lt;app&gt;/native/</c>. When a library is there it is loaded from there;
 /// otherwise the normal lookup applies.
 /// </summary>
-public static class DeviceNativeLibraries
+internal static class DeviceNativeLibraries
 {
     public const string FolderName = "native";
 

@@ -10,7 +10,7 @@ namespace Edge.Cli.Service;
 /// frame loop at half of <c>WatchdogSec</c> so a stalled pipeline gets restarted, STOPPING=1 on shutdown. Does
 /// nothing when not started by systemd (no <c>NOTIFY_SOCKET</c>).
 /// </summary>
-public sealed class SystemdIntegration : IFrameOutput
+internal sealed class SystemdIntegration : IFrameOutput
 {
     private static readonly ServiceState Watchdog = new("WATCHDOG=1");
 

@@ -5,4 +5,4 @@ namespace Edge.Outputs.Display;
 /// <param name="P99LatencyMs">99th percentile of recent capture-to-publish latency; NaN before anything was published.</param>
 /// <param name="DeadlineMisses">Frames that missed their deadline since start (late, withheld or cancelled).</param>
 /// <param name="Level">The degrade level in force (0: full quality).</param>
-public readonly record struct StatusReadings(double FramesPerSecond, double P99LatencyMs, long DeadlineMisses, int Level);
+internal readonly record struct StatusReadings(double FramesPerSecond, double P99LatencyMs, long DeadlineMisses, int Level);

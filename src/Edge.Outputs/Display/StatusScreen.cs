@@ -6,7 +6,7 @@ namespace Edge.Outputs.Display;
 /// holds the eight pixels of column x from row <c>page * 8</c> (least significant bit) down. The same input always
 /// gives the same buffer, and rendering allocates nothing.
 /// </summary>
-public sealed class StatusScreen
+internal sealed class StatusScreen
 {
     public const int Width = 128;
 

@@ -13,7 +13,7 @@ public enum JetsonDevKit
 }
 
 /// <summary>A header pin's GPIO line: the gpiochip label, the line offset within that chip, and the pin's names.</summary>
-public readonly record struct HeaderPinLine(string ChipLabel, int Offset, string SocPin, string Signal);
+internal readonly record struct HeaderPinLine(string ChipLabel, int Offset, string SocPin, string Signal);
 
 /// <summary>
 /// 40-pin header pin number to GPIO line, for the pins that can be GPIOs, on Jetson Linux r35/r36 (JetPack 5/6).
@@ -28,7 +28,7 @@ public readonly record struct HeaderPinLine(string ChipLabel, int Offset, string
 /// with port AA (8 pins) then BB, so PAA.n is n and PBB.n is 8 + n. A pin is usable as a GPIO only where the pinmux
 /// selects GPIO for it (Jetson-IO or a device-tree overlay; see docs/gpio.md); Xavier kits are not covered.
 /// </remarks>
-public static class JetsonHeaderPins
+internal static class JetsonHeaderPins
 {
     private const string Main = "tegra234-gpio";
     private const string AlwaysOn = "tegra234-gpio-aon";

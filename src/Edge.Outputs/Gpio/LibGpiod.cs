@@ -11,7 +11,7 @@ public sealed record GpioChipSet(IReadOnlyList<GpioChipInfo> Chips, Func<int, Gp
 /// Finds libgpiod. System.Device.Gpio binds libgpiod.so.3 for the v2 API and libgpiod.so.2 for v1; JetPack 5/6
 /// (Ubuntu 20.04/22.04) ship v1, newer distributions v2. v2 is preferred when both are installed.
 /// </summary>
-public static class LibGpiod
+internal static class LibGpiod
 {
     private const string V2Library = "libgpiod.so.3";
     private const string V1Library = "libgpiod.so.2";

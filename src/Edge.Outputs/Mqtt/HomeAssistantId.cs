@@ -8,7 +8,7 @@ namespace Edge.Outputs.Mqtt;
 /// topic", no entity). Other characters become '_', and a short hash of the original is appended whenever that changed
 /// the string, so <c>jetson-01.local</c> and <c>jetson-01_local</c> stay two devices.
 /// </summary>
-public static class HomeAssistantId
+internal static class HomeAssistantId
 {
     public static string From(string id)
     {

@@ -5,7 +5,7 @@ using Edge.Runtime.Pipeline;
 namespace Edge.Outputs.Mqtt;
 
 /// <summary>The periodic <c>stats</c> message (<c>edge.stats/1</c>, docs/mqtt.md): every key from the first one on.</summary>
-public static class MqttStatsMessage
+internal static class MqttStatsMessage
 {
     public const string Schema = "edge.stats/1";
 

@@ -8,7 +8,7 @@ namespace Edge.Outputs.Mqtt;
 /// (NUL included) would change a topic's shape, make it illegal or make the broker drop the connection, so they are
 /// refused; anything outside printable ASCII is percent-encoded (UTF-8), and '%' itself, so every name keeps its own topic.
 /// </summary>
-public static class MqttTopics
+internal static class MqttTopics
 {
     private const string OneLevel = "expected a name for one MQTT topic level: any characters but '/', '+', '#' and control characters (non-ASCII is sent percent-encoded)";
 

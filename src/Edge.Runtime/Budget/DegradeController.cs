@@ -1,6 +1,6 @@
 namespace Edge.Runtime.Budget;
 
-public enum LevelChange
+internal enum LevelChange
 {
     None,
 
@@ -16,7 +16,7 @@ public enum LevelChange
 /// outcome, with the hysteresis described on <see cref="DegradeOptions"/>. Pure logic over counters and one ring of
 /// outcomes: no clock, no allocation per frame.
 /// </summary>
-public sealed class DegradeController
+internal sealed class DegradeController
 {
     private const int MaxBackoff = 16;
 

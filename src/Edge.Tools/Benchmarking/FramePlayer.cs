@@ -9,7 +9,7 @@ namespace Edge.Tools.Benchmarking;
 /// measurement (the way Isaac ROS Benchmark plays a preloaded recording). At a fixed rate frames follow an absolute
 /// schedule; at <c>--rate max</c> the next frame is handed over as soon as the pipeline finished the previous one.
 /// </summary>
-public sealed class FramePlayer : IDisposable
+internal sealed class FramePlayer : IDisposable
 {
     private readonly IReadOnlyList<Frame> frames;
     private readonly object gate = new();

@@ -12,7 +12,7 @@ namespace Edge.Tools.Benchmarking;
 /// the value on every read at offset 0) into one reused buffer, so sampling next to the frame loop allocates nothing.
 /// Not thread-safe: one sampler reads at a time.
 /// </summary>
-public sealed class PowerRails : IDisposable
+internal sealed class PowerRails : IDisposable
 {
     private const string NotConnected = "NC"; // how boards label an unused monitor channel
 

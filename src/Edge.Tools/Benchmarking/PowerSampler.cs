@@ -18,7 +18,7 @@ public sealed record PowerReport(IReadOnlyList<RailEnergy> Rails, double TotalMe
 /// and integrates each rail's energy (trapezoids over the clock's monotonic timestamps). Sampling allocates nothing, since it
 /// runs next to the frame loop. Without rails it samples and reports nothing. The sampler owns the rails.
 /// </summary>
-public sealed class PowerSampler : IDisposable
+internal sealed class PowerSampler : IDisposable
 {
     public const int DefaultIntervalMs = 100;
 

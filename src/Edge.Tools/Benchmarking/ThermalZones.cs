@@ -5,7 +5,7 @@ namespace Edge.Tools.Benchmarking;
 public readonly record struct Temperature(string Name, double Celsius);
 
 /// <summary>The kernel's thermal zones (<c>/sys/class/thermal/thermal_zone*</c>); empty where there are none, as in many VMs.</summary>
-public static class ThermalZones
+internal static class ThermalZones
 {
     // Tegra reports -256 °C for a sensor that is powered down (the DLA's zone while the DLA is idle, for instance).
     private const double PoweredDownBelowCelsius = -100;

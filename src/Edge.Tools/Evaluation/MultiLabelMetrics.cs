@@ -33,7 +33,7 @@ public sealed record ScoreMatrix(
 /// </list>
 /// Ignored cells (for example VOC "difficult"-only labels) take part in none of these.
 /// </summary>
-public static class MultiLabelMetrics
+internal static class MultiLabelMetrics
 {
     public static MetricsReport Compute(ScoreMatrix scores, IReadOnlyList<double> thresholds, IReadOnlyList<int>? images = null)
     {

@@ -18,7 +18,7 @@ namespace Edge.Tools.Quantization;
 /// timestamps cannot tell: a set-aside folder keeps the creation time of the bundle it was renamed from. A folder of another host (a shared disk) or without an owner (older versions wrote
 /// <c>NAME.partial-XXXXXXXX</c>) is stale once untouched for <see cref="OrphanAge"/>.
 /// </remarks>
-public sealed partial class BundleReplacement
+internal sealed partial class BundleReplacement
 {
     /// <summary>How long a staging folder whose owner cannot be checked is left alone.</summary>
     public static readonly TimeSpan OrphanAge = TimeSpan.FromHours(24);

@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Edge.Runtime.Inference.TensorRt;
 
 /// <summary>Turns <see cref="CudaSettings"/> into ONNX Runtime's CUDA provider options and applies them.</summary>
-public static class CudaProviderOptions
+internal static class CudaProviderOptions
 {
     public static Dictionary<string, string> ToDictionary(CudaSettings settings) => new(StringComparer.Ordinal)
     {

@@ -8,7 +8,7 @@ namespace Edge.Runtime.Inference.TensorRt;
 /// Names the engine cache folder of one model on one software and hardware stack, so that any change to either
 /// lands in a fresh folder: TensorRT then rebuilds the engine instead of loading one built for something else.
 /// </summary>
-public sealed class EngineCacheKey
+internal sealed class EngineCacheKey
 {
     public const string SidecarFile = "cache-key.json";
 

@@ -8,7 +8,7 @@ namespace Edge.Runtime.Inference.TensorRt;
 /// The software and hardware a TensorRT engine is built for: an engine from another TensorRT, CUDA, JetPack or GPU
 /// must not be loaded. Null means the part could not be detected.
 /// </summary>
-public sealed partial record GpuStack(string OnnxRuntime, string? TensorRt, string? Cuda, string? L4t, string? Gpu)
+internal sealed partial record GpuStack(string OnnxRuntime, string? TensorRt, string? Cuda, string? L4t, string? Gpu)
 {
     /// <summary>Where JetPack and the CUDA/TensorRT Debian packages put their libraries.</summary>
     private static readonly string[] LibraryFolders =

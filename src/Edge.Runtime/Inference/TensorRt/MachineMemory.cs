@@ -4,7 +4,7 @@ using Edge.Runtime.Platform;
 namespace Edge.Runtime.Inference.TensorRt;
 
 /// <summary>The machine's total RAM, which a Jetson's CPU and GPU share.</summary>
-public static class MachineMemory
+internal static class MachineMemory
 {
     /// <summary>MemTotal from <c>/proc/meminfo</c> under <paramref name="root"/>; the GC's view when that is unreadable.</summary>
     public static long TotalBytes(string root = "/")

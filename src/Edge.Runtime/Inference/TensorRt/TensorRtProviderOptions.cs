@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Edge.Runtime.Inference.TensorRt;
 
 /// <summary>Turns <see cref="TensorRtSettings"/> into ONNX Runtime's TensorRT provider options and applies them.</summary>
-public static class TensorRtProviderOptions
+internal static class TensorRtProviderOptions
 {
     /// <summary>Session config key that makes session creation fail when some node would run on the CPU.</summary>
     public const string DisableCpuFallbackKey = "session.disable_cpu_ep_fallback";
