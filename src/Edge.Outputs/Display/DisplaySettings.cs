@@ -1,4 +1,5 @@
 using System.Globalization;
+using Edge.Runtime.Options;
 
 namespace Edge.Outputs.Display;
 
@@ -24,18 +25,17 @@ public sealed record DisplaySettings
     /// <summary>Most redraws per second; each full 128x64 frame is about 25 ms of a 400 kHz bus.</summary>
     public double RefreshHz { get; set; } = 4;
 
-    /// <summary>Throws <see cref="DisplayConfigurationException"/> naming the first setting that cannot work.</summary>
+    /// <summary>Throws <see cref="SettingException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {
         if (Bus < 0)
         {
-            throw new DisplayConfigurationException($"display bus {Bus} is invalid: expected a Linux I2C bus number (/dev/i2c-N), such as 7");
+            throw new SettingException("display.bus", Bus, "a Linux I2C bus number (/dev/i2c-N), such as 7");
         }
 
         if (Address is < 0 or > 0x7F)
         {
-            throw new DisplayConfigurationException(
-                $"display address {Address} is not a 7-bit I2C address: an SSD1306 answers at {Hex(DefaultAddress)} or {Hex(AlternateAddress)}");
+            throw new SettingException("display.address", Address, $"a 7-bit I2C address an SSD1306 answers at: {Hex(DefaultAddress)} or {Hex(AlternateAddress)}");
         }
 
         if (Address is not (DefaultAddress or AlternateAddress))
@@ -43,19 +43,17 @@ public sealed record DisplaySettings
             var eightBitHint = Address is DefaultAddress << 1 or AlternateAddress << 1
                 ? $" ({Hex(Address)} is {Hex(Address >> 1)} written as an 8-bit address)"
                 : string.Empty;
-            throw new DisplayConfigurationException(
-                $"display address {Hex(Address)} is invalid: an SSD1306 answers at {Hex(DefaultAddress)} or {Hex(AlternateAddress)}{eightBitHint}");
+            throw new SettingException("display.address", Hex(Address), $"{Hex(DefaultAddress)} or {Hex(AlternateAddress)}, where an SSD1306 answers{eightBitHint}");
         }
 
         if (Height is not (64 or 32))
         {
-            throw new DisplayConfigurationException($"display height {Height} is not supported: expected 64 or 32 (128x64 or 128x32 panels)");
+            throw new SettingException("display.height", Height, "64 or 32 (128x64 or 128x32 panels)");
         }
 
         if (!(RefreshHz > 0 && RefreshHz <= MaxRefreshHz))
         {
-            throw new DisplayConfigurationException(
-                $"display refresh {RefreshHz.ToString(CultureInfo.InvariantCulture)} Hz is invalid: expected more than 0 and at most {MaxRefreshHz}");
+            throw new SettingException("display.refresh_hz", RefreshHz, $"more than 0 and at most {MaxRefreshHz} Hz");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Device.I2c;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
@@ -34,7 +35,8 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
     /// <param name="device">The I2C device of the panel; the display owns and disposes it.</param>
     /// <param name="settings">Height and refresh rate (bus and address are the device's).</param>
     /// <param name="labelNames">Names by label index, as the decoder numbers them.</param>
-    /// <exception cref="DisplayConfigurationException">A setting is invalid or no display answers on the device (which is then disposed).</exception>
+    /// <exception cref="SettingException">A setting is invalid (the device is then disposed).</exception>
+    /// <exception cref="DisplayConfigurationException">No display answers on the device (which is then disposed).</exception>
     public StatusDisplay(I2cDevice device, DisplaySettings settings, IReadOnlyList<string> labelNames, TimeProvider? time = null, ILogger? logger = null)
     {
         try

@@ -1,4 +1,5 @@
 using Edge.Outputs.Display;
+using Edge.Runtime.Options;
 
 namespace Edge.Outputs.Tests.Display;
 
@@ -19,13 +20,13 @@ public sealed class StatusDisplaySettingsTests
     public void Validate_EitherStrappedAddress_Accepted(int address) => new DisplaySettings { Address = address }.Validate();
 
     [Theory]
-    [InlineData(0x78, "display address 0x78 is invalid: an SSD1306 answers at 0x3C or 0x3D (0x78 is 0x3C written as an 8-bit address)")]
-    [InlineData(0x50, "display address 0x50 is invalid: an SSD1306 answers at 0x3C or 0x3D")]
-    [InlineData(-1, "display address -1 is not a 7-bit I2C address: an SSD1306 answers at 0x3C or 0x3D")]
-    [InlineData(0x100, "display address 256 is not a 7-bit I2C address: an SSD1306 answers at 0x3C or 0x3D")]
+    [InlineData(0x78, "setting 'display.address' is 0x78: expected 0x3C or 0x3D, where an SSD1306 answers (0x78 is 0x3C written as an 8-bit address)")]
+    [InlineData(0x50, "setting 'display.address' is 0x50: expected 0x3C or 0x3D, where an SSD1306 answers")]
+    [InlineData(-1, "setting 'display.address' is -1: expected a 7-bit I2C address an SSD1306 answers at: 0x3C or 0x3D")]
+    [InlineData(0x100, "setting 'display.address' is 256: expected a 7-bit I2C address an SSD1306 answers at: 0x3C or 0x3D")]
     public void Validate_InvalidAddress_Throws(int address, string message)
     {
-        var error = Assert.Throws<DisplayConfigurationException>(() => new DisplaySettings { Address = address }.Validate());
+        var error = Assert.Throws<SettingException>(() => new DisplaySettings { Address = address }.Validate());
 
         Assert.Equal(message, error.Message);
     }
@@ -33,9 +34,9 @@ public sealed class StatusDisplaySettingsTests
     [Fact]
     public void Validate_UnsupportedHeight_Throws()
     {
-        var error = Assert.Throws<DisplayConfigurationException>(() => new DisplaySettings { Height = 48 }.Validate());
+        var error = Assert.Throws<SettingException>(() => new DisplaySettings { Height = 48 }.Validate());
 
-        Assert.Equal("display height 48 is not supported: expected 64 or 32 (128x64 or 128x32 panels)", error.Message);
+        Assert.Equal("setting 'display.height' is 48: expected 64 or 32 (128x64 or 128x32 panels)", error.Message);
     }
 
     [Theory]
@@ -45,18 +46,18 @@ public sealed class StatusDisplaySettingsTests
     [InlineData(double.NaN)]
     public void Validate_RefreshOutOfRange_Throws(double hz)
     {
-        var error = Assert.Throws<DisplayConfigurationException>(() => new DisplaySettings { RefreshHz = hz }.Validate());
+        var error = Assert.Throws<SettingException>(() => new DisplaySettings { RefreshHz = hz }.Validate());
 
-        Assert.StartsWith("display refresh ", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("Hz is invalid: expected more than 0 and at most 20", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("setting 'display.refresh_hz' is ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(": expected more than 0 and at most 20 Hz", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_NegativeBus_Throws()
     {
-        var error = Assert.Throws<DisplayConfigurationException>(() => new DisplaySettings { Bus = -1 }.Validate());
+        var error = Assert.Throws<SettingException>(() => new DisplaySettings { Bus = -1 }.Validate());
 
-        Assert.Equal("display bus -1 is invalid: expected a Linux I2C bus number (/dev/i2c-N), such as 7", error.Message);
+        Assert.Equal("setting 'display.bus' is -1: expected a Linux I2C bus number (/dev/i2c-N), such as 7", error.Message);
     }
 
     [Fact]
@@ -72,9 +73,9 @@ public sealed class StatusDisplaySettingsTests
     [Fact]
     public void Open_InvalidAddress_RefusedBeforeTheBusIsOpened()
     {
-        var error = Assert.Throws<DisplayConfigurationException>(() => StatusDisplay.Open(new DisplaySettings { Bus = 250, Address = 0x78 }, StatusDisplayTestFrames.Names));
+        var error = Assert.Throws<SettingException>(() => StatusDisplay.Open(new DisplaySettings { Bus = 250, Address = 0x78 }, StatusDisplayTestFrames.Names));
 
-        Assert.StartsWith("display address 0x78 is invalid", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("setting 'display.address' is 0x78", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class StatusDisplaySettingsTests
     {
         var device = new SimulatedSsd1306();
 
-        Assert.Throws<DisplayConfigurationException>(() => new StatusDisplay(device, new DisplaySettings { Height = 16 }, StatusDisplayTestFrames.Names));
+        Assert.Throws<SettingException>(() => new StatusDisplay(device, new DisplaySettings { Height = 16 }, StatusDisplayTestFrames.Names));
 
         Assert.True(device.Disposed);
     }
