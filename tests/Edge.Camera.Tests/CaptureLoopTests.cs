@@ -25,18 +25,7 @@ public sealed class CaptureLoopTests
     private static Func<int, ReadStep> Script(params ReadStep[] steps) =>
         call => call <= steps.Length ? steps[call - 1] : ReadStep.End;
 
-    private static List<long> Drain(FrameSlot slot)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var sequences = new List<long>();
-        while (slot.Take(timeout.Token) is { } frame)
-        {
-            sequences.Add(frame.Sequence);
-        }
-
-        Assert.False(timeout.IsCancellationRequested, "the slot was never completed");
-        return sequences;
-    }
+    private static List<long> Drain(FrameSlot slot) => SlotDrain.Sequences(slot, Patience);
 
     [Fact]
     public void Start_SourceCannotOpen_ThrowsToTheCallerAndStartsNoThread()

@@ -9,30 +9,18 @@ using Microsoft.Extensions.Time.Testing;
 namespace Edge.Runtime.Tests.Budget;
 
 /// <summary>Miss policies, cancellation and stage budgets on a fake clock, with the injectable slow stage.</summary>
-public sealed class MissPolicyTests : IDisposable
+public sealed class MissPolicyTests : SlowStagePipelineTest
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
-
-    private readonly PipelineHarness harness = new();
-    private readonly FakeTimeProvider time = new(Start);
-    private readonly CollectingSink sink = new();
-    private readonly CollectingEventSink events = new();
-    private readonly FakeSlowStage slow;
-
-    public MissPolicyTests() => slow = new FakeSlowStage(time);
-
-    public void Dispose() => harness.Dispose();
-
     [Fact]
     public void Drop_LateFrame_IsNeverPublished()
     {
         using var pipeline = Create(MissPolicy.Drop);
-        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
 
         var outcome = pipeline.Process(NextFrame(1));
 
         Assert.Equal(FrameOutcome.Withheld, outcome);
-        Assert.Empty(sink.Messages);
+        Assert.Empty(Sink.Messages);
         Assert.Equal(1, pipeline.Stats.Withheld);
         Assert.Equal(1, pipeline.Stats.Missed);
         Assert.Equal(0, pipeline.Stats.Published);
@@ -49,12 +37,12 @@ public sealed class MissPolicyTests : IDisposable
         using var pipeline = Create(MissPolicy.Drop);
         for (var i = 1; i <= 40; i++)
         {
-            slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(i % 3 == 0 ? 120 : 20);
+            Slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(i % 3 == 0 ? 120 : 20);
             pipeline.Process(NextFrame(i));
         }
 
-        Assert.All(sink.Messages, message => Assert.True(Parse(message).GetProperty("deadline_met").GetBoolean()));
-        Assert.Equal(27, sink.Messages.Count);
+        Assert.All(Sink.Messages, message => Assert.True(Parse(message).GetProperty("deadline_met").GetBoolean()));
+        Assert.Equal(27, Sink.Messages.Count);
         Assert.Equal(13, pipeline.Stats.Missed);
         Assert.Equal(13, pipeline.Stats.Cancelled);
     }
@@ -64,27 +52,27 @@ public sealed class MissPolicyTests : IDisposable
     {
         using var pipeline = Create(MissPolicy.Drop);
         pipeline.Process(NextFrame(1));
-        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
         pipeline.Process(NextFrame(2));
-        slow.Delays.Clear();
+        Slow.Delays.Clear();
         pipeline.Process(NextFrame(3));
 
         // The same image thrice: whatever turned on in frame 1 is active since; frame 3 reports no change.
-        Assert.Equal(2, sink.Messages.Count);
-        Assert.Empty(Labels(Parse(sink.Messages[1]), "turned_on"));
-        Assert.Equal(Labels(Parse(sink.Messages[0]), "turned_on"), Labels(Parse(sink.Messages[1]), "active"));
+        Assert.Equal(2, Sink.Messages.Count);
+        Assert.Empty(Labels(Parse(Sink.Messages[1]), "turned_on"));
+        Assert.Equal(Labels(Parse(Sink.Messages[0]), "turned_on"), Labels(Parse(Sink.Messages[1]), "active"));
     }
 
     [Fact]
     public void Flag_LateFrame_IsPublishedMarkedLate()
     {
         using var pipeline = Create(MissPolicy.Flag);
-        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
 
         var outcome = pipeline.Process(NextFrame(1));
 
         Assert.Equal(FrameOutcome.PublishedLate, outcome);
-        var message = Parse(Assert.Single(sink.Messages));
+        var message = Parse(Assert.Single(Sink.Messages));
         Assert.False(message.GetProperty("deadline_met").GetBoolean());
         Assert.Equal(1, pipeline.Stats.Late);
         var missed = Assert.Single(MissEvents);
@@ -98,15 +86,15 @@ public sealed class MissPolicyTests : IDisposable
         using var pipeline = Create(MissPolicy.Flag);
         for (var i = 1; i <= 30; i++)
         {
-            slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(i % 4 == 0 ? 95 : 10);
-            slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(10);
+            Slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(i % 4 == 0 ? 95 : 10);
+            Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(10);
             pipeline.Process(NextFrame(i));
         }
 
-        Assert.Equal(30, sink.Messages.Count);
+        Assert.Equal(30, Sink.Messages.Count);
         for (var i = 0; i < 30; i++)
         {
-            var message = Parse(sink.Messages[i]);
+            var message = Parse(Sink.Messages[i]);
             var late = (i + 1) % 4 == 0;
             Assert.Equal(!late, message.GetProperty("deadline_met").GetBoolean());
             Assert.Equal(late, message.GetProperty("latency_ms").GetProperty("total").GetDouble() > 100);
@@ -124,12 +112,12 @@ public sealed class MissPolicyTests : IDisposable
     public void InferencePastDeadline_IsCancelled_AndTheSessionRunsTheNextFrame(MissPolicy policy)
     {
         using var pipeline = Create(policy);
-        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
+        Slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
 
         var outcome = pipeline.Process(NextFrame(1));
 
         Assert.Equal(FrameOutcome.Cancelled, outcome);
-        Assert.Empty(sink.Messages);
+        Assert.Empty(Sink.Messages);
         Assert.Equal(1, pipeline.Stats.Cancelled);
         var missed = Assert.Single(MissEvents);
         Assert.Equal(MissReason.Cancelled, missed.Reason);
@@ -138,22 +126,22 @@ public sealed class MissPolicyTests : IDisposable
         // On the fake clock the timer fires as the clock passes the deadline; the slow stage ends within its step.
         Assert.InRange(pipeline.Stats.CancelDelay.Percentile(1), 0, 0.5);
 
-        slow.Delays.Clear();
+        Slow.Delays.Clear();
         Assert.Equal(FrameOutcome.Published, pipeline.Process(NextFrame(2)));
-        var message = Parse(Assert.Single(sink.Messages));
+        var message = Parse(Assert.Single(Sink.Messages));
         Assert.True(message.GetProperty("deadline_met").GetBoolean());
-        Assert.All(harness.Session.Output, value => Assert.True(float.IsFinite(value)));
+        Assert.All(Harness.Session.Output, value => Assert.True(float.IsFinite(value)));
     }
 
     [Fact]
     public void InferenceBudget_CancelsBeforeTheEndToEndDeadline()
     {
         using var pipeline = Create(MissPolicy.Flag, new StageBudgets { Inference = 20 });
-        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(30);
+        Slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(30);
 
         Assert.Equal(FrameOutcome.Cancelled, pipeline.Process(NextFrame(1)));
 
-        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(15);
+        Slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(15);
         Assert.Equal(FrameOutcome.Published, pipeline.Process(NextFrame(2)));
     }
 
@@ -161,7 +149,7 @@ public sealed class MissPolicyTests : IDisposable
     public void StageOverrun_MissesTheDeadlineEvenWhenTheTotalFits()
     {
         using var pipeline = Create(MissPolicy.Flag, new StageBudgets { Preprocess = 5 });
-        slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(8);
+        Slow.Delays[PipelineStage.Preprocess] = TimeSpan.FromMilliseconds(8);
 
         Assert.Equal(FrameOutcome.PublishedLate, pipeline.Process(NextFrame(1)));
 
@@ -194,19 +182,19 @@ public sealed class MissPolicyTests : IDisposable
             RecoverFrames = 10,
             Ladder = [new() { Name = "half-rate", FrameStride = 2 }, new() { Name = "third-rate", FrameStride = 3 }],
         };
-        using var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, MissPolicy.Degrade, degrade: degrade, delay: slow, events: events);
+        using var pipeline = Harness.CreatePipeline(Time, Sink, budgetMs: 100, MissPolicy.Degrade, degrade: degrade, delay: Slow, events: Events);
         var levels = new List<int>();
         var outcomes = new List<FrameOutcome>();
 
         for (var i = 1; i <= 120; i++)
         {
             // Overload for the first 40 frames, then light load.
-            slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(i <= 40 ? 130 : 10);
+            Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(i <= 40 ? 130 : 10);
             outcomes.Add(pipeline.Process(NextFrame(i)));
             levels.Add(pipeline.Level);
         }
 
-        var changes = events.Events.Where(e => e.Kind is PipelineEventKind.Degraded or PipelineEventKind.Recovered).ToList();
+        var changes = Events.Events.Where(e => e.Kind is PipelineEventKind.Degraded or PipelineEventKind.Recovered).ToList();
         Assert.Equal(
             [(PipelineEventKind.Degraded, 1), (PipelineEventKind.Degraded, 2), (PipelineEventKind.Recovered, 1), (PipelineEventKind.Recovered, 0)],
             changes.Select(e => (e.Kind, e.Level)));
@@ -216,7 +204,7 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Contains(FrameOutcome.Skipped, outcomes);
         Assert.Equal(outcomes.Count(o => o == FrameOutcome.Skipped), pipeline.Stats.Skipped);
         // Late label sets are still published (marked) under degrade.
-        Assert.Equal(pipeline.Stats.Late, sink.Messages.Count(m => !Parse(m).GetProperty("deadline_met").GetBoolean()));
+        Assert.Equal(pipeline.Stats.Late, Sink.Messages.Count(m => !Parse(m).GetProperty("deadline_met").GetBoolean()));
         Assert.Equal(2, pipeline.Stats.Degradations);
         Assert.Equal(2, pipeline.Stats.Recoveries);
     }
@@ -226,16 +214,16 @@ public sealed class MissPolicyTests : IDisposable
     {
         var observer = new RecordingObserver();
         using var pipeline = new FramePipeline(
-            InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), new MessageOrigin("d", "cam0", "synthetic")),
-            [sink, observer], new FrameBudget(100, time), time, MissPolicy.Drop)
+            InferenceHead.For("tiny", Harness.Bundle, Harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(Harness.Bundle.Labels, Harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), new MessageOrigin("d", "cam0", "synthetic")),
+            [Sink, observer], new FrameBudget(100, Time), Time, MissPolicy.Drop)
         {
-            StageDelay = slow,
+            StageDelay = Slow,
         };
 
         pipeline.Process(NextFrame(1));
-        slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
+        Slow.Delays[PipelineStage.Decode] = TimeSpan.FromMilliseconds(150);
         pipeline.Process(NextFrame(2));
-        slow.Delays.Clear();
+        Slow.Delays.Clear();
         pipeline.Process(NextFrame(3, advance: TimeSpan.FromMilliseconds(120)));
 
         Assert.Equal([(1L, FrameOutcome.Published, true), (2L, FrameOutcome.Withheld, true), (3L, FrameOutcome.DroppedStale, false)], observer.Reports);
@@ -266,9 +254,9 @@ public sealed class MissPolicyTests : IDisposable
 
         pipeline.Process(NextFrame(1));
 
-        var message = Parse(Assert.Single(sink.Messages));
+        var message = Parse(Assert.Single(Sink.Messages));
         var turnedOn = Labels(message, "turned_on");
-        var labelEvents = events.Events.Where(e => e.Kind == PipelineEventKind.LabelOn).ToList();
+        var labelEvents = Events.Events.Where(e => e.Kind == PipelineEventKind.LabelOn).ToList();
         Assert.Equal(turnedOn.Order(), labelEvents.Select(e => e.Label!).Order());
         Assert.All(labelEvents, e => Assert.Equal(1, e.Frame));
 
@@ -291,7 +279,7 @@ public sealed class MissPolicyTests : IDisposable
     public void EventJson_DeadlineMissed_HasTheDocumentedFields()
     {
         using var pipeline = Create(MissPolicy.Flag);
-        slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
+        Slow.Delays[PipelineStage.Inference] = TimeSpan.FromMilliseconds(500);
         pipeline.Process(NextFrame(9));
         var writer = new EventJsonWriter("rover-7");
 
@@ -313,19 +301,19 @@ public sealed class MissPolicyTests : IDisposable
         Assert.Equal(1, json.GetProperty("total_count").GetInt64());
     }
 
-    private List<PipelineEvent> MissEvents => [.. events.Events.Where(e => e.Kind == PipelineEventKind.DeadlineMissed)];
+    private List<PipelineEvent> MissEvents => [.. Events.Events.Where(e => e.Kind == PipelineEventKind.DeadlineMissed)];
 
     private FramePipeline Create(MissPolicy policy, StageBudgets? stages = null) =>
-        harness.CreatePipeline(time, sink, budgetMs: 100, policy, stages, delay: slow, events: events);
+        Harness.CreatePipeline(Time, Sink, budgetMs: 100, policy, stages, delay: Slow, events: Events);
 
     /// <summary>A frame captured now (after <paramref name="advance"/> of hand-off wait, default none).</summary>
     private Frame NextFrame(int sequence, int seed = 0, TimeSpan advance = default)
     {
-        time.Advance(TimeSpan.FromMilliseconds(33));
+        Time.Advance(TimeSpan.FromMilliseconds(33));
         var frame = PipelineHarness.RandomFrame(32, 32, seed);
         frame.Sequence = sequence;
-        frame.CapturedAt = time.GetTimestamp();
-        time.Advance(advance);
+        frame.CapturedAt = Time.GetTimestamp();
+        Time.Advance(advance);
         return frame;
     }
 

@@ -110,18 +110,7 @@ public sealed class CameraPipelineTests
     private static CameraPipeline Create(ListedSource source, string stream = "cam0", string sourceText = "listed", IFrameOutput? events = null) =>
         new(stream, sourceText, source, () => new Frame(4, 2), TimeProvider.System, NullLogger.Instance, events, QuickPolicy);
 
-    private static List<long> Drain(FrameSlot slot)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var sequences = new List<long>();
-        while (slot.Take(timeout.Token) is { } frame)
-        {
-            sequences.Add(frame.Sequence);
-        }
-
-        Assert.False(timeout.IsCancellationRequested, "the slot was never completed");
-        return sequences;
-    }
+    private static List<long> Drain(FrameSlot slot) => SlotDrain.Sequences(slot, Patience);
 
     private enum Read
     {
