@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 using Edge.Cli.Hosting;
 
 DeviceNativeLibraries.Register(AppContext.BaseDirectory);

@@ -1,6 +1,5 @@
 using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
-using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
 using Edge.Quantize.Preparation;
 using Edge.Quantize.Quantization;

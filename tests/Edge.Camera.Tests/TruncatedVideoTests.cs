@@ -2,7 +2,6 @@ using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 
 namespace Edge.Camera.Tests;
 

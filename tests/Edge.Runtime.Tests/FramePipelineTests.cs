@@ -3,7 +3,6 @@ using Edge.Camera.Frames;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Pipeline;
-using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests;

@@ -1,8 +1,4 @@
 using Edge.Runtime.Bundles;
-using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Tests;
 

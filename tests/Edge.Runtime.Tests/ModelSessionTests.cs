@@ -1,8 +1,6 @@
-using Edge.Runtime.Options;
 using Edge.Runtime.Bundles;
-using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 using Edge.Runtime.Inference;
+using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Tests;
 

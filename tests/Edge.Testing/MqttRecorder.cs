@@ -1,4 +1,3 @@
-using System.Text;
 using MQTTnet;
 
 namespace Edge.Testing;

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Edge.Runtime.Platform;
-using Edge.Tools.Benchmarking;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Tools.Benchmarking;
 
 namespace Edge.Cli.Commands;
 

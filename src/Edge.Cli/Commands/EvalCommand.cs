@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Edge.Camera.Sources.OpenCv;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.Inference;
 using Edge.Tools.Evaluation;
 using Edge.Tools.Evaluation.Datasets;
-using Edge.Runtime.Inference;
 
 namespace Edge.Cli.Commands;
 

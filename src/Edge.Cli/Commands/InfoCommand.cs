@@ -3,9 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Edge.Camera.Sources.Network;
 using Edge.Camera.Sources.OpenCv;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 
 namespace Edge.Cli.Commands;

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 using Microsoft.Extensions.Logging;
 

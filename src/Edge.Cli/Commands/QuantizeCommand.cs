@@ -1,14 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using Edge.Cli.Configuration;
 using Edge.Quantize;
 using Edge.Quantize.Calibration;
 using Edge.Quantize.Graph;
 using Edge.Quantize.Onnx;
 using Edge.Quantize.TensorRt;
-using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
 using Edge.Tools.Quantization;
-using Microsoft.Extensions.Logging;
 
 namespace Edge.Cli.Commands;
 

@@ -1,14 +1,11 @@
-using Edge.Cli.Outputs;
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
+using Edge.Cli.Configuration;
+using Edge.Cli.Outputs;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
-using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
-using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;

@@ -1,12 +1,10 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Edge.Camera.Sources;
-using Edge.Runtime.Budget;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Runtime.Options;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
+using Edge.Runtime.Options;
 
 namespace Edge.Cli.Configuration;
 

@@ -1,7 +1,6 @@
 using Edge.Cli.Configuration;
-using Edge.Runtime.Publishing;
 using Edge.Outputs.Mqtt;
-using Microsoft.Extensions.Logging;
+using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
 

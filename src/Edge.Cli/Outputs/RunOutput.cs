@@ -1,8 +1,5 @@
-using Edge.Camera.Capture;
-using Edge.Camera.Frames;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;

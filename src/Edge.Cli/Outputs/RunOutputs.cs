@@ -1,8 +1,7 @@
+using Edge.Outputs.Display;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
-using Edge.Outputs.Display;
 using Edge.Runtime.Publishing;
-using Microsoft.Extensions.Logging;
 
 namespace Edge.Cli.Outputs;
 

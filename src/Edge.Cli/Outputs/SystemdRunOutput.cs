@@ -1,5 +1,5 @@
-using Edge.Runtime.Publishing;
 using Edge.Cli.Service;
+using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
 

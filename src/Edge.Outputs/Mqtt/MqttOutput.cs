@@ -1,6 +1,6 @@
-using Edge.Runtime.Publishing;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Outputs.Mqtt;

@@ -1,5 +1,5 @@
-using Edge.Runtime.Options;
 using Edge.Runtime.Inference.TensorRt;
+using Edge.Runtime.Options;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Edge.Runtime.Inference;

@@ -1,8 +1,8 @@
 using Edge.Runtime.Budget;
 using Edge.Runtime.Bundles;
-using Edge.Runtime.Options;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Inference;
+using Edge.Runtime.Options;
 using Edge.Runtime.Publishing;
 
 namespace Edge.Runtime.Pipeline;

@@ -1,8 +1,8 @@
-using Edge.Runtime.Publishing;
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Events;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime.Pipeline;

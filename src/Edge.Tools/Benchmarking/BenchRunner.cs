@@ -3,7 +3,6 @@ using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Options;
-using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 

@@ -1,6 +1,6 @@
-using Edge.Runtime.Platform;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Edge.Runtime.Platform;
 
 namespace Edge.Tools.Benchmarking;
 

@@ -1,7 +1,7 @@
-using Edge.Runtime.Platform;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Edge.Runtime.Platform;
 
 namespace Edge.Tools.Benchmarking;
 

@@ -1,5 +1,5 @@
-using Edge.Runtime.Platform;
 using System.Buffers.Text;
+using Edge.Runtime.Platform;
 using Microsoft.Win32.SafeHandles;
 
 namespace Edge.Tools.Benchmarking;

@@ -1,7 +1,7 @@
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
+using Edge.Tools.Evaluation.Datasets;
 
 namespace Edge.Tools.Evaluation;
 

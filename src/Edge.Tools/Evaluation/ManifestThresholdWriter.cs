@@ -1,7 +1,7 @@
-using Edge.Runtime.Bundles;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Runtime.Bundles;
 
 namespace Edge.Tools.Evaluation;
 

@@ -3,8 +3,8 @@ using Edge.Camera.Frames;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Quantize;
 using Edge.Runtime.Bundles;
-using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Preprocessing;
+using Edge.Tools.Evaluation.Datasets;
 
 namespace Edge.Tools.Quantization;
 

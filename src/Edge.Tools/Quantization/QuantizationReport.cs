@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Edge.Quantize;
-using Edge.Tools.Evaluation;
 using static Edge.Runtime.Publishing.JsonNumbers;
 
 namespace Edge.Tools.Quantization;

@@ -6,12 +6,11 @@ using Edge.Quantize.Graph;
 using Edge.Quantize.Onnx;
 using Edge.Quantize.Sensitivity;
 using Edge.Quantize.TensorRt;
-using Edge.Runtime.Platform;
-using Edge.Tools.Benchmarking;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Inference;
+using Edge.Tools.Benchmarking;
 using Edge.Tools.Evaluation;
 using Edge.Tools.Evaluation.Datasets;
-using Edge.Runtime.Inference;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Tools.Quantization;

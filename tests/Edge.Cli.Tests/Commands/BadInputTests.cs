@@ -1,6 +1,4 @@
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

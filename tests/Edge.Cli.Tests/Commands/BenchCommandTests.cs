@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

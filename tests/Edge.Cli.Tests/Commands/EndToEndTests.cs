@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
 using Edge.Runtime.Inference;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

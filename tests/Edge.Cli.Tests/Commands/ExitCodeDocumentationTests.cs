@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 
 namespace Edge.Cli.Tests.Commands;
 

@@ -1,6 +1,5 @@
-using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.HardFrames;
-using Edge.Testing;
+using Edge.Tools.Evaluation.Datasets;
 
 namespace Edge.Cli.Tests.Commands;
 

@@ -1,10 +1,7 @@
-using Edge.Cli.Tests;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

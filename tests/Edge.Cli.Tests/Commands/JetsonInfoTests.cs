@@ -1,5 +1,3 @@
-using Edge.Testing;
-
 namespace Edge.Cli.Tests.Commands;
 
 [Trait("Category", "App")]

@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
 using Edge.Camera.Sources;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
+using Edge.Runtime.Bundles;
 using Edge.Tools.Evaluation.Datasets;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

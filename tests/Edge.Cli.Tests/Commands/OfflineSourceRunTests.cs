@@ -1,5 +1,3 @@
-using Edge.Testing;
-
 namespace Edge.Cli.Tests.Commands;
 
 /// <summary>Offline sources through the real app: every frame of a folder is processed, in order, none overwritten.</summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

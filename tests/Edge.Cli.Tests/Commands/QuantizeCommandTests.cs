@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Edge.Runtime.Bundles;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
+using Edge.Runtime.Bundles;
 using Edge.Tools.Quantization;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Commands;
 

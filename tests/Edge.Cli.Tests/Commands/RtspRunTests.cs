@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Edge.Testing;
 using Edge.Testing.Rtsp;
 
 namespace Edge.Cli.Tests.Commands;

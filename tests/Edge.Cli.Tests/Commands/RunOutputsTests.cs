@@ -1,12 +1,9 @@
-using Edge.Runtime.Budget;
-using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 using Edge.Cli.Configuration;
-using Edge.Runtime.Options;
+using Edge.Cli.Outputs;
+using Edge.Cli.Service;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
 using Edge.Runtime.Publishing;
-using Edge.Cli.Service;
-using Edge.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Cli.Tests.Commands;

@@ -1,5 +1,4 @@
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 using Edge.Runtime.Inference.TensorRt;
 
 namespace Edge.Cli.Tests.Commands;

@@ -1,6 +1,4 @@
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 using CraftedImages = Edge.Testing.CraftedImages;
 
 namespace Edge.Cli.Tests.Commands;

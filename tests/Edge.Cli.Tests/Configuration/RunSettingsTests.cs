@@ -1,8 +1,7 @@
-using Edge.Runtime.Options;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
 using Edge.Cli.Configuration;
 using Edge.Runtime.Inference;
+using Edge.Runtime.Options;
 
 namespace Edge.Cli.Tests.Configuration;
 

@@ -1,8 +1,6 @@
-using Edge.Cli.Tests;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Edge.Testing;
 
 namespace Edge.Cli.Tests.Service;
 

@@ -1,4 +1,3 @@
-using Edge.Outputs.Tests;
 using Edge.Outputs.Display;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,3 @@
-using Edge.Outputs.Tests;
 using Edge.Outputs.Gpio;
 using Edge.Runtime.Pipeline;
 

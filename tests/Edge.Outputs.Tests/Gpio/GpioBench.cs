@@ -1,7 +1,7 @@
 using System.Device.Gpio;
+using Edge.Outputs.Gpio;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
-using Edge.Outputs.Gpio;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 

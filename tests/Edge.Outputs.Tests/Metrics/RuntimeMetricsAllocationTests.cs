@@ -1,4 +1,3 @@
-using Edge.Outputs.Tests;
 using Edge.Outputs.Metrics;
 using Edge.Runtime.Pipeline;
 

@@ -1,6 +1,6 @@
 using Edge.Camera.Frames;
-using Edge.Runtime.Budget;
 using Edge.Outputs.Metrics;
+using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 

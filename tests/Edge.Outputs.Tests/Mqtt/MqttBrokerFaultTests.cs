@@ -1,4 +1,3 @@
-using Edge.Outputs.Tests;
 using System.Text;
 using System.Text.Json;
 using Edge.Outputs.Mqtt;

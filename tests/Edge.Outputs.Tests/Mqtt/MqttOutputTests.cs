@@ -1,10 +1,9 @@
-using Edge.Outputs.Tests;
 using System.Text;
 using System.Text.Json;
+using Edge.Outputs.Mqtt;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
-using Edge.Outputs.Mqtt;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Outputs.Tests.Mqtt;

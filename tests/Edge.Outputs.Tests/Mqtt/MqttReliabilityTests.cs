@@ -1,9 +1,6 @@
-using Edge.Outputs.Tests;
 using System.Diagnostics;
 using System.Text.Json;
 using Edge.Cli.Commands;
-using Edge.Cli.Outputs;
-using Edge.Testing;
 
 namespace Edge.Outputs.Tests.Mqtt;
 

@@ -3,7 +3,6 @@ using Edge.Quantize.Fusion;
 using Edge.Quantize.Graph;
 using Edge.Quantize.Onnx;
 using Edge.Quantize.Onnx.Proto;
-using Edge.Quantize.Quantization;
 using Edge.Quantize.Sensitivity;
 using Edge.Quantize.TensorRt;
 using Microsoft.ML.OnnxRuntime;

@@ -1,5 +1,4 @@
 using Edge.Quantize.Onnx;
-using Edge.Quantize.Onnx.Proto;
 using Edge.Quantize.TensorRt;
 using Microsoft.ML.OnnxRuntime;
 

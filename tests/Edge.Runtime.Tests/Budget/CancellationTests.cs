@@ -1,6 +1,4 @@
-using Edge.Runtime.Tests;
 using System.Diagnostics;
-using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;

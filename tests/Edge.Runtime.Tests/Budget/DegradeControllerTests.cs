@@ -1,5 +1,5 @@
-using Edge.Runtime.Options;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Tests.Budget;
 

@@ -4,7 +4,6 @@ using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Budget;
 

@@ -1,4 +1,3 @@
-using Edge.Runtime.Tests;
 using Edge.Runtime.HardFrames;
 
 namespace Edge.Runtime.Tests.HardFrames;

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
-using Edge.Runtime.Bundles;
-using Edge.Tools.Evaluation.Datasets;
-using Edge.Runtime.HardFrames;
 using Edge.Outputs.Metrics;
-using Microsoft.Extensions.Logging;
+using Edge.Runtime.Bundles;
+using Edge.Runtime.HardFrames;
+using Edge.Tools.Evaluation.Datasets;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 

@@ -1,10 +1,10 @@
-using Edge.Runtime.Publishing;
 using System.Collections.Concurrent;
 using Edge.Camera.Capture;
 using Edge.Camera.Frames;
 using Edge.Camera.Sources;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Runtime.Tests.Pipeline;

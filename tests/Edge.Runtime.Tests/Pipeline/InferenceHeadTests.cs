@@ -5,8 +5,6 @@ using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
-using Edge.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Runtime.Tests.Pipeline;
 

@@ -1,4 +1,3 @@
-using Edge.Runtime.Tests;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;

@@ -1,7 +1,6 @@
 using Edge.Camera.Frames;
-using Edge.Runtime.Platform;
-using Edge.Tools.Benchmarking;
 using Edge.Runtime.Inference;
+using Edge.Tools.Benchmarking;
 
 namespace Edge.Tools.Tests.Benchmarking;
 

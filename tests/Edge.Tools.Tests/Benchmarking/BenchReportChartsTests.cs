@@ -1,6 +1,5 @@
 using Edge.Tools.Benchmarking.Report;
 using Edge.Tools.Charts;
-using OpenCvSharp;
 
 namespace Edge.Tools.Tests.Benchmarking;
 

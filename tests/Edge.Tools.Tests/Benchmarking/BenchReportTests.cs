@@ -1,4 +1,3 @@
-using Edge.Runtime.Platform;
 using Edge.Tools.Benchmarking;
 using Edge.Tools.Benchmarking.Report;
 using OpenCvSharp;

@@ -1,8 +1,7 @@
-using Edge.Runtime.Platform;
-using Edge.Tools.Benchmarking;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Pipeline;
+using Edge.Tools.Benchmarking;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Tools.Tests.Benchmarking;

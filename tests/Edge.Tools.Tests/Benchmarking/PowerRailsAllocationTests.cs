@@ -1,5 +1,3 @@
-using Edge.Tools.Tests;
-using Edge.Runtime.Platform;
 using Edge.Tools.Benchmarking;
 
 namespace Edge.Tools.Tests.Benchmarking;

@@ -1,4 +1,3 @@
-using Edge.Runtime.Platform;
 using Edge.Tools.Benchmarking;
 
 namespace Edge.Tools.Tests.Benchmarking;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Edge.Runtime.Platform;
 using Edge.Tools.Benchmarking;
 
 namespace Edge.Tools.Tests.Benchmarking;

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Edge.Runtime.Platform;
-using Edge.Tools.Benchmarking;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
+using Edge.Tools.Benchmarking;
 
 namespace Edge.Tools.Tests.Benchmarking;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using MetadataExtractor.Formats.QuickTime;
 using MetadataExtractor.Util;

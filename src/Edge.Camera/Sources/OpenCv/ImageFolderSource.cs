@@ -1,5 +1,4 @@
 using Edge.Camera.Frames;
-using OpenCvSharp;
 
 namespace Edge.Camera.Sources.OpenCv;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using OpenCvSharp;
 
 namespace Edge.Camera.Sources.OpenCv;
 

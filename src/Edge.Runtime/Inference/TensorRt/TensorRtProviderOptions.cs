@@ -1,5 +1,5 @@
-using Edge.Runtime.Options;
 using System.Globalization;
+using Edge.Runtime.Options;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Edge.Runtime.Inference.TensorRt;

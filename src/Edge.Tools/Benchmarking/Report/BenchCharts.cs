@@ -1,7 +1,7 @@
 using Edge.Tools.Charts;
 using OpenCvSharp;
-using static Edge.Tools.Charts.ChartStyle;
 using static System.FormattableString;
+using static Edge.Tools.Charts.ChartStyle;
 
 namespace Edge.Tools.Benchmarking.Report;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Edge.Tools.Charts;
 using Edge.Runtime.Pipeline;
+using Edge.Tools.Charts;
 using OpenCvSharp;
-using static Edge.Tools.Charts.ChartStyle;
 using static System.FormattableString;
+using static Edge.Tools.Charts.ChartStyle;
 
 namespace Edge.Tools.Benchmarking.Report;
 

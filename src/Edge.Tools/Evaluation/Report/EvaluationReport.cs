@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
-using Edge.Tools.Evaluation.Datasets;
 using Edge.Runtime.Inference;
+using Edge.Tools.Evaluation.Datasets;
 using OpenCvSharp;
 
 namespace Edge.Tools.Evaluation.Report;
