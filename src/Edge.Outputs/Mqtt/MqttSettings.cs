@@ -1,3 +1,5 @@
+using Edge.Runtime.Options;
+
 namespace Edge.Outputs.Mqtt;
 
 /// <summary>
@@ -36,26 +38,32 @@ public sealed class MqttSettings
 
     public string DiscoveryPrefix { get; set; } = "homeassistant";
 
+    /// <summary>Throws <see cref="SettingException"/> naming the first value out of range, or <see cref="MqttConfigurationException"/> for a prefix that cannot be a topic level.</summary>
     public void Validate()
     {
         if (Qos is < 0 or > 2)
         {
-            throw new MqttConfigurationException($"setting 'mqtt.qos' is {Qos}: expected 0, 1 or 2");
+            throw new SettingException("mqtt.qos", Qos, "0, 1 or 2");
         }
 
         if (Labels is not ("every" or "change"))
         {
-            throw new MqttConfigurationException($"setting 'mqtt.labels' is '{Labels}': expected every or change");
+            throw new SettingException("mqtt.labels", $"'{Labels}'", "every or change");
         }
 
         if (Outbox is < 1 or > 1_000_000)
         {
-            throw new MqttConfigurationException($"setting 'mqtt.outbox' is {Outbox}: expected 1 to 1000000 messages");
+            throw new SettingException("mqtt.outbox", Outbox, "1 to 1000000 messages");
         }
 
-        if (!(HeartbeatSeconds > 0) || !(StatsSeconds > 0))
+        if (!(HeartbeatSeconds > 0))
         {
-            throw new MqttConfigurationException("settings 'mqtt.heartbeat_seconds' and 'mqtt.stats_seconds' must be positive numbers of seconds");
+            throw new SettingException("mqtt.heartbeat_seconds", HeartbeatSeconds, "a positive number of seconds");
+        }
+
+        if (!(StatsSeconds > 0))
+        {
+            throw new SettingException("mqtt.stats_seconds", StatsSeconds, "a positive number of seconds");
         }
 
         MqttTopics.Prefix("mqtt.prefix", Prefix);
@@ -65,7 +73,7 @@ public sealed class MqttSettings
         {
             if (path is not null && !File.Exists(path))
             {
-                throw new MqttConfigurationException($"setting 'mqtt.{key}' names '{path}', which does not exist: expected a readable file");
+                throw new SettingException($"mqtt.{key}", $"'{path}'", "a readable file", "names a file that does not exist");
             }
         }
     }

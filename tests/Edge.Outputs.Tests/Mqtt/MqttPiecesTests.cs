@@ -1,4 +1,5 @@
 using Edge.Outputs.Mqtt;
+using Edge.Runtime.Options;
 
 namespace Edge.Outputs.Tests.Mqtt;
 
@@ -106,7 +107,7 @@ public sealed class MqttPiecesTests
     {
         var settings = new MqttSettings { Uri = "mqtt://b", Qos = qos, Labels = labels, Outbox = outbox };
 
-        var error = Assert.Throws<MqttConfigurationException>(settings.Validate);
+        var error = Assert.Throws<SettingException>(settings.Validate);
 
         Assert.Contains(mentions, error.Message, StringComparison.Ordinal);
     }
