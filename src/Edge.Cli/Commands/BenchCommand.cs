@@ -10,7 +10,6 @@ internal static class BenchCommand
 {
     public static Command Create(Option<bool> verbose)
     {
-        var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
         var compare = new Option<string?>("--compare") { Description = "Compare configurations in one interleaved run: MODEL[@EP],MODEL[@EP],... (empty MODEL: the default); ratios are to the first" };
         var source = new Option<string?>("--source") { Description = "Frames to play: synthetic[?size=N...] (default), file:PATH or images:DIR; read before measuring" };
         var rate = new Option<string>("--rate") { Description = "Frames per second offered, or max: the next frame as soon as the last is done (default max)", DefaultValueFactory = _ => "max" };
@@ -18,36 +17,30 @@ internal static class BenchCommand
         var duration = new Option<double?>("--duration") { Description = "Measure for this many seconds instead of a frame count" };
         var warmUp = new Option<int?>("--warmup") { Description = "Frames per configuration run before measuring (default 50)" };
         var block = new Option<int?>("--block") { Description = "Frames per block; configurations and bare inference take turns every block (default 25)" };
-        var budget = new Option<double?>("--budget-ms") { Description = "End-to-end latency budget, ms (default 100)" };
-        var missPolicy = new Option<string?>("--miss-policy") { Description = "drop, flag (default) or degrade" };
         var stageBudget = new Option<string[]>("--stage-budget") { Description = "Per-stage budget STAGE=MS; repeatable" };
         var injectDelay = new Option<string?>("--inject-delay") { Description = "Testing budgets: add STAGE=MS to every frame" };
-        var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu (default auto)" };
-        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
-        var cpuSpin = new Option<string?>("--cpu-spin") { Description = "When ONNX Runtime's CPU worker threads busy-wait: always (its default; lowest latency, a core busy between frames), during-run or never (docs/benchmarking.md)" };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (edge.bench/1) to this file" };
         var report = new Option<string?>("--report") { Description = "Write PNG plots (latency CDF, histograms, timeline) and summary.md into this folder" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (as for edge run: budget, miss policy, stage budgets, degrade ladder)" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
 
+        var shared = SettingFlags.For("model", "budget_ms", "miss_policy", "ep", "threads", "cpu_spin");
         var command = new Command("bench", "Benchmark the frame path: per-stage and end-to-end latency, bare inference in the same run, throughput, misses, allocations, GC, CPU, memory, power")
         {
-            model, compare, source, rate, frames, duration, warmUp, block, budget, missPolicy, stageBudget, injectDelay, ep, threads, cpuSpin, json, report, config, fashionMnist,
+            compare, source, rate, frames, duration, warmUp, block, stageBudget, injectDelay, json, report, config, fashionMnist,
         };
+        foreach (var option in shared.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
-            var settings = fromFile.OverriddenBy(new RunSettings
-            {
-                Model = parse.GetValue(model),
-                BudgetMs = parse.GetValue(budget),
-                Ep = parse.GetValue(ep),
-                Threads = parse.GetValue(threads),
-                CpuSpin = parse.GetValue(cpuSpin),
-                MissPolicy = parse.GetValue(missPolicy),
-                StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget)),
-                Source = parse.GetValue(source) ?? "synthetic",
-            }).Resolve();
+            var fromFlags = shared.Read(parse);
+            fromFlags.StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget));
+            fromFlags.Source = parse.GetValue(source) ?? "synthetic";
+            var settings = fromFile.OverriddenBy(fromFlags).Resolve();
             var options = new BenchOptions
             {
                 Variants = Variants(parse.GetValue(compare), settings),

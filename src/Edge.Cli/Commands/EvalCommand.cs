@@ -14,23 +14,26 @@ internal static class EvalCommand
 {
     public static Command Create(Option<bool> verbose)
     {
-        var model = new Option<string?>("--model") { Description = "Model bundle folder (default: the bundled multifashion-resnet18)" };
         var data = new Option<string>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder", Required = true };
         var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path)" };
         format.AcceptOnlyFromAmong([.. DatasetReader.Formats]);
         var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations" };
         var json = new Option<string?>("--json") { Description = "Write the metrics as JSON to this file (- for stdout)" };
-        var ep = new Option<string?>("--ep") { Description = "Execution provider: auto, tensorrt, cuda or cpu" };
-        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default)" };
         var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
         var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder" };
         var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse images whose header states more megapixels, before decoding (default {ImageFile.DefaultMaxMegapixels}, at most {ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => ImageFile.DefaultMaxMegapixels };
         var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
 
+        var shared = SettingFlags.For("model", "ep", "threads");
         var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            model, data, format, images, json, ep, threads, tune, write, report, maxMegapixels,
+            data, format, images, json, tune, write, report, maxMegapixels,
         };
+        foreach (var option in shared.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(result =>
         {
             if (result.GetValue(write) && !result.GetValue(tune))
@@ -46,7 +49,7 @@ internal static class EvalCommand
                 throw new UserError(ExitCode.InvalidArguments, $"--max-megapixels {imageLimit} is invalid: expected 1 to {ImageFile.MaxMegapixelsLimit}");
             }
 
-            var settings = new RunSettings { Model = parse.GetValue(model), Ep = parse.GetValue(ep), Threads = parse.GetValue(threads) }.Resolve();
+            var settings = shared.Read(parse).Resolve();
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
             var bundle = ModelBundle.Load(settings.Model);
             var reportDirectory = parse.GetValue(report);
