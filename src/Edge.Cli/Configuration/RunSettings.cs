@@ -260,29 +260,6 @@ public sealed class RunSettings
             throw new SettingException(key, given, expected);
         }
     }
-
-    private static T? Parse<T>(string name, Func<string, string?> read, Func<string, T> parse)
-        where T : struct
-    {
-        var text = read(name);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        try
-        {
-            return parse(text);
-        }
-        catch (FormatException)
-        {
-            throw new UserError(ExitCode.InvalidArguments, $"environment variable {name}='{text}' is not a valid {typeof(T).Name.ToLowerInvariant()}");
-        }
-        catch (OverflowException)
-        {
-            throw new UserError(ExitCode.InvalidArguments, $"environment variable {name}='{text}' is out of range");
-        }
-    }
 }
 
 /// <summary>The validated settings of <c>edge run</c>: the pipeline's options and the app's outputs.</summary>

@@ -209,10 +209,4 @@ public sealed class GpioOutputs : IFrameOutput, IDisposable
             throw new GpioConfigurationException($"gpio {line.Role}: cannot open {what} ({e.Message.ReplaceLineEndings(" ")}): {expected}", e);
         }
     }
-
-    private static void Guard(ResolvedLine line, Action open) => Guard(line, () =>
-    {
-        open();
-        return true;
-    });
 }

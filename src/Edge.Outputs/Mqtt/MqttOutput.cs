@@ -20,16 +20,7 @@ public sealed class MqttOutput : IFrameOutput, IDisposable
     {
         var device = options.Device;
         Publisher = new MqttPublisher(
-            new MqttPublisherOptions
-            {
-                Settings = options.Settings,
-                Endpoint = options.Endpoint,
-                Device = device,
-                Labels = options.Labels,
-                Password = options.Password,
-                ModelName = options.ModelName,
-                Stats = () => MqttStatsMessage.Write(device, Volatile.Read(ref stats) ?? new PipelineStats(), Volatile.Read(ref level)),
-            },
+            options.WithStats(() => MqttStatsMessage.Write(device, Volatile.Read(ref stats) ?? new PipelineStats(), Volatile.Read(ref level))),
             logger,
             time);
     }

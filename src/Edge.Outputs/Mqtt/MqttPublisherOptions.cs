@@ -3,6 +3,8 @@ namespace Edge.Outputs.Mqtt;
 /// <summary>What an <see cref="MqttPublisher"/> publishes, and where. A class, not a record: a record's ToString would print the password.</summary>
 public sealed class MqttPublisherOptions
 {
+    private Func<string>? stats;
+
     public required MqttSettings Settings { get; init; }
 
     public required MqttEndpoint Endpoint { get; init; }
@@ -17,5 +19,13 @@ public sealed class MqttPublisherOptions
     public string? ModelName { get; init; }
 
     /// <summary>The <c>stats</c> message's JSON (read on the MQTT thread every <see cref="MqttSettings.StatsSeconds"/>); none when null.</summary>
-    public Func<string>? Stats { get; init; }
+    public Func<string>? Stats { get => stats; init => stats = value; }
+
+    /// <summary>A copy whose <c>stats</c> message comes from <paramref name="message"/>; this one is unchanged.</summary>
+    public MqttPublisherOptions WithStats(Func<string> message)
+    {
+        var copy = (MqttPublisherOptions)MemberwiseClone();
+        copy.stats = message;
+        return copy;
+    }
 }
