@@ -48,9 +48,25 @@ public record PipelineOptions
 
     public DegradeOptions Degrade { get; init; } = new();
 
+    /// <summary>The camera streams; empty means one stream, <see cref="Stream"/>, reading <see cref="Source"/>.</summary>
+    public IReadOnlyList<StreamOptions> Streams { get; init; } = [];
+
+    /// <summary>Further models run on every stream's frames besides <see cref="Model"/> (which is the first head).</summary>
+    public IReadOnlyList<HeadOptions> Heads { get; init; } = [];
+
+    /// <summary>Most frames one inference runs on, 1 up to the bundle's maximum batch; 0 takes the bundle's maximum.</summary>
+    public int MaxBatch { get; init; }
+
+    /// <summary>Most streams a run accepts (a guard against a config that names more cameras than the device can serve).</summary>
+    public int MaxStreams { get; init; } = 16;
+
     public TensorRtSettings? Tensorrt { get; init; }
 
     public CudaSettings? Cuda { get; init; }
+
+    /// <summary>The streams to run: <see cref="Streams"/>, or the single stream <see cref="Stream"/> reading <see cref="Source"/>.</summary>
+    public IReadOnlyList<StreamOptions> EffectiveStreams() =>
+        Streams.Count > 0 ? Streams : [new StreamOptions { Id = Stream, Source = Source }];
 
     /// <summary>Throws <see cref="SettingException"/> naming the first value out of its range.</summary>
     public void Validate()

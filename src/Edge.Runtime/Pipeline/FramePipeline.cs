@@ -276,6 +276,8 @@ public sealed class FramePipeline : IDisposable
         Timeline?.Record(frame.CapturedAt, endToEnd, outcome);
         Outputs.OnFrame(new FrameReport
         {
+            Stream = Stream,
+            Model = heads[0].Name,
             Frame = frame.Sequence,
             Outcome = outcome,
             Latency = latency,

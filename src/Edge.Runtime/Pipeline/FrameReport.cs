@@ -6,6 +6,12 @@ namespace Edge.Runtime.Pipeline;
 /// <summary>What happened to one frame, as the pipeline hands it to every <see cref="IFrameOutput"/>.</summary>
 public readonly record struct FrameReport
 {
+    /// <summary>The stream the frame came from (<see cref="StreamId"/>); outputs keep their state per stream.</summary>
+    public required string Stream { get; init; }
+
+    /// <summary>The inference head that labelled it: its model's name (a stream may feed several heads).</summary>
+    public required string Model { get; init; }
+
     public required long Frame { get; init; }
 
     public required FrameOutcome Outcome { get; init; }

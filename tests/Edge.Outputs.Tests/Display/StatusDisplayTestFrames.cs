@@ -25,6 +25,8 @@ internal static class StatusDisplayTestFrames
 
     public static FrameReport Published(long frame, double endToEndMs, MultiLabelDecoder labels, int level = 0) => new()
     {
+        Stream = StreamId.Default,
+        Model = "model",
         Frame = frame,
         Outcome = FrameOutcome.Published,
         Latency = default,
@@ -35,6 +37,8 @@ internal static class StatusDisplayTestFrames
 
     public static FrameReport Other(long frame, FrameOutcome outcome, int level = 0) => new()
     {
+        Stream = StreamId.Default,
+        Model = "model",
         Frame = frame,
         Outcome = outcome,
         Latency = default,

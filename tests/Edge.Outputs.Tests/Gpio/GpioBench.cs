@@ -52,12 +52,12 @@ internal sealed class GpioBench
         }
 
         decoder.Decode(scores);
-        return new FrameReport { Frame = frame++, Outcome = outcome, Latency = default(StageLatency), EndToEndMs = 10, Level = 0, Labels = decoder };
+        return new FrameReport { Stream = StreamId.Default, Model = "model", Frame = frame++, Outcome = outcome, Latency = default(StageLatency), EndToEndMs = 10, Level = 0, Labels = decoder };
     }
 
     public FrameReport Labels(params ReadOnlySpan<int> active) => Frame(FrameOutcome.Published, active);
 
     /// <summary>A frame that was not decoded (dropped or skipped), so it carries no labels.</summary>
     public FrameReport Undecoded(FrameOutcome outcome) =>
-        new() { Frame = frame++, Outcome = outcome, Latency = default(StageLatency), EndToEndMs = double.NaN, Level = 0, Labels = null };
+        new() { Stream = StreamId.Default, Model = "model", Frame = frame++, Outcome = outcome, Latency = default(StageLatency), EndToEndMs = double.NaN, Level = 0, Labels = null };
 }

@@ -64,6 +64,8 @@ public sealed class MqttOutputTests
 
     private static FrameReport Report(int frame, FrameOutcome outcome, int level) => new()
     {
+        Stream = StreamId.Default,
+        Model = "model",
         Frame = frame,
         Outcome = outcome,
         Latency = default,
