@@ -27,6 +27,9 @@ public sealed class FrameSlot
 
     public FrameHandoff Handoff { get; }
 
+    /// <summary>Set whenever a frame is published or the stream completes, so one reader can wait on many slots.</summary>
+    public FrameSignal? Signal { get; init; }
+
     /// <summary>The frame the writer should fill next.</summary>
     public Frame SpareForWriter { get; private set; }
 
@@ -68,6 +71,7 @@ public sealed class FrameSlot
             waiting = filled;
         }
 
+        Signal?.Set();
         return true;
     }
 
@@ -106,6 +110,41 @@ public sealed class FrameSlot
                 available.Release();
             }
         }
+
+        Signal?.Set();
+    }
+
+    /// <summary>
+    /// Takes the newest frame if one is waiting, without blocking; the previous frame taken is given back to the
+    /// writer's side only when a new one is taken.
+    /// </summary>
+    public SlotState TryTake(out Frame? frame)
+    {
+        frame = null;
+        if (!available.Wait(0))
+        {
+            lock (gate)
+            {
+                return completed && waiting is null ? SlotState.Completed : SlotState.Empty;
+            }
+        }
+
+        lock (gate)
+        {
+            if (waiting is not null)
+            {
+                frame = TakeWaiting();
+                return SlotState.Taken;
+            }
+
+            if (completed)
+            {
+                available.Release();
+                return SlotState.Completed;
+            }
+
+            return SlotState.Empty;
+        }
     }
 
     /// <summary>
@@ -129,20 +168,7 @@ public sealed class FrameSlot
             {
                 if (waiting is not null)
                 {
-                    spare = ReaderFrame;
-                    ReaderFrame = waiting;
-                    waiting = null;
-                    if (room.CurrentCount == 0)
-                    {
-                        room.Release();
-                    }
-
-                    if (completed && available.CurrentCount == 0)
-                    {
-                        available.Release();
-                    }
-
-                    return ReaderFrame;
+                    return TakeWaiting();
                 }
 
                 if (completed)
@@ -157,4 +183,35 @@ public sealed class FrameSlot
             }
         }
     }
+
+    private Frame TakeWaiting()
+    {
+        spare = ReaderFrame;
+        ReaderFrame = waiting!;
+        waiting = null;
+        if (room.CurrentCount == 0)
+        {
+            room.Release();
+        }
+
+        if (completed && available.CurrentCount == 0)
+        {
+            available.Release();
+        }
+
+        return ReaderFrame;
+    }
+}
+
+/// <summary>What <see cref="FrameSlot.TryTake"/> found.</summary>
+public enum SlotState
+{
+    /// <summary>A frame was taken.</summary>
+    Taken,
+
+    /// <summary>No frame is waiting yet.</summary>
+    Empty,
+
+    /// <summary>The stream is complete and drained: no frame will come.</summary>
+    Completed,
 }

@@ -68,6 +68,7 @@ internal static class RunCommand
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
+        var streamCount = settings.EffectiveStreams().Count;
         using var assembled = AssembledPipeline.Create(settings, configured, outputs.FrameOutputs, time, new PipelineExtras
         {
             Locate = extras.Locate,
@@ -75,12 +76,10 @@ internal static class RunCommand
             Gate = outputs.Gate,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
-                : model => WriteTarget.Open("--hard-frames", folder, () => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames"))),
+                : (model, stream) => HardFramesOf(streamCount > 1 ? Path.Combine(folder, stream) : folder, model, time, loggers),
         });
         var bundle = assembled.Bundle;
         var session = assembled.Session;
-        var pipeline = assembled.Pipeline;
-        var hardFrames = pipeline.HardFrames;
         log.LogInformation("model {Name} ({Precision}, sha256 {Hash}) loaded in {Ms:F0} ms, first inference {First:F0} ms; {Report}",
             bundle.Name, bundle.Precision, bundle.Sha256[..12], session.CreationTime.TotalMilliseconds, assembled.FirstInferenceMs, session.Report);
         if (extras.Delay is { } delay)
@@ -88,7 +87,16 @@ internal static class RunCommand
             log.LogWarning("test hook: every frame's {Stage} stage is delayed by {Ms} ms", delay.Stage.ToString().ToLowerInvariant(), delay.Duration.TotalMilliseconds);
         }
 
-        using var camera = CameraPipeline.Create(settings.Stream, settings.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), pipeline.Outputs);
+        using var signal = new FrameSignal();
+        var cameras = new List<CameraPipeline>();
+        using var closeCameras = new Disposer(cameras);
+        foreach (var stream in assembled.Streams)
+        {
+            cameras.Add(CameraPipeline.Create(stream.Id, stream.Options.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), stream.Lanes[0].Outputs, signal));
+        }
+
+        using var scheduler = new BatchScheduler([.. assembled.Streams.Select((stream, i) => new ScheduledStream(cameras[i].Slot, stream.Lanes))], signal, time);
+        scheduler.WarmUp();
 
         using var cancel = new CancellationTokenSource();
         using var stop = lines.StopOn(cancel.Token);
@@ -110,20 +118,26 @@ internal static class RunCommand
         });
         try
         {
-            outputs.Starting(new RunStart(assembled, camera));
+            outputs.Starting(new RunStart(assembled, cameras));
 
             GcTuning.SettleBeforeSteadyState();
-            camera.Start();
-            log.LogInformation("source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}; publishing to {Output}", camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", settings.BudgetMs, settings.MissPolicy.Name(), settings.Output == "-" ? "stdout" : settings.Output);
-            pipeline.Run(camera.Slot, settings.Frames, stop.Token);
+            foreach (var camera in cameras)
+            {
+                camera.Start();
+                var lane = assembled.Streams[cameras.IndexOf(camera)].Lanes[0];
+                log.LogInformation("stream {Stream}: source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}", camera.Stream, camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", lane.Budget.BudgetMs, lane.Policy.Name());
+            }
+
+            log.LogInformation("publishing to {Output}; batches of up to {Batch} frames", settings.Output == "-" ? "stdout" : settings.Output, session.MaxBatch);
+            scheduler.Run(settings.Frames, stop.Token);
             outputs.PipelineStopped();
-            camera.Stop();
-            if (camera.Fault is { } fault)
+            cameras.ForEach(camera => camera.Stop());
+            if (cameras.Select(camera => camera.Fault).OfType<FrameSourceException>().FirstOrDefault() is { } fault)
             {
                 throw fault;
             }
 
-            incomplete = camera.Incomplete;
+            incomplete = cameras.Select(camera => camera.Incomplete).OfType<IncompleteSourceException>().FirstOrDefault();
             outputs.Finish(Console.Error);
             var readerGone = lines.ReaderClosed;
             if (readerGone is not null)
@@ -131,15 +145,8 @@ internal static class RunCommand
                 Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
             }
 
-            RunSummary.Print(Console.Error, pipeline, camera.Overwritten, session.Report.Active, outputs.Find<MissedDeadlineWatch>());
-            RunSummary.PrintCamera(Console.Error, camera.ReadFailures, camera.Reconnects, camera.ReconnectAttempts);
+            PrintSummary(assembled, cameras, scheduler, outputs.Find<MissedDeadlineWatch>());
             lines.PrintNotWritten(Console.Error);
-            if (hardFrames is not null)
-            {
-                hardFrames.Dispose();
-                Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound, {hardFrames.NoSpace} not saved (no space left on the device), {hardFrames.Failed} failed");
-            }
-
             if (readerGone is not null)
             {
                 return ExitCode.OutputClosed;
@@ -156,6 +163,51 @@ internal static class RunCommand
         }
 
         return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;
+    }
+
+    private static HardFrameCapture? HardFramesOf(string folder, ModelBundle model, TimeProvider time, ILoggerFactory loggers) =>
+        WriteTarget.Open("--hard-frames", folder, () => new HardFrameCapture(new HardFrameOptions { Directory = folder }, model.Labels, model.Sha256, time, loggers.CreateLogger("edge.hard-frames")));
+
+    /// <summary>Per stream and head: counts and latencies (headed by the stream and head when there are several), camera trouble, hard frames.</summary>
+    private static void PrintSummary(AssembledPipeline assembled, List<CameraPipeline> cameras, BatchScheduler scheduler, MissedDeadlineWatch? missed)
+    {
+        var several = assembled.Lanes.Skip(1).Any();
+        for (var s = 0; s < assembled.Streams.Count; s++)
+        {
+            foreach (var lane in assembled.Streams[s].Lanes)
+            {
+                if (several)
+                {
+                    Console.Error.WriteLine($"== stream {lane.Stream}, head {lane.Head.Name}");
+                }
+
+                RunSummary.Print(Console.Error, lane, cameras[s].Overwritten, lane.Head.Session.Report.Active, several ? null : missed);
+            }
+
+            RunSummary.PrintCamera(Console.Error, cameras[s].ReadFailures, cameras[s].Reconnects, cameras[s].ReconnectAttempts);
+            if (assembled.Streams[s].Lanes[0].HardFrames is { } hardFrames)
+            {
+                hardFrames.Dispose();
+                Console.Error.WriteLine($"hard frames: {hardFrames.Saved} saved to {hardFrames.Directory}, {hardFrames.RateLimited} rate-limited, {hardFrames.Duplicates} near-duplicates, {hardFrames.QueueFull} dropped (writer busy), {hardFrames.DiskFull} over the disk bound, {hardFrames.NoSpace} not saved (no space left on the device), {hardFrames.Failed} failed");
+            }
+        }
+
+        if (several)
+        {
+            RunSummary.PrintBatches(Console.Error, scheduler);
+        }
+    }
+
+    /// <summary>Disposes the cameras made so far, last first.</summary>
+    private sealed class Disposer(List<CameraPipeline> cameras) : IDisposable
+    {
+        public void Dispose()
+        {
+            for (var i = cameras.Count - 1; i >= 0; i--)
+            {
+                cameras[i].Dispose();
+            }
+        }
     }
 
     private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);

@@ -49,6 +49,18 @@ internal static class RunSummary
         }
     }
 
+    /// <summary>Per session: how many batches of each size ran, and what the scheduler predicted for each size.</summary>
+    public static void PrintBatches(TextWriter output, BatchScheduler scheduler)
+    {
+        var c = CultureInfo.InvariantCulture;
+        for (var i = 0; i < scheduler.Sessions.Count; i++)
+        {
+            var model = scheduler.LatencyModels[i];
+            var sizes = string.Join(", ", Enumerable.Range(1, model.MaxBatch).Where(size => scheduler.Batches(i, size) > 0).Select(size => string.Create(c, $"{size}: {scheduler.Batches(i, size)} (predicted {model.Predict(size):F1} ms)")));
+            output.WriteLine(string.Create(c, $"batches on session {i + 1} (up to {model.MaxBatch}): {(sizes.Length == 0 ? "none" : sizes)}"));
+        }
+    }
+
     private static string Times(long count) => count == 1 ? "1 time" : string.Create(CultureInfo.InvariantCulture, $"{count} times");
 
     private static void Row(TextWriter output, string name, LatencyRecorder recorder) =>

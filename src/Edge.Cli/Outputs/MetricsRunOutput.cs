@@ -47,9 +47,9 @@ internal sealed class MetricsRunOutput : RunOutput
         metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
         metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
         metrics.LineOutputs = lines.Named;
-        var camera = start.Camera;
-        metrics.CapturedFrames = () => camera.Captured;
-        metrics.OverwrittenFrames = () => camera.Overwritten;
+        var cameras = start.Cameras;
+        metrics.CapturedFrames = () => cameras.Sum(camera => camera.Captured);
+        metrics.OverwrittenFrames = () => cameras.Sum(camera => camera.Overwritten);
     }
 
     public override void Dispose() => server.Dispose();

@@ -12,8 +12,8 @@ internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Mode
     public IReadOnlyList<string> LabelNames { get; } = [.. Model.Labels.Select(label => label.Name)];
 }
 
-/// <summary>The pipeline assembled and the capture loop made, just before frames flow.</summary>
-internal sealed record RunStart(AssembledPipeline Assembled, CameraPipeline Camera);
+/// <summary>The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow.</summary>
+internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras);
 
 /// <summary>
 /// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells, and whichever moments of the run

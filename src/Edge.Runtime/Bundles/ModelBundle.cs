@@ -48,6 +48,9 @@ public sealed class ModelBundle
 
     public IReadOnlyList<LabelThreshold> Labels { get; }
 
+    /// <summary>The batch axis (manifest field <c>batch</c>).</summary>
+    public BatchAxis Batch { get; } = new(false, 1);
+
     public static ModelBundle Load(string directory, bool verifyHash = true)
     {
         if (UserPath.HasNul(directory))

@@ -5,72 +5,77 @@ namespace Edge.Runtime.Inference;
 
 /// <summary>
 /// One ONNX Runtime session for a bundle, with its input and output tensors preallocated and bound once through
-/// <see cref="OrtIoBinding"/>, so <see cref="Run"/> allocates nothing. The ONNX signature is checked against the
+/// <see cref="OrtIoBinding"/>, so <see cref="Run()"/> allocates nothing. The ONNX signature is checked against the
 /// manifest at creation; a mismatch names the field.
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
     private readonly InferenceSession session;
-    private readonly OrtValue inputValue;
-    private readonly OrtValue outputValue;
-    private readonly OrtValue? mapsValue;
-    private readonly OrtIoBinding binding;
+    private readonly List<IDisposable> owned = [];
+
+    // bindings[n - 1] runs a batch of n: its tensors are views of the first n rows of the shared buffers, made once.
+    private readonly OrtIoBinding[] bindings;
     private readonly RunOptions runOptions;
     private readonly Lock terminateGate = new();
+    private readonly int inputLength;
+    private readonly int outputLength;
+    private readonly int mapsLength;
     private bool terminateRequested;
 
-    private ModelSession(InferenceSession session, ExecutionProviderReport report, float[] input, float[] output, long[] inputShape, long[] outputShape, string inputName, string outputName, (string Name, long[] Shape)? maps)
+    private ModelSession(InferenceSession session, ExecutionProviderReport report, int maxBatch, long[] inputShape, long[] outputShape, string inputName, string outputName, (string Name, long[] Shape)? maps)
     {
         this.session = session;
         Report = report;
-        Input = input;
-        Output = output;
-        var disposables = new List<IDisposable>();
+        MaxBatch = maxBatch;
+        inputLength = (int)Elements(inputShape);
+        outputLength = (int)Elements(outputShape);
+        Input = new float[inputLength * maxBatch];
+        Output = new float[outputLength * maxBatch];
+        bindings = new OrtIoBinding[maxBatch];
         try
         {
-            inputValue = OrtValue.CreateTensorValueFromMemory(input, inputShape);
-            disposables.Add(inputValue);
-            outputValue = OrtValue.CreateTensorValueFromMemory(output, outputShape);
-            disposables.Add(outputValue);
+            runOptions = new RunOptions();
+            owned.Add(runOptions);
             if (maps is { } m)
             {
-                Maps = new float[m.Shape.Aggregate(1L, (a, b) => a * b)];
+                mapsLength = (int)Elements(m.Shape);
+                Maps = new float[mapsLength * maxBatch];
                 MapHeight = (int)m.Shape[2];
                 MapWidth = (int)m.Shape[3];
-                mapsValue = OrtValue.CreateTensorValueFromMemory(Maps, m.Shape);
-                disposables.Add(mapsValue);
             }
 
-            runOptions = new RunOptions();
-            disposables.Add(runOptions);
-            binding = session.CreateIoBinding();
-            binding.BindInput(inputName, inputValue);
-            binding.BindOutput(outputName, outputValue);
-            if (maps is { } boundMaps)
+            for (var batch = 1; batch <= maxBatch; batch++)
             {
-                binding.BindOutput(boundMaps.Name, mapsValue!);
+                var binding = session.CreateIoBinding();
+                owned.Add(binding);
+                bindings[batch - 1] = binding;
+                binding.BindInput(inputName, View(Input, inputLength, inputShape, batch));
+                binding.BindOutput(outputName, View(Output, outputLength, outputShape, batch));
+                if (maps is { } boundMaps)
+                {
+                    binding.BindOutput(boundMaps.Name, View(Maps!, mapsLength, boundMaps.Shape, batch));
+                }
             }
         }
         catch
         {
-            foreach (var disposable in disposables)
-            {
-                disposable.Dispose();
-            }
-
+            DisposeOwned();
             throw;
         }
     }
 
     public ExecutionProviderReport Report { get; }
 
-    /// <summary>The input tensor's memory (batch 1), written by the preprocessor.</summary>
+    /// <summary>The most frames one run takes (1 unless the bundle has a dynamic batch axis and the session was made for more).</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The input tensor's memory for <see cref="MaxBatch"/> frames, row after row; <see cref="InputOf"/> is one row.</summary>
     public float[] Input { get; }
 
-    /// <summary>The output tensor's memory (one score per label), filled by <see cref="Run"/>.</summary>
+    /// <summary>The output tensor's memory (one score per label, per batch row), filled by <see cref="Run()"/>.</summary>
     public float[] Output { get; }
 
-    /// <summary>Per-label activation maps <c>[labels, MapHeight, MapWidth]</c> when bound, else null.</summary>
+    /// <summary>Per-label activation maps <c>[batch, labels, MapHeight, MapWidth]</c> when bound, else null.</summary>
     public float[]? Maps { get; }
 
     public int MapHeight { get; }
@@ -84,6 +89,7 @@ public sealed class ModelSession : IDisposable
     /// <param name="tensorRt">TensorRT engine and cache settings; defaults when null.</param>
     /// <param name="cuda">CUDA provider settings; defaults when null.</param>
     /// <param name="spin">When ONNX Runtime's CPU worker threads busy-wait (<c>cpu_spin</c>).</param>
+    /// <param name="maxBatch">The most frames one run takes: 1, or up to the bundle's maximum when its batch axis is dynamic.</param>
     public static ModelSession Create(
         ModelBundle bundle,
         ExecutionProviderChoice choice,
@@ -91,8 +97,10 @@ public sealed class ModelSession : IDisposable
         bool bindMaps = false,
         TensorRt.TensorRtSettings? tensorRt = null,
         TensorRt.CudaSettings? cuda = null,
-        CpuSpin spin = CpuSpin.Always)
+        CpuSpin spin = CpuSpin.Always,
+        int maxBatch = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (session, report) = SessionFactory.Create(
             bundle.ModelPath, choice, threads, new TensorRt.ModelIdentity(bundle.Sha256, bundle.Precision), tensorRt, cuda, spin);
@@ -106,9 +114,7 @@ public sealed class ModelSession : IDisposable
                 maps = bindMaps ? (mapsName, mapsShape) : null;
             }
 
-            var input = new float[inputShape.Aggregate(1L, (a, b) => a * b)];
-            var output = new float[outputShape.Aggregate(1L, (a, b) => a * b)];
-            return new ModelSession(session, report, input, output, inputShape, outputShape, bundle.InputName, bundle.OutputName, maps)
+            return new ModelSession(session, report, maxBatch, inputShape, outputShape, bundle.InputName, bundle.OutputName, maps)
             {
                 CreationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started),
             };
@@ -120,10 +126,22 @@ public sealed class ModelSession : IDisposable
         }
     }
 
-    /// <summary>Runs the model on <see cref="Input"/>; the scores land in <see cref="Output"/>.</summary>
-    public void Run()
+    /// <summary>Batch row <paramref name="row"/> of the input, where the preprocessor writes a frame.</summary>
+    public Span<float> InputOf(int row) => Input.AsSpan(row * inputLength, inputLength);
+
+    /// <summary>The scores of batch row <paramref name="row"/> after a run.</summary>
+    public ReadOnlySpan<float> OutputOf(int row) => Output.AsSpan(row * outputLength, outputLength);
+
+    /// <summary>The activation maps of batch row <paramref name="row"/> after a run; empty when not bound.</summary>
+    public ReadOnlySpan<float> MapsOf(int row) => Maps is null ? default : Maps.AsSpan(row * mapsLength, mapsLength);
+
+    /// <summary>Runs the model on the first row of <see cref="Input"/>; the scores land in the first row of <see cref="Output"/>.</summary>
+    public void Run() => Run(1);
+
+    /// <summary>Runs the model on the first <paramref name="batch"/> rows of <see cref="Input"/>.</summary>
+    public void Run(int batch)
     {
-        session.RunWithBinding(runOptions, binding);
+        session.RunWithBinding(runOptions, bindings[batch - 1]);
     }
 
     /// <summary>
@@ -131,11 +149,11 @@ public sealed class ModelSession : IDisposable
     /// that request (the outputs are then not valid). The request stays set until <see cref="ClearTerminate"/>, which
     /// whoever requested it calls once it can no longer fire.
     /// </summary>
-    public bool TryRun()
+    public bool TryRun(int batch = 1)
     {
         try
         {
-            session.RunWithBinding(runOptions, binding);
+            session.RunWithBinding(runOptions, bindings[batch - 1]);
             return true;
         }
         catch (OnnxRuntimeException) when (Volatile.Read(ref terminateRequested))
@@ -172,11 +190,29 @@ public sealed class ModelSession : IDisposable
 
     public void Dispose()
     {
-        binding.Dispose();
-        runOptions.Dispose();
-        mapsValue?.Dispose();
-        outputValue.Dispose();
-        inputValue.Dispose();
+        DisposeOwned();
         session.Dispose();
+    }
+
+    private static long Elements(long[] shape) => shape.Aggregate(1L, (a, b) => a * b);
+
+    private void DisposeOwned()
+    {
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            owned[i].Dispose();
+        }
+
+        owned.Clear();
+    }
+
+    /// <summary>An <see cref="OrtValue"/> over the first <paramref name="batch"/> rows of <paramref name="buffer"/>, owned by this session.</summary>
+    private OrtValue View(float[] buffer, int rowLength, long[] rowShape, int batch)
+    {
+        var shape = (long[])rowShape.Clone();
+        shape[0] = batch;
+        var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, rowLength * batch), shape);
+        owned.Add(value);
+        return value;
     }
 }

@@ -15,38 +15,55 @@ public sealed record PipelineExtras
 
     public IStageDelay? StageDelay { get; init; }
 
+    /// <summary>Records the first stream's first head (single-stream benchmarks).</summary>
     public FrameTimeline? Timeline { get; init; }
 
     public Func<bool>? Gate { get; init; }
 
-    /// <summary>Creates the hard-frame capture for the loaded model (it needs the labels and hash), owned by the pipeline.</summary>
-    public Func<ModelBundle, HardFrames.HardFrameCapture?>? HardFramesFor { get; init; }
+    /// <summary>Creates a stream's hard-frame capture for the configured model (it needs the labels and hash), owned by that stream's first lane.</summary>
+    public Func<ModelBundle, string, HardFrames.HardFrameCapture?>? HardFramesFor { get; init; }
+}
+
+/// <summary>One stream of the run: its options and one lane (a <see cref="FramePipeline"/>) per inference head it feeds.</summary>
+public sealed record AssembledStream(StreamOptions Options, IReadOnlyList<FramePipeline> Lanes)
+{
+    public string Id => Options.Id;
 }
 
 /// <summary>
-/// A <see cref="FramePipeline"/> with everything it owns: the bundle, one warmed-up session per model (the configured
-/// one, and each ladder step's own under the degrade policy), the heads that run them, the stream's decoder and the
-/// budget. Built the same way for
-/// <c>edge run</c> and <c>edge bench</c>.
+/// Everything a run labels frames with: the bundles, one warmed-up session per model shared by all streams (the
+/// configured model, every further head's, and each degrade ladder step's own), and per stream one
+/// <see cref="FramePipeline"/> lane per head, each with the stream's decoder state, budget and miss policy. Built the
+/// same way for <c>edge run</c> and <c>edge bench</c>; <see cref="BatchScheduler"/> runs the lanes.
 /// </summary>
 public sealed class AssembledPipeline : IDisposable
 {
     private readonly List<ModelSession> sessions;
 
-    private AssembledPipeline(ModelBundle bundle, List<ModelSession> sessions, FramePipeline pipeline, double firstInferenceMs)
+    private AssembledPipeline(ModelBundle bundle, List<ModelSession> sessions, IReadOnlyList<AssembledStream> streams, double firstInferenceMs)
     {
         Bundle = bundle;
         this.sessions = sessions;
-        Pipeline = pipeline;
+        Streams = streams;
         FirstInferenceMs = firstInferenceMs;
     }
 
+    /// <summary>The configured model (the first head).</summary>
     public ModelBundle Bundle { get; }
 
-    /// <summary>The configured model's session (level 0).</summary>
+    /// <summary>The configured model's session.</summary>
     public ModelSession Session => sessions[0];
 
-    public FramePipeline Pipeline { get; }
+    /// <summary>Every session, the configured model's first.</summary>
+    public IReadOnlyList<ModelSession> Sessions => sessions;
+
+    public IReadOnlyList<AssembledStream> Streams { get; }
+
+    /// <summary>The first stream's first lane: the whole pipeline of a single-stream, single-head run.</summary>
+    public FramePipeline Pipeline => Streams[0].Lanes[0];
+
+    /// <summary>Every lane of every stream.</summary>
+    public IEnumerable<FramePipeline> Lanes => Streams.SelectMany(stream => stream.Lanes);
 
     /// <summary>The configured model's first run (ONNX Runtime's one-off costs), measured at start and kept out of frames.</summary>
     public double FirstInferenceMs { get; }
@@ -63,46 +80,33 @@ public sealed class AssembledPipeline : IDisposable
             throw new SettingException("locate", null, "a model with a CSRA head, such as the bundled one", $"needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps')");
         }
 
+        var streams = settings.EffectiveStreams();
+        if (streams.Count > settings.MaxStreams)
+        {
+            throw new SettingException("streams", streams.Count, $"at most max_streams ({settings.MaxStreams}) streams");
+        }
+
+        var heads = HeadModels(settings, bundle);
         var sessions = new List<ModelSession>();
         try
         {
-            var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin);
-            sessions.Add(session);
-            var firstInference = WarmUp(session);
-            // One decoder for the stream, shared by the ladder's heads (InferenceHead says why).
-            var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
-            var origin = new MessageOrigin(settings.Device, settings.Stream, Edge.Camera.Sources.SourceSpec.MaskCredentials(settings.Source));
-            var primary = InferenceHead.For(bundle.Name, bundle, session, decoder, origin);
-            (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = null;
-            if (settings.MissPolicy == MissPolicy.Degrade)
+            var headSessions = new ModelSession[heads.Count];
+            for (var h = 0; h < heads.Count; h++)
             {
-                var steps = new List<InferenceHead>();
-                foreach (var step in settings.Degrade.Ladder)
-                {
-                    var stepBundle = step.Model is null ? bundle : LadderBundle(step, bundle);
-                    var stepSession = session;
-                    if (step.Model is not null)
-                    {
-                        stepSession = ModelSession.Create(stepBundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && stepBundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin);
-                        sessions.Add(stepSession);
-                        WarmUp(stepSession);
-                    }
-
-                    steps.Add(InferenceHead.For(step.Name, stepBundle, stepSession, decoder, origin));
-                }
-
-                ladder = (settings.Degrade, steps);
+                var feeding = streams.Count(stream => Feeds(stream, heads[h].Name));
+                headSessions[h] = ModelSession.Create(heads[h].Bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && heads[h].Bundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin, maxBatch: MaxBatch(settings, heads[h].Bundle, feeding, refuseAbove: h == 0));
+                sessions.Add(headSessions[h]);
             }
 
-            var budget = new FrameBudget(settings.BudgetMs, time, settings.StageBudgets);
-            var pipeline = new FramePipeline(primary, outputs, budget, time, settings.MissPolicy, ladder)
+            var firstInference = WarmUp(sessions[0]);
+            var ladderSessions = LadderSessions(settings, bundle, streams, extras, sessions);
+            var assembled = new List<AssembledStream>();
+            for (var s = 0; s < streams.Count; s++)
             {
-                StageDelay = extras.StageDelay,
-                Timeline = extras.Timeline,
-                Gate = extras.Gate,
-                HardFrames = extras.HardFramesFor?.Invoke(bundle),
-            };
-            return new AssembledPipeline(bundle, sessions, pipeline, firstInference);
+                assembled.Add(AssembleStream(settings, streams[s], s, heads, headSessions, ladderSessions, outputs, time, extras, first: s == 0));
+            }
+
+            return new AssembledPipeline(bundle, sessions, assembled, firstInference);
         }
         catch
         {
@@ -126,12 +130,132 @@ public sealed class AssembledPipeline : IDisposable
 
     public void Dispose()
     {
-        Pipeline.HardFrames?.Dispose();
-        Pipeline.Dispose();
+        foreach (var lane in Lanes)
+        {
+            lane.HardFrames?.Dispose();
+            lane.Dispose();
+        }
+
         foreach (var session in sessions)
         {
             session.Dispose();
         }
+    }
+
+    private sealed record HeadModel(string Name, ModelBundle Bundle, HeadOptions? Options);
+
+    /// <summary>The configured model (named after its bundle), then every further head's, each loaded once.</summary>
+    private static List<HeadModel> HeadModels(PipelineOptions settings, ModelBundle bundle)
+    {
+        var heads = new List<HeadModel> { new(bundle.Name, bundle, null) };
+        for (var h = 0; h < settings.Heads.Count; h++)
+        {
+            var head = settings.Heads[h];
+            if (heads.Any(known => known.Name == head.Name))
+            {
+                throw new SettingException($"heads[{h}].name", head.Name, "a name no other head has (the configured model's head is named after its bundle)");
+            }
+
+            heads.Add(new HeadModel(head.Name, ModelBundle.Load(head.Model), head));
+        }
+
+        return heads;
+    }
+
+    private static bool Feeds(StreamOptions stream, string head) => stream.Heads is null || stream.Heads.Contains(head);
+
+    /// <summary>
+    /// The session's batch: max_batch (0: the bundle's maximum), never above the bundle's maximum, and no more than the
+    /// streams that feed it can fill. Above the configured model's maximum is refused; a further head's smaller maximum caps it.
+    /// </summary>
+    private static int MaxBatch(PipelineOptions settings, ModelBundle bundle, int feeding, bool refuseAbove)
+    {
+        if (refuseAbove && settings.MaxBatch > bundle.Batch.Max)
+        {
+            throw new SettingException("max_batch", settings.MaxBatch, $"at most model '{bundle.Name}''s maximum batch, {bundle.Batch.Max} (its manifest's batch.max)");
+        }
+
+        var wanted = settings.MaxBatch > 0 ? Math.Min(settings.MaxBatch, bundle.Batch.Max) : bundle.Batch.Max;
+        return Math.Max(1, Math.Min(wanted, feeding));
+    }
+
+    /// <summary>Each ladder step's model, loaded, checked against the configured model and given one session shared by every stream.</summary>
+    private static Dictionary<string, (ModelBundle Bundle, ModelSession Session)> LadderSessions(PipelineOptions settings, ModelBundle bundle, IReadOnlyList<StreamOptions> streams, PipelineExtras extras, List<ModelSession> sessions)
+    {
+        var ladder = new Dictionary<string, (ModelBundle, ModelSession)>();
+        if (!streams.Any(stream => (stream.MissPolicy ?? settings.MissPolicy) == MissPolicy.Degrade))
+        {
+            return ladder;
+        }
+
+        foreach (var step in settings.Degrade.Ladder)
+        {
+            if (step.Model is null || ladder.ContainsKey(step.Model))
+            {
+                continue;
+            }
+
+            var stepBundle = LadderBundle(step, bundle);
+            var session = ModelSession.Create(stepBundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && stepBundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin, maxBatch: Math.Max(1, Math.Min(stepBundle.Batch.Max, streams.Count)));
+            sessions.Add(session);
+            WarmUp(session);
+            ladder[step.Model] = (stepBundle, session);
+        }
+
+        return ladder;
+    }
+
+    private static AssembledStream AssembleStream(PipelineOptions settings, StreamOptions stream, int index, List<HeadModel> heads, ModelSession[] headSessions, Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladderSessions, IReadOnlyList<IFrameOutput> outputs, TimeProvider time, PipelineExtras extras, bool first)
+    {
+        var key = settings.Streams.Count > 0 ? $"streams[{index}]" : "stream";
+        var fed = Enumerable.Range(0, heads.Count).Where(h => Feeds(stream, heads[h].Name)).ToList();
+        if (fed.Count == 0)
+        {
+            throw new SettingException($"{key}.heads", string.Join(", ", stream.Heads!), $"names of configured heads: {string.Join(", ", heads.Select(head => head.Name))}");
+        }
+
+        ThresholdOverrides.RequireKnown(stream.Thresholds, [.. fed.Select(h => heads[h].Bundle)], $"{key}.thresholds");
+        var policy = stream.MissPolicy ?? settings.MissPolicy;
+        var budgetMs = stream.BudgetMs ?? settings.BudgetMs;
+        var origin = new MessageOrigin(settings.Device, stream.Id, Edge.Camera.Sources.SourceSpec.MaskCredentials(stream.Source));
+        var lanes = new List<FramePipeline>();
+        foreach (var h in fed)
+        {
+            var head = heads[h];
+            var labels = ThresholdOverrides.Apply(head.Bundle.Labels, head.Options?.Thresholds, $"heads[{h - 1}].thresholds", head.Bundle.Name);
+            labels = ThresholdOverrides.Apply(labels, stream.Thresholds, $"{key}.thresholds", head.Bundle.Name, skipUnknown: true);
+
+            // One decoder per stream and head, shared by the ladder's heads (InferenceHead says why).
+            var decoder = new MultiLabelDecoder(labels, head.Bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
+            var primary = InferenceHead.For(head.Name, head.Bundle, headSessions[h], decoder, origin, labels);
+
+            // The ladder steps down the configured model; a further head has no ladder, so it flags its misses.
+            var lanePolicy = policy == MissPolicy.Degrade && h > 0 ? MissPolicy.Flag : policy;
+            (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = lanePolicy == MissPolicy.Degrade ? (settings.Degrade, LadderHeads(settings, head.Bundle, headSessions[h], ladderSessions, decoder, origin, labels)) : null;
+            var laneBudget = Math.Min(head.Options?.BudgetMs ?? budgetMs, budgetMs);
+            var isFirstLane = first && lanes.Count == 0;
+            lanes.Add(new FramePipeline(primary, outputs, new FrameBudget(laneBudget, time, settings.StageBudgets), time, lanePolicy, ladder)
+            {
+                StageDelay = extras.StageDelay,
+                Timeline = isFirstLane ? extras.Timeline : null,
+                Gate = extras.Gate,
+                HardFrames = h == 0 ? extras.HardFramesFor?.Invoke(head.Bundle, stream.Id) : null,
+            });
+        }
+
+        return new AssembledStream(stream, lanes);
+    }
+
+    private static List<InferenceHead> LadderHeads(PipelineOptions settings, ModelBundle bundle, ModelSession session, Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladderSessions, MultiLabelDecoder decoder, MessageOrigin origin, IReadOnlyList<LabelThreshold> labels)
+    {
+        var steps = new List<InferenceHead>();
+        foreach (var step in settings.Degrade.Ladder)
+        {
+            var (stepBundle, stepSession) = step.Model is null ? (bundle, session) : ladderSessions[step.Model];
+            steps.Add(InferenceHead.For(step.Name, stepBundle, stepSession, decoder, origin, labels));
+        }
+
+        return steps;
     }
 
     /// <summary>A ladder step's bundle, which must tag the same labels in the same order as the configured model.</summary>

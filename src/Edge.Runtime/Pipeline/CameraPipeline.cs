@@ -23,13 +23,14 @@ public sealed class CameraPipeline : IDisposable
     /// <param name="source">The source <paramref name="sourceText"/> names, not yet opened; owned from here on.</param>
     /// <param name="createFrame">Creates the slot's frames (sized for the model input).</param>
     /// <param name="events">Receives camera lost / recovered events, on the capture thread.</param>
-    public CameraPipeline(string stream, string sourceText, IFrameSource source, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null, ReconnectPolicy? reconnect = null)
+    /// <param name="signal">Set whenever the slot gets a frame (a <see cref="BatchScheduler"/> serving several streams waits on it).</param>
+    public CameraPipeline(string stream, string sourceText, IFrameSource source, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null, ReconnectPolicy? reconnect = null, FrameSignal? signal = null)
     {
         this.events = events;
         Stream = StreamId.Checked(stream, nameof(stream));
         Source = SourceSpec.MaskCredentials(sourceText);
         Handoff = source.Handoff;
-        Slot = new FrameSlot(createFrame, source.Handoff);
+        Slot = new FrameSlot(createFrame, source.Handoff) { Signal = signal };
         capture = new CaptureLoop(source, Slot, time, logger, reconnect) { ConnectionChanged = connected => OnConnectionChanged(connected, time) };
     }
 
@@ -72,12 +73,12 @@ public sealed class CameraPipeline : IDisposable
     /// Throws <see cref="FrameSourceException"/> when the text names no source this build can read.
     /// </summary>
     /// <param name="fashionMnistFolder">Where the synthetic source finds Fashion-MNIST; null searches the usual places.</param>
-    public static CameraPipeline Create(string stream, string sourceText, string? fashionMnistFolder, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null)
+    public static CameraPipeline Create(string stream, string sourceText, string? fashionMnistFolder, Func<Frame> createFrame, TimeProvider time, ILogger logger, IFrameOutput? events = null, FrameSignal? signal = null)
     {
         var source = FrameSources.Create(sourceText, fashionMnistFolder);
         try
         {
-            return new CameraPipeline(stream, sourceText, source, createFrame, time, logger, events);
+            return new CameraPipeline(stream, sourceText, source, createFrame, time, logger, events, signal: signal);
         }
         catch
         {

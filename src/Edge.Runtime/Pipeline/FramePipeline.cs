@@ -117,6 +117,9 @@ public sealed class FramePipeline : IDisposable
     /// <summary>The head that runs at <see cref="Level"/>.</summary>
     public InferenceHead Head => heads[Level];
 
+    /// <summary>The sessions this pipeline's heads run (one per distinct model of its ladder).</summary>
+    public IEnumerable<ModelSession> Sessions => heads.Select(head => head.Session).Distinct();
+
     /// <summary>The stream this pipeline labels: every message and event carries it.</summary>
     public string Stream => heads[0].Stream;
 
@@ -154,20 +157,41 @@ public sealed class FramePipeline : IDisposable
         }
     }
 
+    /// <summary>Runs one frame through every stage on its own (a batch of one).</summary>
     public FrameOutcome Process(Frame frame)
     {
         var taken = time.GetTimestamp();
+        if (Admit(frame, taken, out var admitted) is { } finished)
+        {
+            return finished;
+        }
+
+        Preprocess(admitted, row: 0);
+        var preprocessed = time.GetTimestamp();
+        var session = admitted.Head.Session;
+        watchdog.Arm(session, InferenceDeadline(admitted, preprocessed));
+        StageDelay?.Delay(PipelineStage.Inference, watchdog);
+        var completed = session.TryRun(1);
+        watchdog.Disarm(out var cancelDelay);
+        return Complete(admitted, row: 0, new BatchRun(taken, preprocessed, time.GetTimestamp(), completed, cancelDelay, Size: 1));
+    }
+
+    /// <summary>
+    /// The budget gate and the degrade step's frame stride: null when the frame goes on to inference (then
+    /// <paramref name="admitted"/> says with which head), else the outcome it was reported with.
+    /// </summary>
+    public FrameOutcome? Admit(Frame frame, long taken, out AdmittedFrame admitted)
+    {
+        admitted = default;
 
         // A lossless hand-off makes frames wait for the pipeline by design: their budget starts when the pipeline takes
         // them, or every frame behind a slow one would be stale (docs/budgets.md).
         var captured = frame.BudgetFromHandoff ? taken : frame.CapturedAt;
         if (budget.IsStale(captured, taken))
         {
-            Stats.DroppedStale++;
-            return Finish(frame, double.NaN, FrameOutcome.DroppedStale);
+            return DroppedStale(frame);
         }
 
-        var head = heads[Level];
         var frameStride = frameStrides[Level];
         if (frameStride > 1 && strideCounter++ % frameStride != 0)
         {
@@ -175,33 +199,62 @@ public sealed class FramePipeline : IDisposable
             return Finish(frame, double.NaN, FrameOutcome.Skipped);
         }
 
-        StageDelay?.Delay(PipelineStage.Preprocess, watchdog);
-        head.Preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, head.Session.Input);
-        var preprocessed = time.GetTimestamp();
+        admitted = new AdmittedFrame(frame, heads[Level], captured);
+        return null;
+    }
 
-        watchdog.Arm(head.Session, budget.InferenceDeadline(captured, preprocessed));
-        StageDelay?.Delay(PipelineStage.Inference, watchdog);
-        var completed = head.Session.TryRun();
-        watchdog.Disarm(out var cancelDelay);
-        var inferred = time.GetTimestamp();
-        if (!completed)
+    /// <summary>The frame's end-to-end deadline (timestamp).</summary>
+    public long DeadlineOf(in AdmittedFrame admitted) => budget.DeadlineOf(admitted.Captured);
+
+    /// <summary>When its inference, started at <paramref name="startedAt"/>, must be cancelled.</summary>
+    public long InferenceDeadline(in AdmittedFrame admitted, long startedAt) => budget.InferenceDeadline(admitted.Captured, startedAt);
+
+    /// <summary>
+    /// An admitted frame given up before any work: already past its deadline, or (<paramref name="predicted"/>) sure to
+    /// miss it even in a batch of its own. Reported as dropped stale.
+    /// </summary>
+    public FrameOutcome Expire(in AdmittedFrame admitted, bool predicted)
+    {
+        if (predicted)
         {
-            return Cancelled(frame, Milliseconds(captured, inferred), cancelDelay);
+            Stats.PredictedMisses++;
+        }
+
+        return DroppedStale(admitted.Frame);
+    }
+
+    /// <summary>Writes the frame into batch row <paramref name="row"/> of its head's session input.</summary>
+    public void Preprocess(in AdmittedFrame admitted, int row)
+    {
+        StageDelay?.Delay(PipelineStage.Preprocess, watchdog);
+        var frame = admitted.Frame;
+        admitted.Head.Preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, admitted.Head.Session.InputOf(row));
+    }
+
+    /// <summary>Decodes batch row <paramref name="row"/> of the run (or reports the run's cancellation) and publishes under the miss policy.</summary>
+    public FrameOutcome Complete(in AdmittedFrame admitted, int row, in BatchRun run)
+    {
+        var frame = admitted.Frame;
+        var head = admitted.Head;
+        var captured = admitted.Captured;
+        if (!run.Completed)
+        {
+            return Cancelled(frame, Milliseconds(captured, run.Inferred), run.CancelDelay);
         }
 
         StageDelay?.Delay(PipelineStage.Decode, watchdog);
-        decoder.Decode(head.Session.Output);
-        head.Locator?.Locate(head.Session.Maps, decoder.Active);
+        decoder.Decode(head.Session.OutputOf(row));
+        head.Locator?.Locate(head.Session.MapsOf(row), decoder.Active);
         var decoded = time.GetTimestamp();
 
-        var overrun = budget.Overrun(preprocessed - taken, inferred - preprocessed, decoded - inferred);
+        var overrun = budget.Overrun(run.Preprocessed - run.Started, run.Inferred - run.Preprocessed, decoded - run.Inferred);
         var met = overrun is null && budget.IsMet(captured, decoded);
         var latency = new StageLatency
         {
-            Queue = Milliseconds(captured, taken),
-            Preprocess = Milliseconds(taken, preprocessed),
-            Inference = Milliseconds(preprocessed, inferred),
-            Decode = Milliseconds(inferred, decoded),
+            Queue = Milliseconds(captured, run.Started),
+            Preprocess = Milliseconds(run.Started, run.Preprocessed),
+            Inference = Milliseconds(run.Preprocessed, run.Inferred),
+            Decode = Milliseconds(run.Inferred, decoded),
             Total = Milliseconds(captured, decoded),
         };
         if (overrun is { } stage)
@@ -209,9 +262,10 @@ public sealed class FramePipeline : IDisposable
             Stats.RecordOverrun(stage);
         }
 
+        Stats.RecordBatch(run.Size);
         return !met && Policy == MissPolicy.Drop
             ? Withheld(frame, latency, overrun)
-            : Published(frame, head, captured, decoded, latency, met, overrun);
+            : Published(frame, head, captured, decoded, latency, met, overrun, run.Size);
     }
 
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
@@ -222,6 +276,12 @@ public sealed class FramePipeline : IDisposable
     }
 
     public void Dispose() => watchdog.Dispose();
+
+    private FrameOutcome DroppedStale(Frame frame)
+    {
+        Stats.DroppedStale++;
+        return Finish(frame, double.NaN, FrameOutcome.DroppedStale);
+    }
 
     /// <summary>ONNX Runtime terminated the inference at the deadline: nothing to publish.</summary>
     private FrameOutcome Cancelled(Frame frame, double sinceCapture, TimeSpan cancelDelay)
@@ -245,11 +305,11 @@ public sealed class FramePipeline : IDisposable
     }
 
     /// <summary>Serialises the label set and hands it to the outputs, marked late when it missed its deadline.</summary>
-    private FrameOutcome Published(Frame frame, InferenceHead head, long captured, long decoded, in StageLatency latency, bool met, PipelineStage? overrun)
+    private FrameOutcome Published(Frame frame, InferenceHead head, long captured, long decoded, in StageLatency latency, bool met, PipelineStage? overrun, int batch)
     {
         StageDelay?.Delay(PipelineStage.Publish, watchdog);
         var capturedAt = WallClockOf(frame.CapturedAt);
-        head.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, head.Locator);
+        head.Writer.Write(frame, capturedAt, decoder, latency, budget.BudgetMs, met, head.Locator, batch);
         HardFrames?.Offer(frame, decoder.Scores, decoder.Active, decoder.TurnedOn, decoder.TurnedOff, capturedAt);
 
         Stats.Published++;
@@ -412,3 +472,11 @@ public sealed class FramePipeline : IDisposable
     private DateTimeOffset WallClockOf(long timestamp) =>
         anchorWallClock.AddTicks((long)((timestamp - anchorTimestamp) * (double)TimeSpan.TicksPerSecond / time.TimestampFrequency));
 }
+
+/// <summary>A frame past the budget gate, waiting for inference with the head its degrade level picked.</summary>
+/// <param name="Captured">When its budget started (capture, or the hand-off for lossless sources).</param>
+public readonly record struct AdmittedFrame(Frame Frame, InferenceHead Head, long Captured);
+
+/// <summary>One inference over a batch: when its preprocessing started and ended, when the run ended, and whether it completed.</summary>
+/// <param name="CancelDelay">How late the deadline timer cancelled it, when it did.</param>
+public readonly record struct BatchRun(long Started, long Preprocessed, long Inferred, bool Completed, TimeSpan CancelDelay, int Size);

@@ -56,8 +56,9 @@ public sealed class InferenceHead
     /// A head for <paramref name="bundle"/>'s model: the preprocessing and writer its manifest calls for, and a locator
     /// when the session binds activation maps. <paramref name="decoder"/> is the stream's (see the remarks).
     /// </summary>
-    public static InferenceHead For(string name, ModelBundle bundle, ModelSession session, MultiLabelDecoder decoder, MessageOrigin origin) =>
-        new(name, session, new ImagePreprocessor(bundle.Input), decoder, new LabelSetWriter(bundle.Labels, origin, bundle, session.Report.Active))
+    /// <param name="labels">The labels as the decoder uses them (thresholds overridden); the bundle's when null.</param>
+    public static InferenceHead For(string name, ModelBundle bundle, ModelSession session, MultiLabelDecoder decoder, MessageOrigin origin, IReadOnlyList<LabelThreshold>? labels = null) =>
+        new(name, session, new ImagePreprocessor(bundle.Input), decoder, new LabelSetWriter(labels ?? bundle.Labels, origin, bundle, session.Report.Active, head: name))
         {
             Locator = session.Maps is null ? null : new LabelLocator(bundle.Labels.Count, session.MapHeight, session.MapWidth),
         };

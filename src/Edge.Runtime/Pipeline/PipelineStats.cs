@@ -6,6 +6,7 @@ namespace Edge.Runtime.Pipeline;
 public sealed class PipelineStats
 {
     private readonly long[] stageOverruns = new long[Enum.GetValues<PipelineStage>().Length];
+    private long[] batchSizes = new long[8];
 
     public long Published { get; internal set; }
 
@@ -33,6 +34,22 @@ public sealed class PipelineStats
     public long StageOverruns(PipelineStage stage) => stageOverruns[(int)stage];
 
     internal void RecordOverrun(PipelineStage stage) => stageOverruns[(int)stage]++;
+
+    /// <summary>Frames given up before any work because even a batch of one was predicted to miss their deadline (counted in <see cref="DroppedStale"/> too).</summary>
+    public long PredictedMisses { get; internal set; }
+
+    /// <summary>Decoded frames by the size of the batch they were inferred in: index n - 1 counts batches of n.</summary>
+    public ReadOnlySpan<long> BatchSizes => batchSizes;
+
+    internal void RecordBatch(int size)
+    {
+        if (size > batchSizes.Length)
+        {
+            Array.Resize(ref batchSizes, Math.Max(size, batchSizes.Length * 2));
+        }
+
+        batchSizes[size - 1]++;
+    }
 
     public long Degradations { get; internal set; }
 

@@ -12,9 +12,11 @@ namespace Edge.Runtime.Publishing;
 /// </summary>
 public sealed class LabelSetWriter
 {
-    public const string Schema = "edge.labels/1";
+    public const string Schema = "edge.labels/2";
 
     private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
+    private static readonly JsonEncodedText BatchKey = JsonEncodedText.Encode("batch");
+    private static readonly JsonEncodedText HeadKey = JsonEncodedText.Encode("head");
     private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(Schema);
     private static readonly JsonEncodedText DeviceKey = JsonEncodedText.Encode("device");
     private static readonly JsonEncodedText StreamKey = JsonEncodedText.Encode("stream");
@@ -50,13 +52,16 @@ public sealed class LabelSetWriter
     private readonly JsonEncodedText device;
     private readonly JsonEncodedText stream;
     private readonly JsonEncodedText source;
+    private readonly JsonEncodedText head;
     private readonly JsonEncodedText modelName;
     private readonly JsonEncodedText modelSha256;
     private readonly JsonEncodedText modelPrecision;
     private readonly JsonEncodedText executionProvider;
 
-    public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, MessageOrigin origin, ModelBundle model, string executionProvider)
+    /// <param name="head">The inference head's name (<c>head</c> in the message); the model's name when null.</param>
+    public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, MessageOrigin origin, ModelBundle model, string executionProvider, string? head = null)
     {
+        this.head = JsonEncodedText.Encode(head ?? model.Name);
         writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         labelNames = labels.Select(label => JsonEncodedText.Encode(label.Name)).ToArray();
         Stream = origin.Stream;
@@ -78,7 +83,8 @@ public sealed class LabelSetWriter
     public ReadOnlyMemory<byte> Message => buffer.WrittenMemory;
 
     /// <param name="locator">When given, a <c>locations</c> object places each active label (from activation maps).</param>
-    public void Write(Frame frame, DateTimeOffset capturedAt, MultiLabelDecoder decoded, in StageLatency latency, double budgetMs, bool deadlineMet, LabelLocator? locator = null)
+    /// <param name="batch">How many frames the inference that labelled this one ran on.</param>
+    public void Write(Frame frame, DateTimeOffset capturedAt, MultiLabelDecoder decoded, in StageLatency latency, double budgetMs, bool deadlineMet, LabelLocator? locator = null, int batch = 1)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
@@ -86,6 +92,7 @@ public sealed class LabelSetWriter
         writer.WriteString(SchemaKey, SchemaValue);
         writer.WriteString(DeviceKey, device);
         writer.WriteString(StreamKey, stream);
+        writer.WriteString(HeadKey, head);
         writer.WriteString(SourceKey, source);
         writer.WriteNumber(FrameKey, frame.Sequence);
         writer.WriteString(CapturedAtKey, capturedAt);
@@ -122,6 +129,7 @@ public sealed class LabelSetWriter
         writer.WriteString(PrecisionKey, modelPrecision);
         writer.WriteEndObject();
         writer.WriteString(EpKey, executionProvider);
+        writer.WriteNumber(BatchKey, batch);
         if (frame.HasTruth)
         {
             WriteLabels(TruthKey, frame.Truth);
