@@ -37,9 +37,15 @@ public sealed class BatchLatencyModel
     /// <summary>Batches of this size measured so far.</summary>
     public long Samples(int size) => samples[size - 1];
 
-    public void Record(int size, double milliseconds)
+    /// <param name="restart">Forget what was measured for this size before (a probe measuring afresh).</param>
+    public void Record(int size, double milliseconds, bool restart = false)
     {
         var i = size - 1;
+        if (restart)
+        {
+            samples[i] = 0;
+        }
+
         if (samples[i]++ == 0)
         {
             mean[i] = milliseconds;
@@ -47,11 +53,12 @@ public sealed class BatchLatencyModel
             return;
         }
 
-        // West's incremental form of the exponentially weighted mean and variance.
+        // West's incremental form of the exponentially weighted mean and variance; the first few measurements are
+        // averaged plainly, so one slow warm-up run does not weigh on the estimate for long.
         var difference = milliseconds - mean[i];
-        var increment = weight * difference;
+        var increment = Math.Max(weight, 1.0 / samples[i]) * difference;
         mean[i] += increment;
-        variance[i] = (1 - weight) * (variance[i] + (difference * increment));
+        variance[i] = (1 - Math.Max(weight, 1.0 / samples[i])) * (variance[i] + (difference * increment));
     }
 
     /// <summary>The predicted latency of a batch of <paramref name="size"/> in ms; 0 before anything was measured.</summary>

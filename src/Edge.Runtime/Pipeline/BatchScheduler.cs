@@ -11,14 +11,17 @@ public sealed record ScheduledStream(FrameSlot Slot, IReadOnlyList<FramePipeline
 /// Runs several streams' frames through shared sessions on one frame thread, earliest deadline first. Each stream's
 /// newest frame is taken as soon as the stream's previous frame is done; each of its lanes (one per head) admits it
 /// through its own budget gate. The next batch goes to the session of the most urgent waiting frame: its waiting frames
-/// are ordered by deadline, those past their deadline (and, under the drop policy, those that cannot meet it even alone)
-/// are given up before any work, and <see cref="BatchPlanner"/> sizes the batch from the session's
+/// are ordered by deadline, those past their deadline or predicted to miss it even alone are given up before any work
+/// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's
 /// <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
 /// the run is cancelled at the batch's earliest inference deadline, and each row is decoded and published by its own
 /// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame.
 /// </summary>
 public sealed class BatchScheduler : IDisposable
 {
+    /// <summary>A session's frames predicted to miss are still run once in this many, to measure afresh.</summary>
+    public const int ProbeEvery = 8;
+
     private readonly TimeProvider time;
     private readonly FrameSignal signal;
     private readonly InferenceWatchdog watchdog;
@@ -27,6 +30,8 @@ public sealed class BatchScheduler : IDisposable
     private readonly ModelSession[] sessions;
     private readonly BatchLatencyModel[] models;
     private readonly long[][] batches;
+    private readonly int[] hopelessStreaks;
+    private bool probing;
     private readonly int[] candidates;
     private readonly long[] deadlines;
 
@@ -66,6 +71,7 @@ public sealed class BatchScheduler : IDisposable
         sessions = [.. sessionList];
         models = [.. sessions.Select(session => new BatchLatencyModel(session.MaxBatch))];
         batches = [.. sessions.Select(session => new long[session.MaxBatch])];
+        hopelessStreaks = new int[sessions.Length];
         candidates = new int[lanes.Length];
         deadlines = new long[lanes.Length];
     }
@@ -105,6 +111,7 @@ public sealed class BatchScheduler : IDisposable
             Array.Clear(sessions[i].Input);
             for (var size = 1; size <= sessions[i].MaxBatch; size++)
             {
+                sessions[i].Run(size); // a batch size's first run pays one-off costs: kept out of the estimate
                 for (var round = 0; round < rounds; round++)
                 {
                     var started = time.GetTimestamp();
@@ -123,8 +130,7 @@ public sealed class BatchScheduler : IDisposable
     {
         while (!cancellationToken.IsCancellationRequested && (frameLimit <= 0 || Published < frameLimit))
         {
-            var open = TakeFrames();
-            if (RunNextBatch())
+            if (RunOnce(out var open))
             {
                 continue;
             }
@@ -137,6 +143,16 @@ public sealed class BatchScheduler : IDisposable
             // The time-out only bounds how long a missed wake-up could cost; every published frame sets the signal.
             signal.Wait(TimeSpan.FromMilliseconds(50), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Gives every stream whose previous frame is done its newest frame and runs one batch: false when no frame waited.
+    /// <paramref name="open"/> counts the streams not yet ended.
+    /// </summary>
+    public bool RunOnce(out int open)
+    {
+        open = TakeFrames();
+        return RunNextBatch();
     }
 
     /// <summary>Gives every stream whose previous frame is done its newest frame; returns the streams not yet ended.</summary>
@@ -215,9 +231,10 @@ public sealed class BatchScheduler : IDisposable
         var session = lanes[urgent].Frame.Head.Session;
         var sessionIndex = IndexOf(session);
         var model = models[sessionIndex];
-        var count = Candidates(session, model);
+        var count = Candidates(session, sessionIndex, model);
         if (count == 0)
         {
+            probing = false;
             return true;
         }
 
@@ -239,7 +256,7 @@ public sealed class BatchScheduler : IDisposable
         }
 
         watchdog.Arm(session, cancelAt);
-        lanes[candidates[0]].Pipeline.StageDelay?.Delay(PipelineStage.Inference, watchdog);
+        lanes[candidates[0]].Pipeline.StageDelay?.DelayBatch(size, watchdog);
         var completed = session.TryRun(size);
         watchdog.Disarm(out var cancelDelay);
         var run = new BatchRun(started, preprocessed, time.GetTimestamp(), completed, cancelDelay, size);
@@ -252,17 +269,21 @@ public sealed class BatchScheduler : IDisposable
 
         if (completed)
         {
-            model.Record(size, time.GetElapsedTime(started).TotalMilliseconds);
+            // A probe ran because the estimate kept saying no: its measurement replaces the estimate.
+            model.Record(size, time.GetElapsedTime(started).TotalMilliseconds, restart: probing);
+            hopelessStreaks[sessionIndex] = 0;
         }
+
+        probing = false;
 
         return true;
     }
 
     /// <summary>
     /// Orders the frames waiting for <paramref name="session"/> by deadline into <see cref="candidates"/>, giving up
-    /// those already past their deadline, and under the drop policy those that cannot meet it even alone.
+    /// those already past their deadline and those that cannot meet it even alone (but for a probe now and then).
     /// </summary>
-    private int Candidates(ModelSession session, BatchLatencyModel model)
+    private int Candidates(ModelSession session, int sessionIndex, BatchLatencyModel model)
     {
         var now = time.GetTimestamp();
         var count = 0;
@@ -274,9 +295,12 @@ public sealed class BatchScheduler : IDisposable
                 continue;
             }
 
-            if (now > lane.Deadline || (lane.Pipeline.Policy == MissPolicy.Drop && BatchPlanner.Hopeless(lane.Deadline, now, model, time.TimestampFrequency)))
+            var stale = now > lane.Deadline;
+            var hopeless = !stale && BatchPlanner.Hopeless(lane.Deadline, now, model, time.TimestampFrequency);
+            probing |= hopeless && ++hopelessStreaks[sessionIndex] % ProbeEvery == 0;
+            if (stale || (hopeless && hopelessStreaks[sessionIndex] % ProbeEvery != 0))
             {
-                lane.Pipeline.Expire(lane.Frame, predicted: now <= lane.Deadline);
+                lane.Pipeline.Expire(lane.Frame, predicted: !stale);
                 Done(ref lane);
                 continue;
             }

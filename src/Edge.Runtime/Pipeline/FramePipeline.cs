@@ -211,13 +211,15 @@ public sealed class FramePipeline : IDisposable
 
     /// <summary>
     /// An admitted frame given up before any work: already past its deadline, or (<paramref name="predicted"/>) sure to
-    /// miss it even in a batch of its own. Reported as dropped stale.
+    /// miss it even in a batch of its own. Reported as dropped stale; a predicted miss counts as a miss for the degrade
+    /// policy, which is how a stream whose frames cannot be served in time steps down its ladder.
     /// </summary>
     public FrameOutcome Expire(in AdmittedFrame admitted, bool predicted)
     {
         if (predicted)
         {
             Stats.PredictedMisses++;
+            Observe(admitted.Frame, missed: true, budget.BudgetMs);
         }
 
         return DroppedStale(admitted.Frame);

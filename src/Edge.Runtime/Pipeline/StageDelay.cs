@@ -10,6 +10,9 @@ namespace Edge.Runtime.Pipeline;
 public interface IStageDelay
 {
     void Delay(PipelineStage stage, InferenceWatchdog watchdog);
+
+    /// <summary>The inference stage of a batch of <paramref name="size"/> frames; by default as for one frame.</summary>
+    void DelayBatch(int size, InferenceWatchdog watchdog) => Delay(PipelineStage.Inference, watchdog);
 }
 
 /// <summary>Adds a fixed delay to one stage in real time (<c>edge run/bench --inject-delay STAGE=MS</c>).</summary>
