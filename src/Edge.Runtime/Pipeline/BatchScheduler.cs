@@ -30,6 +30,8 @@ public sealed class BatchScheduler : IDisposable
     private readonly ModelSession[] sessions;
     private readonly BatchLatencyModel[] models;
     private readonly long[][] batches;
+    private readonly double[][] predictedMs;
+    private readonly double[][] actualMs;
     private readonly int[] hopelessStreaks;
     private bool probing;
     private readonly int[] candidates;
@@ -71,6 +73,8 @@ public sealed class BatchScheduler : IDisposable
         sessions = [.. sessionList];
         models = [.. sessions.Select(session => new BatchLatencyModel(session.MaxBatch))];
         batches = [.. sessions.Select(session => new long[session.MaxBatch])];
+        predictedMs = [.. sessions.Select(session => new double[session.MaxBatch])];
+        actualMs = [.. sessions.Select(session => new double[session.MaxBatch])];
         hopelessStreaks = new int[sessions.Length];
         candidates = new int[lanes.Length];
         deadlines = new long[lanes.Length];
@@ -82,8 +86,18 @@ public sealed class BatchScheduler : IDisposable
     /// <summary>The latency model of each of <see cref="Sessions"/>, in the same order.</summary>
     public IReadOnlyList<BatchLatencyModel> LatencyModels => models;
 
-    /// <summary>Batches of <paramref name="size"/> frames run on session <paramref name="session"/> (an index into <see cref="Sessions"/>).</summary>
+    /// <summary>Completed batches of <paramref name="size"/> frames on session <paramref name="session"/> (an index into <see cref="Sessions"/>).</summary>
     public long Batches(int session, int size) => batches[session][size - 1];
+
+    /// <summary>
+    /// For completed batches of <paramref name="size"/> on session <paramref name="session"/>: the mean latency the
+    /// scheduler predicted when it formed them, and the mean it measured (first preprocess to last decode), in ms.
+    /// </summary>
+    public (double Predicted, double Actual) BatchLatency(int session, int size)
+    {
+        var count = batches[session][size - 1];
+        return count == 0 ? (double.NaN, double.NaN) : (predictedMs[session][size - 1] / count, actualMs[session][size - 1] / count);
+    }
 
     /// <summary>Label sets published by every lane together.</summary>
     public long Published
@@ -239,7 +253,7 @@ public sealed class BatchScheduler : IDisposable
         }
 
         var size = BatchPlanner.Size(deadlines.AsSpan(0, count), time.GetTimestamp(), model, time.TimestampFrequency);
-        batches[sessionIndex][size - 1]++;
+        var predicted = model.Predict(size);
         var started = time.GetTimestamp();
         for (var row = 0; row < size; row++)
         {
@@ -270,7 +284,11 @@ public sealed class BatchScheduler : IDisposable
         if (completed)
         {
             // A probe ran because the estimate kept saying no: its measurement replaces the estimate.
-            model.Record(size, time.GetElapsedTime(started).TotalMilliseconds, restart: probing);
+            var actual = time.GetElapsedTime(started).TotalMilliseconds;
+            model.Record(size, actual, restart: probing);
+            batches[sessionIndex][size - 1]++;
+            predictedMs[sessionIndex][size - 1] += predicted;
+            actualMs[sessionIndex][size - 1] += actual;
             hopelessStreaks[sessionIndex] = 0;
         }
 
