@@ -26,7 +26,7 @@ check "train_own_labels.sh exits 0" "[ $status -eq 0 ]" || true
 check "bundle has model.onnx, manifest.json, README.md" "[ -f '$WORK/bundle/model.onnx' ] && [ -f '$WORK/bundle/manifest.json' ] && [ -f '$WORK/bundle/README.md' ]"
 check "training loss decreases" "${PYTHON:-python3} -c \"import json,sys; e=json.load(open('$WORK/recipe/out/training-log.json'))['epochs']; sys.exit(0 if e[-1]['train_loss'] < e[0]['train_loss'] else 1)\""
 ./edge run --model "$WORK/bundle" --source "images:$WORK/data/test" --frames 3 --budget-ms 60000 > "$WORK/labels.jsonl" 2>"$WORK/run.log"
-check "edge run loads the bundle and publishes label sets" "[ \$(grep -c '\"schema\":\"edge.labels/1\"' '$WORK/labels.jsonl') -ge 1 ]"
+check "edge run loads the bundle and publishes label sets" "[ \$(grep -c '\"schema\":\"edge.labels/2\"' '$WORK/labels.jsonl') -ge 1 ]"
 ./edge eval --model "$WORK/bundle" --data "$WORK/data/test" --json "$WORK/metrics.json" > /dev/null 2>&1
 check "edge eval measures the bundle" "grep -q '\"mAP\"' '$WORK/metrics.json'"
 echo "recipe smoke test: $passed passed, $failed failed"

@@ -31,7 +31,7 @@ fi
 
 check_labels() { # FILE COUNT
   local lines
-  lines=$(grep -c '"schema":"edge.labels/1"' "$1" || true)
+  lines=$(grep -c '"schema":"edge.labels/2"' "$1" || true)
   if [[ "$lines" -ne "$2" ]]; then
     echo "smoke-test.sh: expected $2 label sets in $1, got $lines" >&2
     exit 1

@@ -11,8 +11,8 @@ public sealed class LabelSetWriterTests
 {
     private static readonly string[] BaseKeys =
     [
-        "schema", "device", "stream", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
-        "latency_ms", "budget_ms", "deadline_met", "model", "ep",
+        "schema", "device", "stream", "head", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off",
+        "latency_ms", "budget_ms", "deadline_met", "model", "ep", "batch",
     ];
 
     private static readonly DateTimeOffset CapturedAt = new DateTimeOffset(2026, 11, 26, 7, 12, 3, 482, TimeSpan.Zero).AddTicks(1937);

@@ -50,7 +50,7 @@ public sealed class BudgetRunTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var messages = result.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        var labelSets = messages.Where(m => m.GetProperty("schema").GetString() == "edge.labels/1").ToList();
+        var labelSets = messages.Where(m => m.GetProperty("schema").GetString() == "edge.labels/2").ToList();
         var events = messages.Where(m => m.GetProperty("schema").GetString() == "edge.event/1" && m.GetProperty("event").GetString() == "deadline_missed").ToList();
         Assert.Equal(3, labelSets.Count);
         Assert.All(labelSets, m => Assert.False(m.GetProperty("deadline_met").GetBoolean()));

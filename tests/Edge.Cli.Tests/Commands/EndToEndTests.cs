@@ -29,7 +29,7 @@ public sealed class EndToEndTests
             using var message = JsonDocument.Parse(line);
             var root = message.RootElement;
             Assert.Equal(MessageKeys, root.EnumerateObject().Select(p => p.Name).ToArray());
-            Assert.Equal("edge.labels/1", root.GetProperty("schema").GetString());
+            Assert.Equal("edge.labels/2", root.GetProperty("schema").GetString());
             Assert.Equal("cpu", root.GetProperty("ep").GetString());
             Assert.Equal(10, root.GetProperty("scores").EnumerateObject().Count());
             var frame = root.GetProperty("frame").GetInt64();

@@ -56,7 +56,7 @@ public sealed class OutputFailureRunTests : IDisposable
         var labelSets = lines.Where(line => line.StartsWith('{')).ToList();
         Assert.Equal(0, process.ExitCode);
         Assert.Equal(20, labelSets.Count);
-        Assert.All(labelSets, line => Assert.Equal("edge.labels/1", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString()));
+        Assert.All(labelSets, line => Assert.Equal("edge.labels/2", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString()));
         Assert.Contains(lines, line => line.Contains("model tiny-multilabel", StringComparison.Ordinal)); // the start-up log line
         Assert.Contains(lines, line => line.StartsWith("published 20", StringComparison.Ordinal));        // the summary
     }
@@ -116,7 +116,7 @@ public sealed class OutputFailureRunTests : IDisposable
         Assert.InRange(lines.Length, 1, 199);
         foreach (var line in lines)
         {
-            Assert.Equal("edge.labels/1", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString());
+            Assert.Equal("edge.labels/2", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString());
         }
 
         Assert.Contains("published 200", result.StandardError, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public sealed class OutputFailureRunTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         var lines = File.ReadAllLines(output);
         Assert.Equal("operator notes, no newline at the end", lines[0]);
-        Assert.Equal("edge.labels/1", JsonDocument.Parse(lines[1]).RootElement.GetProperty("schema").GetString());
+        Assert.Equal("edge.labels/2", JsonDocument.Parse(lines[1]).RootElement.GetProperty("schema").GetString());
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class MqttReliabilityTests : IDisposable
         var frames = broker.Payloads("edge/rover/labels").Select(payload =>
         {
             var json = JsonDocument.Parse(payload).RootElement;
-            Assert.Equal("edge.labels/1", json.GetProperty("schema").GetString());
+            Assert.Equal("edge.labels/2", json.GetProperty("schema").GetString());
             Assert.Equal("rover", json.GetProperty("device").GetString());
             Assert.True(json.TryGetProperty("active", out _));
             return json.GetProperty("frame").GetInt64();

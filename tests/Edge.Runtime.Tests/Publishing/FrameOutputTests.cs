@@ -87,7 +87,7 @@ public sealed class FrameOutputTests : IDisposable
             }
 
             var written = File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-            Assert.Equal("edge.labels/1", written[0].GetProperty("schema").GetString());
+            Assert.Equal("edge.labels/2", written[0].GetProperty("schema").GetString());
             Assert.False(written[0].GetProperty("deadline_met").GetBoolean());
             Assert.All(written.Skip(1), line => Assert.Equal("edge.event/1", line.GetProperty("schema").GetString()));
             Assert.Equal(

@@ -95,7 +95,7 @@ public sealed class JsonLinesSinkTests
 
     /// <summary>A label-set-like line of about 700 bytes, numbered.</summary>
     internal static byte[] Line(int number) =>
-        Encoding.UTF8.GetBytes($"{{\"schema\":\"edge.labels/1\",\"frame\":{number},\"pad\":\"{new string('x', 660)}\"}}\n");
+        Encoding.UTF8.GetBytes($"{{\"schema\":\"edge.labels/2\",\"frame\":{number},\"pad\":\"{new string('x', 660)}\"}}\n");
 
     private static void AssertWholeLines(string path, long expected)
     {
@@ -105,7 +105,7 @@ public sealed class JsonLinesSinkTests
         Assert.Equal(expected, lines.Length);
         foreach (var line in lines)
         {
-            Assert.Equal("edge.labels/1", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString());
+            Assert.Equal("edge.labels/2", JsonDocument.Parse(line).RootElement.GetProperty("schema").GetString());
         }
     }
 }
