@@ -41,9 +41,6 @@ internal sealed class EngineCacheKey
     /// <summary><c>&lt;first 16 characters of the model hash&gt;-&lt;digest&gt;</c>: one model's folders sort together.</summary>
     public string DirectoryName => $"{ModelSha256[..ModelPrefixLength]}-{Digest}";
 
-    public static EngineCacheKey For(GpuStack stack, string modelSha256, bool int8, bool fp16) =>
-        For(modelSha256, stack.OnnxRuntime, stack.TensorRt, stack.Cuda, stack.L4t, stack.Gpu, int8, fp16);
-
     /// <summary>The key of <paramref name="model"/>'s engines, with its input shape and <paramref name="profile"/> (null: none).</summary>
     public static EngineCacheKey For(GpuStack stack, ModelIdentity model, OptimizationProfile? profile, bool int8, bool fp16) =>
         For(model.Sha256, stack.OnnxRuntime, stack.TensorRt, stack.Cuda, stack.L4t, stack.Gpu, int8, fp16, InputShapeText(model), profile?.KeyText ?? NoProfile);
