@@ -25,6 +25,15 @@ internal sealed class TestBundle : IDisposable
 
     public static string TinyModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-multilabel.onnx");
 
+    /// <summary>
+    /// The tiny model with a dynamic batch axis: same graph and weights, input <c>image</c> [N, 3, 32, 32] and output
+    /// <c>logits</c> [N, 10] (training/make_batch_fixture.py).
+    /// </summary>
+    public static string TinyBatchModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-multilabel-batch.onnx");
+
+    /// <summary>The tiny model with its batch axis fixed at 4 (input [4, 3, 32, 32], output [4, 10]), which no manifest may accept.</summary>
+    public static string TinyBatch4ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-multilabel-batch4.onnx");
+
     /// <summary>Same signature as the tiny model, but a run takes a long time (~100 small convolutions): for cancellation.</summary>
     public static string SlowModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "slow-multilabel.onnx");
 
@@ -47,6 +56,22 @@ internal sealed class TestBundle : IDisposable
         bundle.WriteManifest();
         return bundle;
     }
+
+    /// <summary>
+    /// A bundle of the dynamic-batch tiny model whose manifest says <c>"batch": {"dynamic": true, "max": maxBatch}</c>;
+    /// <paramref name="edit"/> applies after that (e.g. to change or remove <c>batch</c>).
+    /// </summary>
+    public static TestBundle CreateBatched(int maxBatch, Action<JsonObject>? edit = null) =>
+        Create(
+            manifest =>
+            {
+                manifest["batch"] = Batch(dynamic: true, maxBatch);
+                edit?.Invoke(manifest);
+            },
+            TinyBatchModelPath);
+
+    /// <summary>The manifest's <c>batch</c> object.</summary>
+    public static JsonObject Batch(bool dynamic, int max) => new() { ["dynamic"] = dynamic, ["max"] = max };
 
     /// <summary>An empty temporary folder (no model, no manifest); <see cref="Manifest"/> holds the valid defaults.</summary>
     public static TestBundle CreateEmpty()

@@ -111,6 +111,42 @@ internal sealed class ManifestValidator(ModelManifest manifest)
         return result;
     }
 
+    /// <summary>The batch axis; whether the ONNX file really has it is checked when the session is created.</summary>
+    public BatchAxis Batch()
+    {
+        if (manifest.Batch is not { } batch)
+        {
+            return BatchAxis.Fixed;
+        }
+
+        if (batch.Dynamic is not { } dynamic)
+        {
+            throw Error("batch.dynamic", "is missing: expected true (a dynamic batch axis up to batch.max) or false (the model's own batch of 1)");
+        }
+
+        if (!dynamic)
+        {
+            if (batch.Max is { } fixedMax && fixedMax != 1)
+            {
+                Fail("batch.max", $"is {fixedMax} but batch.dynamic is false: expected 1 (a fixed batch axis is the model's own batch of 1) or batch.dynamic true");
+            }
+
+            return BatchAxis.Fixed;
+        }
+
+        if (batch.Max is not { } max)
+        {
+            throw Error("batch.max", $"is missing: expected the largest batch the runtime may form, 1..{BatchAxis.LargestMax}");
+        }
+
+        if (max is < 1 or > BatchAxis.LargestMax)
+        {
+            Fail("batch.max", $"is {max}, expected 1..{BatchAxis.LargestMax} (the largest batch the runtime may form)");
+        }
+
+        return new BatchAxis(true, max);
+    }
+
     /// <summary>
     /// Label names travel through the CSV dataset format (hard-frame folders, <c>edge eval</c>, the training recipe),
     /// where labels are separated by ';' and trimmed, so a name with ';', control characters or surrounding white

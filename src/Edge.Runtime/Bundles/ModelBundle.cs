@@ -13,12 +13,13 @@ public sealed class ModelBundle
 {
     public const string ManifestFile = "manifest.json";
 
-    private ModelBundle(string directory, ModelManifest manifest, string modelPath, PreprocessContract input, IReadOnlyList<LabelThreshold> labels)
+    private ModelBundle(string directory, ModelManifest manifest, string modelPath, PreprocessContract input, IReadOnlyList<LabelThreshold> labels, BatchAxis batch)
     {
         Directory = directory;
         Manifest = manifest;
         Input = input;
         Labels = labels;
+        Batch = batch;
         ModelPath = modelPath;
         OutputKind = Enum.Parse<OutputKind>(manifest.Output!.Kind!, ignoreCase: true);
     }
@@ -48,8 +49,8 @@ public sealed class ModelBundle
 
     public IReadOnlyList<LabelThreshold> Labels { get; }
 
-    /// <summary>The batch axis (manifest field <c>batch</c>).</summary>
-    public BatchAxis Batch { get; } = new(false, 1);
+    /// <summary>The batch axis from the manifest's <c>batch</c> object; fixed at 1 when it is absent.</summary>
+    public BatchAxis Batch { get; }
 
     public static ModelBundle Load(string directory, bool verifyHash = true)
     {
@@ -120,7 +121,8 @@ public sealed class ModelBundle
         var input = check.Input(directory);
         var modelPath = check.ModelPath(directory);
         var labels = check.Labels();
-        return new ModelBundle(directory, manifest, modelPath, input, labels);
+        var batch = check.Batch();
+        return new ModelBundle(directory, manifest, modelPath, input, labels, batch);
     }
 
     public static string HashFile(string path)

@@ -31,6 +31,9 @@ public sealed class ModelManifest
 
     public List<LabelSpec>? Labels { get; set; }
 
+    /// <summary>The batch axis; absent means fixed at the model's own batch of 1.</summary>
+    public BatchContract? Batch { get; set; }
+
     /// <summary>How the model was built and measured; free-form, shown by <c>edge info</c>.</summary>
     public JsonElement? Provenance { get; set; }
 
@@ -103,6 +106,16 @@ public sealed class OutputContract
 
     /// <summary>Optional second output: per-label activation maps <c>[1, labels, h, w]</c>, used to locate active labels.</summary>
     public string? Maps { get; set; }
+}
+
+/// <summary>The manifest's <c>batch</c> object: <c>{"dynamic": true, "max": 8}</c> or <c>{"dynamic": false, "max": 1}</c>.</summary>
+public sealed class BatchContract
+{
+    /// <summary>True when the model's first input and output dimension is symbolic (any batch size).</summary>
+    public bool? Dynamic { get; set; }
+
+    /// <summary>The largest batch the runtime may form (1 to 256); 1, or absent, when the axis is fixed.</summary>
+    public int? Max { get; set; }
 }
 
 public sealed class LabelSpec

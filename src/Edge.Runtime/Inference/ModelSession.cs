@@ -103,7 +103,7 @@ public sealed class ModelSession : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (session, report) = SessionFactory.Create(
-            bundle.ModelPath, choice, threads, new TensorRt.ModelIdentity(bundle.Sha256, bundle.Precision), tensorRt, cuda, spin);
+            bundle.ModelPath, choice, threads, TensorRt.ModelIdentity.For(bundle, maxBatch), tensorRt, cuda, spin);
         try
         {
             var (inputShape, outputShape) = SignatureCheck.Verify(bundle, session.InputMetadata, session.OutputMetadata);

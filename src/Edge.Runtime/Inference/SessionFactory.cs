@@ -12,7 +12,7 @@ public static class SessionFactory
 {
     public static IReadOnlyList<string> AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
 
-    /// <param name="model">The model's hash and precision, for the TensorRT engine cache; hashed from the file when null.</param>
+    /// <param name="model">The model's hash, precision, input and largest batch, for the TensorRT engine cache key and optimization profile (<see cref="ModelIdentity.For"/>); hashed from the file, without a profile, when null.</param>
     /// <param name="tensorRt">TensorRT settings; defaults when null.</param>
     /// <param name="cuda">CUDA settings; defaults when null.</param>
     /// <param name="spin">When ONNX Runtime's CPU worker threads busy-wait.</param>

@@ -35,6 +35,8 @@ internal static class SignatureCheck
             throw Mismatch("input.layout", $"implies a 4-D tensor but the model's input is {Describe(declared)}");
         }
 
+        VerifyBatchAxis(bundle, $"input '{bundle.InputName}'", declared);
+
         long[] transposed = contract.Layout == TensorLayout.Nchw
             ? [1, contract.Height, contract.Width, 3]
             : [1, 3, contract.Height, contract.Width];
@@ -64,6 +66,11 @@ internal static class SignatureCheck
         }
 
         var outputDims = output.Dimensions;
+        if (outputDims.Length > 0)
+        {
+            VerifyBatchAxis(bundle, $"output '{bundle.OutputName}'", outputDims);
+        }
+
         var width = outputDims.Length == 0 ? -1 : outputDims[^1];
         if (outputDims.Length != 2 || (outputDims[0] > 1) || width != bundle.Labels.Count)
         {
@@ -71,6 +78,25 @@ internal static class SignatureCheck
         }
 
         return (expected, [1, bundle.Labels.Count]);
+    }
+
+    /// <summary>
+    /// The first dimension of <paramref name="declared"/> against the manifest's batch axis: symbolic when the manifest
+    /// says dynamic (else the runtime could not feed it more than one image), and at most 1 when it says fixed.
+    /// </summary>
+    private static void VerifyBatchAxis(ModelBundle bundle, string what, int[] declared)
+    {
+        var first = declared[0];
+        if (bundle.Batch.Dynamic && first > 0)
+        {
+            throw Mismatch("batch.dynamic", $"is true but the model's {what} is {Describe(declared)}: its batch axis is fixed at {first}; expected a symbolic first dimension (e.g. \"N\") or batch.dynamic false");
+        }
+
+        if (!bundle.Batch.Dynamic && first > 1)
+        {
+            var (field, given) = bundle.Manifest.Batch is null ? ("batch", "is absent") : ("batch.dynamic", "is false");
+            throw Mismatch(field, $"{given} (a fixed batch of 1) but the model's {what} is {Describe(declared)}: a fixed batch axis must be 1; expected a model exported with batch 1, or a symbolic first dimension and batch.dynamic true");
+        }
     }
 
     /// <summary>True when every fixed axis of <paramref name="declared"/> equals <paramref name="shape"/> (dynamic axes fit anything).</summary>
@@ -97,6 +123,11 @@ internal static class SignatureCheck
         }
 
         var dims = maps.Dimensions;
+        if (dims.Length > 0)
+        {
+            VerifyBatchAxis(bundle, $"output '{name}'", dims);
+        }
+
         if (maps.ElementDataType != TensorElementType.Float || dims.Length != 4 || dims[0] > 1 || dims[1] != bundle.Labels.Count || dims[2] < 1 || dims[3] < 1)
         {
             throw Mismatch("output.maps", $"names '{name}', which is {maps.ElementDataType} {Describe(dims)}: expected float [1, {bundle.Labels.Count}, height, width] with a fixed height and width");

@@ -94,6 +94,23 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Sc
     }
 
     [Fact]
+    public void DynamicBatchBundle_Int8BundleKeepsTheBatchFieldAndTheSymbolicAxis()
+    {
+        using var batched = TestBundle.CreateBatched(maxBatch: 4);
+        var output = Path.Combine(work.FullName, "int8-batch");
+
+        var result = Quantize("--model", batched.Directory, "--out", output);
+
+        Assert.Equal(0, result.ExitCode);
+        var int8 = ModelBundle.Load(output);
+        Assert.Equal(new BatchAxis(true, 4), int8.Batch);
+        var model = Edge.Quantize.Onnx.OnnxModel.Load(int8.ModelPath);
+        Assert.Equal("N", model.Graph.Input.Single(i => i.Name == "image").Type.TensorType.Shape.Dim[0].DimParam);
+        Assert.Equal("N", model.Graph.Output.Single(o => o.Name == "logits").Type.TensorType.Shape.Dim[0].DimParam);
+        using var session = Edge.Runtime.Inference.ModelSession.Create(int8, Edge.Runtime.Inference.ExecutionProviderChoice.Cpu, 1);
+    }
+
+    [Fact]
     public void AlreadyQuantizedBundle_IsRefused()
     {
         var first = Path.Combine(work.FullName, "first");

@@ -321,12 +321,13 @@ public sealed class RunSettingsTests
     public void FromFile_TensorRtAndCudaOptions_ReachTheResolvedSettings()
     {
         using var folder = TestBundle.CreateEmpty();
-        var path = folder.WriteFile("edge.json", """{ "tensorrt": { "fp16": false, "workspace_mb": 512, "engine_cache_directory": "/var/cache/edge/trt" }, "cuda": { "device_id": 0 } }"""u8.ToArray());
+        var path = folder.WriteFile("edge.json", """{ "tensorrt": { "fp16": false, "workspace_mb": 512, "engine_cache_directory": "/var/cache/edge/trt", "profile_opt_batch": 4 }, "cuda": { "device_id": 0 } }"""u8.ToArray());
 
         var settings = RunSettings.FromFile(path).Resolve();
 
         Assert.False(settings.Tensorrt!.Fp16);
         Assert.Equal(512, settings.Tensorrt.WorkspaceMb);
+        Assert.Equal(4, settings.Tensorrt.ProfileOptBatch);
         Assert.Equal(3, settings.Tensorrt.BuilderOptimizationLevel); // default kept
         Assert.NotNull(settings.Cuda);
     }
@@ -334,6 +335,7 @@ public sealed class RunSettingsTests
     [Theory]
     [InlineData("""{ "healthz_stale_seconds": 0 }""", "'healthz_stale_seconds' is 0")]
     [InlineData("""{ "tensorrt": { "builder_optimization_level": 9 } }""", "'tensorrt.builder_optimization_level' is 9")]
+    [InlineData("""{ "tensorrt": { "profile_opt_batch": 0 } }""", "'tensorrt.profile_opt_batch' is 0")]
     [InlineData("""{ "mqtt": { "uri": "mqtt://b", "qos": 5 } }""", "'mqtt.qos' is 5")]
     public void FromFile_BadOutputSetting_NamesTheKey(string json, string mentions)
     {

@@ -15,8 +15,10 @@ public sealed class TensorRtEngineCacheKeyTests
         string? l4t = "R36.4.3",
         string? gpu = "NVIDIA Jetson Orin Nano Developer Kit",
         bool int8 = true,
-        bool fp16 = true) =>
-        EngineCacheKey.For(model ?? ModelSha, ort, trt, cuda, l4t, gpu, int8, fp16);
+        bool fp16 = true,
+        string? inputShape = "image:1x3x224x224",
+        string? profile = "image:1x3x224x224/image:8x3x224x224/image:8x3x224x224") =>
+        EngineCacheKey.For(model ?? ModelSha, ort, trt, cuda, l4t, gpu, int8, fp16, inputShape, profile);
 
     [Fact]
     public void For_SameComponents_SameShortHexDigest()
@@ -28,7 +30,7 @@ public sealed class TensorRtEngineCacheKeyTests
         Assert.Matches("^[0-9a-f]{16}$", first.Digest);
     }
 
-    public static TheoryData<string> Changes() => ["model", "ort", "trt", "cuda", "l4t", "gpu", "int8", "fp16"];
+    public static TheoryData<string> Changes() => ["model", "ort", "trt", "cuda", "l4t", "gpu", "int8", "fp16", "input_shape", "profile", "no_profile"];
 
     [Theory]
     [MemberData(nameof(Changes))]
@@ -43,7 +45,10 @@ public sealed class TensorRtEngineCacheKeyTests
             "l4t" => Baseline(l4t: "R36.3.0"),
             "gpu" => Baseline(gpu: "NVIDIA Jetson AGX Orin Developer Kit"),
             "int8" => Baseline(int8: false),
-            _ => Baseline(fp16: false),
+            "fp16" => Baseline(fp16: false),
+            "input_shape" => Baseline(inputShape: "image:1x3x320x320"),
+            "profile" => Baseline(profile: "image:1x3x224x224/image:4x3x224x224/image:4x3x224x224"),
+            _ => Baseline(profile: EngineCacheKey.NoProfile),
         };
 
         Assert.NotEqual(Baseline().Digest, changed.Digest);
@@ -97,7 +102,9 @@ public sealed class TensorRtEngineCacheKeyTests
             Assert.Equal("NVIDIA Jetson Orin Nano Developer Kit", sidecar.GetProperty("gpu").GetString());
             Assert.True(sidecar.GetProperty("int8").GetBoolean());
             Assert.True(sidecar.GetProperty("fp16").GetBoolean());
-            Assert.Equal(9, sidecar.EnumerateObject().Count());
+            Assert.Equal("image:1x3x224x224", sidecar.GetProperty("input_shape").GetString());
+            Assert.Equal("image:1x3x224x224/image:8x3x224x224/image:8x3x224x224", sidecar.GetProperty("profile").GetString());
+            Assert.Equal(11, sidecar.EnumerateObject().Count());
         }
         finally
         {

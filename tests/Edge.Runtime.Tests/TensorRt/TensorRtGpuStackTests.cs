@@ -45,7 +45,7 @@ public sealed class TensorRtGpuStackTests
         var stack = GpuStack.Detect(root.Path, onnxRuntimeVersion: "1.31.1");
 
         Assert.Equal(new GpuStack("1.31.1", null, null, null, null), stack);
-        Assert.Contains(new KeyValuePair<string, string>("gpu", "unknown"), EngineCacheKey.For(stack, new string('0', 64), int8: true, fp16: true).Components);
+        Assert.Contains(new KeyValuePair<string, string>("gpu", "unknown"), EngineCacheKey.For(stack, new ModelIdentity(new string('0', 64), "int8"), profile: null, int8: true, fp16: true).Components);
     }
 
     [Fact]

@@ -7,6 +7,8 @@ namespace Edge.Runtime.Inference.TensorRt;
 /// <summary>
 /// Names the engine cache folder of one model on one software and hardware stack, so that any change to either
 /// lands in a fresh folder: TensorRT then rebuilds the engine instead of loading one built for something else.
+/// The input shape and the optimization profile are keyed too: ONNX Runtime names its engine files by graph, and
+/// reuses an engine built for other shapes when the graph name matches (onnxruntime#32254).
 /// </summary>
 internal sealed class EngineCacheKey
 {
@@ -14,6 +16,9 @@ internal sealed class EngineCacheKey
 
     /// <summary>What an undetected component is keyed as: it still counts, so detecting it later changes the key.</summary>
     public const string Unknown = "unknown";
+
+    /// <summary>The profile component of a model without an optimization profile (fixed batch axis).</summary>
+    public const string NoProfile = "none";
 
     private const int ModelPrefixLength = 16;
     private const int DigestLength = 16;
@@ -36,8 +41,13 @@ internal sealed class EngineCacheKey
     /// <summary><c>&lt;first 16 characters of the model hash&gt;-&lt;digest&gt;</c>: one model's folders sort together.</summary>
     public string DirectoryName => $"{ModelSha256[..ModelPrefixLength]}-{Digest}";
 
-    public static EngineCacheKey For(GpuStack stack, string modelSha256, bool int8, bool fp16) =>
-        For(modelSha256, stack.OnnxRuntime, stack.TensorRt, stack.Cuda, stack.L4t, stack.Gpu, int8, fp16);
+    /// <summary>The key of <paramref name="model"/>'s engines, with its input shape and <paramref name="profile"/> (null: none).</summary>
+    public static EngineCacheKey For(GpuStack stack, ModelIdentity model, OptimizationProfile? profile, bool int8, bool fp16) =>
+        For(model.Sha256, stack.OnnxRuntime, stack.TensorRt, stack.Cuda, stack.L4t, stack.Gpu, int8, fp16, InputShapeText(model), profile?.KeyText ?? NoProfile);
+
+    /// <summary><c>input:1x3x224x224</c> (the shape for one image), or null when the model's input is not known.</summary>
+    public static string? InputShapeText(ModelIdentity model) =>
+        model is { InputName: { } name, InputShape: { } shape } ? $"{name}:{OptimizationProfile.Dimensions(shape, shape[0])}" : null;
 
     public static EngineCacheKey For(
         string modelSha256,
@@ -47,7 +57,9 @@ internal sealed class EngineCacheKey
         string? l4tRelease,
         string? gpuName,
         bool int8,
-        bool fp16)
+        bool fp16,
+        string? inputShape = null,
+        string? profile = NoProfile)
     {
         if (modelSha256.Length != 64 || !modelSha256.All(char.IsAsciiHexDigit))
         {
@@ -65,6 +77,8 @@ internal sealed class EngineCacheKey
             new("gpu", OrUnknown(gpuName)),
             new("int8", int8 ? "true" : "false"),
             new("fp16", fp16 ? "true" : "false"),
+            new("input_shape", OrUnknown(inputShape)),
+            new("profile", OrUnknown(profile)),
         ];
         var canonical = string.Concat(components.Select(c => $"{c.Key}={c.Value}\n"));
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..DigestLength];

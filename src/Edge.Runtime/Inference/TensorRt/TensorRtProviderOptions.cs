@@ -16,7 +16,8 @@ internal static class TensorRtProviderOptions
 
     /// <summary>ONNX Runtime's TensorRT option keys and values for one model's engine cache folder.</summary>
     /// <param name="int8">From <see cref="TensorRtSettings.Int8For"/>: the default depends on the bundle.</param>
-    public static Dictionary<string, string> ToDictionary(TensorRtSettings settings, string cacheDirectory, bool int8)
+    /// <param name="profile">The optimization profile of a dynamic-batch model; null for a fixed batch axis (no profile options).</param>
+    public static Dictionary<string, string> ToDictionary(TensorRtSettings settings, string cacheDirectory, bool int8, OptimizationProfile? profile = null)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -34,6 +35,14 @@ internal static class TensorRtProviderOptions
         if (settings.DumpEpContext)
         {
             options["trt_ep_context_file_path"] = settings.EpContextPath ?? Path.Join(cacheDirectory, EpContextFileName);
+        }
+
+        if (profile is not null)
+        {
+            foreach (var (key, value) in profile.ProviderOptions())
+            {
+                options[key] = value;
+            }
         }
 
         return options;
@@ -56,7 +65,8 @@ internal static class TensorRtProviderOptions
         RequireProvider(ExecutionProviderNames.TensorRt);
 
         var int8 = settings.Int8For(model.Precision);
-        var key = EngineCacheKey.For(GpuStack.Detect(root), model.Sha256, int8, settings.Fp16);
+        var profile = OptimizationProfile.For(model, settings);
+        var key = EngineCacheKey.For(GpuStack.Detect(root), model, profile, int8, settings.Fp16);
         var cacheRoot = settings.EngineCacheDirectory ?? TensorRtSettings.DefaultEngineCacheDirectory(Environment.GetEnvironmentVariable);
         var cacheDirectory = key.CreateDirectory(cacheRoot);
         if (settings.TimingCacheDirectory is { } timingCache)
@@ -67,7 +77,7 @@ internal static class TensorRtProviderOptions
         var contextModel = ExistingContextModel(settings, cacheDirectory);
         using var providerOptions = new OrtTensorRTProviderOptions();
         // Loading a context model: it already is the dump, so do not dump again.
-        providerOptions.UpdateOptions(ToDictionary(contextModel is null ? settings : settings.WithoutEpContextDump(), cacheDirectory, int8));
+        providerOptions.UpdateOptions(ToDictionary(contextModel is null ? settings : settings.WithoutEpContextDump(), cacheDirectory, int8, profile));
         foreach (var (name, value) in SessionConfigEntries(settings))
         {
             sessionOptions.AddSessionConfigEntry(name, value);

@@ -41,6 +41,12 @@ public sealed class TensorRtSettings
 
     public int DeviceId { get; set; }
 
+    /// <summary>
+    /// The batch size a dynamic-batch model's engine is tuned for (its optimization profile's opt shape): 1 to the
+    /// session's largest batch; unset means the largest, which suits a saturated multi-camera run.
+    /// </summary>
+    public int? ProfileOptBatch { get; set; }
+
     /// <summary><c>$XDG_CACHE_HOME/edge/trt</c> for a user's run, <c>/var/cache/edge/trt</c> for the service.</summary>
     public static string DefaultEngineCacheDirectory(Func<string, string?> readEnvironment) =>
         readEnvironment("XDG_CACHE_HOME") is { Length: > 0 } userCache
@@ -76,6 +82,11 @@ public sealed class TensorRtSettings
         if (DeviceId < 0)
         {
             throw new SettingException("tensorrt.device_id", DeviceId, "0 or more");
+        }
+
+        if (ProfileOptBatch is < 1)
+        {
+            throw new SettingException("tensorrt.profile_opt_batch", ProfileOptBatch.Value, "1 or more (at most the session's largest batch), or no value for the largest");
         }
 
         if (EpContextPath is not null && !DumpEpContext)
