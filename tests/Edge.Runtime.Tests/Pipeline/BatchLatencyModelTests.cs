@@ -61,6 +61,22 @@ public sealed class BatchLatencyModelTests
         Assert.Equal(0, model.Predict(1));
     }
 
+    [Fact]
+    public void Record_Restart_ForgetsEarlierMeasurementsOfThatSize()
+    {
+        var model = new BatchLatencyModel(2);
+        for (var i = 0; i < 30; i++)
+        {
+            model.Record(1, 60 + (i % 3));
+            model.Record(2, 90);
+        }
+
+        model.Record(1, 5, restart: true);
+
+        Assert.Equal(5, model.Predict(1), precision: 6);
+        Assert.Equal(90, model.Predict(2), precision: 6);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1.5)]

@@ -166,6 +166,37 @@ public sealed class BatchSchedulerTests : SlowStagePipelineTest
     }
 
     [Fact]
+    public void RunOnce_BatchedSession_GrowsTheBatchOnlyWhileItFitsTheEarliestDeadline()
+    {
+        // Batches of n take 10 + 4n ms. Four frames wait: the earliest has 23 ms left, so three fit (22 ms) and four
+        // (26 ms) would not; the fourth goes in the next batch.
+        using var batched = TestBundle.CreateBatched(maxBatch: 4);
+        var bundle = batched.Load();
+        using var session = Edge.Runtime.Inference.ModelSession.Create(bundle, Edge.Runtime.Inference.ExecutionProviderChoice.Cpu, 1, maxBatch: 4);
+        var batchStage = new ScriptedBatchStage(Time, size => TimeSpan.FromMilliseconds(10 + (4 * size)));
+        var slots = new[] { "a", "b", "c", "d" }.Select(_ => new FrameSlot(() => new Frame(32, 32)) { Signal = signal }).ToArray();
+        var streams = new[] { "a", "b", "c", "d" }.Select((stream, i) => new ScheduledStream(slots[i], [BatchedLane(stream, bundle, session, batchStage)])).ToList();
+        using var scheduler = new BatchScheduler(streams, signal, Time);
+        for (var size = 1; size <= 4; size++)
+        {
+            scheduler.LatencyModels[0].Record(size, 10 + (4 * size));
+        }
+
+        Offer(slots[0], capturedAgoMs: 77);
+        Offer(slots[1], capturedAgoMs: 70);
+        Offer(slots[2], capturedAgoMs: 60);
+        Offer(slots[3], capturedAgoMs: 10);
+
+        Drain(scheduler);
+
+        Assert.Equal(1, scheduler.Batches(0, 3));
+        Assert.Equal(1, scheduler.Batches(0, 1));
+        Assert.Equal(["a", "b", "c", "d"], reports.Streams(FrameOutcome.Published));
+        Assert.All(Sink.Messages.Take(3), message => Assert.Contains("\"batch\":3", message, StringComparison.Ordinal));
+        Assert.Contains("\"batch\":1", Sink.Messages[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_SlotThatDoesNotSetTheSignal_Throws()
     {
         var lane = Lane("a", 100, MissPolicy.Flag);
@@ -190,6 +221,15 @@ public sealed class BatchSchedulerTests : SlowStagePipelineTest
         var head = InferenceHead.For("tiny", bundle, Harness.Session, decoder, origin);
         (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = degrade is null ? null : (degrade, [.. degrade.Ladder.Select(step => InferenceHead.For(step.Name, bundle, Harness.Session, decoder, origin))]);
         var pipeline = new FramePipeline(head, [reports], new FrameBudget(budgetMs, Time), Time, policy, ladder) { StageDelay = Slow };
+        reports.Track(pipeline);
+        return pipeline;
+    }
+
+    private FramePipeline BatchedLane(string stream, Edge.Runtime.Bundles.ModelBundle bundle, Edge.Runtime.Inference.ModelSession session, IStageDelay delay)
+    {
+        var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions());
+        var head = InferenceHead.For("tiny", bundle, session, decoder, new MessageOrigin("test-device", stream, "synthetic"));
+        var pipeline = new FramePipeline(head, [reports, Sink], new FrameBudget(100, Time), Time) { StageDelay = delay };
         reports.Track(pipeline);
         return pipeline;
     }
@@ -247,6 +287,16 @@ public sealed class BatchSchedulerTests : SlowStagePipelineTest
         }
 
         Drain(scheduler);
+    }
+
+    /// <summary>An inference stage whose time depends on the batch size, on the fake clock.</summary>
+    private sealed class ScriptedBatchStage(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Func<int, TimeSpan> latency) : IStageDelay
+    {
+        public void Delay(PipelineStage stage, InferenceWatchdog watchdog)
+        {
+        }
+
+        public void DelayBatch(int size, InferenceWatchdog watchdog) => time.Advance(latency(size));
     }
 
     /// <summary>Every report, by stream, in order.</summary>

@@ -8,16 +8,18 @@ namespace Edge.Runtime.Tests.Pipeline;
 
 /// <summary>Four streams through one scheduler allocate nothing per frame once warm.</summary>
 [Collection(nameof(AllocationCollection))]
-public sealed class MultiStreamAllocationTests : IDisposable
+public sealed class MultiStreamAllocationTests
 {
     private const int Streams = 4;
-    private readonly PipelineHarness harness = new();
 
-    public void Dispose() => harness.Dispose();
-
-    [Fact]
-    public void RunOnce_FourStreamsInSteadyState_AllocatesNothing()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void RunOnce_FourStreamsInSteadyState_AllocatesNothing(int maxBatch)
     {
+        using var batched = TestBundle.CreateBatched(maxBatch: 4);
+        var bundle = batched.Load();
+        using var session = Edge.Runtime.Inference.ModelSession.Create(bundle, Edge.Runtime.Inference.ExecutionProviderChoice.Cpu, 1, maxBatch: maxBatch);
         var time = new ManualTimeProvider();
         var sink = new CountingSink();
         using var signal = new FrameSignal();
@@ -26,8 +28,8 @@ public sealed class MultiStreamAllocationTests : IDisposable
         for (var s = 0; s < Streams; s++)
         {
             slots[s] = new FrameSlot(() => PipelineHarness.RandomFrame(64, 48, seed: s)) { Signal = signal };
-            var decoder = new MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new DecoderOptions { Smoothing = 0.2f });
-            var head = InferenceHead.For("tiny", harness.Bundle, harness.Session, decoder, new MessageOrigin("test-device", $"cam{s}", "synthetic"));
+            var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = 0.2f });
+            var head = InferenceHead.For("tiny", bundle, session, decoder, new MessageOrigin("test-device", $"cam{s}", "synthetic"));
             scheduled.Add(new ScheduledStream(slots[s], [new FramePipeline(head, [sink], new FrameBudget(100, time), time)]));
         }
 
@@ -44,6 +46,7 @@ public sealed class MultiStreamAllocationTests : IDisposable
 
         Assert.Equal(0, allocated);
         Assert.Equal(70 * Streams, sink.Count);
+        Assert.True(scheduler.Batches(0, maxBatch) > 0, $"no batch of {maxBatch} ran");
     }
 
     /// <summary>Each round every camera delivers one frame and the scheduler labels all of them.</summary>
