@@ -80,7 +80,7 @@ public record PipelineOptions
             throw new SettingException("budget_ms", BudgetMs, "a number from 1 to 60000");
         }
 
-        if (!StreamId.IsValid(Stream))
+        if (Streams.Count == 0 && !StreamId.IsValid(Stream)) // a streams list names its ids itself (StreamRules)
         {
             throw new SettingException("stream", Stream is "" ? "empty" : Stream, StreamId.Expected);
         }

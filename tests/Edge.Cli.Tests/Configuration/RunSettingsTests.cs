@@ -209,7 +209,7 @@ public sealed class RunSettingsTests
     [Theory]
     [InlineData("a")]
     [InlineData("cam0")]
-    [InlineData("Front_Door-2")]
+    [InlineData("front_door-2")]
     public void Resolve_ValidStream_IsKept(string stream)
     {
         Assert.Equal(stream, new RunSettings { Stream = stream }.Resolve().Stream);
