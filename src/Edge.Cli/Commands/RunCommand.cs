@@ -32,7 +32,8 @@ internal static class RunCommand
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame");
-        foreach (var option in settingFlags.Options.Concat(sourceFlags.Options).Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
+        var declared = SettingKey.Layered.Select(key => sourceFlags.OptionOf(key) ?? settingFlags.OptionOf(key)!); // in declaration order, as --help lists them
+        foreach (var option in declared.Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
         {
             command.Options.Add(option);
         }

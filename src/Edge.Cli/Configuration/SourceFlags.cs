@@ -27,6 +27,14 @@ internal sealed class SourceFlags
 
     public IEnumerable<Option> Options => [sources, streams];
 
+    /// <summary>The flag of <paramref name="key"/>, when this set makes it.</summary>
+    public Option? OptionOf(SettingKey key) => key.Name switch
+    {
+        SourceKey => sources,
+        StreamKey => streams,
+        _ => null,
+    };
+
     /// <summary>The settings whose flags this makes (the others are <see cref="SettingFlags"/>').</summary>
     public static bool Makes(SettingKey key) => key.Name is SourceKey or StreamKey;
 

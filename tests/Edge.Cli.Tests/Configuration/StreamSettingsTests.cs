@@ -195,10 +195,12 @@ public sealed class StreamSettingsTests : IDisposable
         Assert.Contains(mentions, error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void ExampleConfig_FourCameras_ParsesAndValidates()
+    [Theory]
+    [InlineData("four-cameras.json")]
+    [InlineData("four-synthetic.json")]
+    public void ExampleConfig_FourCameras_ParsesAndValidates(string name)
     {
-        var settings = RunSettings.FromFile(Path.Combine(Repository.Root(), "docs", "examples", "four-cameras.json")).Resolve();
+        var settings = RunSettings.FromFile(Path.Combine(Repository.Root(), "docs", "examples", name)).Resolve();
 
         Assert.Equal(4, settings.Streams.Count);
         Assert.Equal(4, settings.Streams.Select(stream => stream.Id).Distinct().Count());
