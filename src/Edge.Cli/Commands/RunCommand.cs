@@ -18,7 +18,8 @@ internal static class RunCommand
 {
     public static Command Create(Option<bool> verbose)
     {
-        var settingFlags = new SettingFlags(SettingKey.Layered);
+        var settingFlags = new SettingFlags(SettingKey.Layered.Where(key => !SourceFlags.Makes(key)));
+        var sourceFlags = new SourceFlags();
         var config = new Option<string?>("--config") { Description = "JSON settings file; flags and EDGE_* environment variables override it" };
         var locate = new Option<bool>("--locate") { Description = "Add a coarse location (peak and box) of each active label, from the model's activation maps" };
         var hardFrames = new Option<string?>("--hard-frames") { Description = "Save frames the model was unsure about (PNG + labels.csv for annotation) into this folder" };
@@ -31,7 +32,8 @@ internal static class RunCommand
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame");
-        foreach (var option in settingFlags.Options.Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
+        var declared = SettingKey.Layered.Select(key => sourceFlags.OptionOf(key) ?? settingFlags.OptionOf(key)!); // in declaration order, as --help lists them
+        foreach (var option in declared.Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
         {
             command.Options.Add(option);
         }
@@ -40,6 +42,7 @@ internal static class RunCommand
         {
             var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
             var fromFlags = settingFlags.Read(parse);
+            sourceFlags.Read(parse, fromFlags);
             fromFlags.StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget));
             fromFlags.Tensorrt = TensorRtFlags.Apply(fromFile.Tensorrt, parse.GetValue(trtCache), parse.GetValue(trtFp16));
             fromFlags.Mqtt = parse.GetValue(mqtt) is { } mqttUri ? new Edge.Outputs.Mqtt.MqttSettings { Uri = mqttUri } : null;
@@ -60,8 +63,9 @@ internal static class RunCommand
         var log = loggers.CreateLogger("edge");
         var time = TimeProvider.System;
 
-        using var lines = RunLines.Open(settings.Output, extras.EventsPath, time, loggers);
+        using var lines = RunLines.Open(settings.Output, extras.EventsPath, time, loggers, settings.StreamOutputs);
         var configured = ModelBundle.Load(settings.Model); // loaded and hashed once, for the outputs and the pipeline
+        settings.ValidateHeadReferences(configured.Name);
         using var outputs = RunOutputs.Create(new RunContext(settings, configured, lines, loggers, time));
         if (settings.Ep is ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Auto && SessionFactory.AvailableProviders().Contains(ExecutionProviderNames.TensorRt))
         {

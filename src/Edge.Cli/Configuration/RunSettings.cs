@@ -41,8 +41,20 @@ public sealed class RunSettings
     [Setting("Device id written into every message (default: host name)")]
     public string? Device { get; set; }
 
-    [Setting("Stream id written into every label set and event: 1-64 characters of A-Z a-z 0-9 _ - (default cam0)")]
+    [Setting("Stream id written into every label set and event: 1-64 characters of a-z 0-9 _ - (default cam0); with several --source flags, one --stream per source names them in order (default cam0, cam1, ...)")]
     public string? Stream { get; set; }
+
+    [Setting("Several cameras in one process: each stream's id, source and overrides (docs/streams.md); --source given more than once makes this list, replacing the file's", FileOnly = true)]
+    public IReadOnlyList<StreamSettings>? Streams { get; set; }
+
+    [Setting("Further models run on the same frames as model, each with its name, bundle, budget and thresholds (docs/streams.md)", FileOnly = true)]
+    public IReadOnlyList<HeadSettings>? Heads { get; set; }
+
+    [Setting("Most frames one inference runs on, 1 to 256 (0: the bundle's maximum batch; default 0)")]
+    public int? MaxBatch { get; set; }
+
+    [Setting("Most streams a run accepts, 1 to 256 (default 16)")]
+    public int? MaxStreams { get; set; }
 
     [Setting("Exponential smoothing of scores across frames, 0 (off) to <1")]
     public float? Smoothing { get; set; }
@@ -173,6 +185,19 @@ public sealed class RunSettings
         }
 
         merged.Mqtt = MergeMqtt(Mqtt, overrides.Mqtt);
+
+        // Where frames come from is said once, by the latest layer that says it: a streams list replaces an earlier
+        // source and stream id, a source (EDGE_SOURCE, one --source) replaces an earlier streams list.
+        if (overrides.Streams is not null)
+        {
+            merged.Source = overrides.Source;
+            merged.Stream = overrides.Stream;
+        }
+        else if (overrides.Source is not null)
+        {
+            merged.Streams = null;
+        }
+
         return merged;
     }
 
@@ -220,10 +245,11 @@ public sealed class RunSettings
             Mqtt.Validate();
         }
 
+        var streams = ResolveStreams();
         var resolved = new ResolvedRunSettings
         {
             Model = Model ?? DefaultModelFor(ep, SessionFactory.AvailableProviders().ToList()),
-            Source = Source ?? DefaultSource(File.Exists),
+            Source = streams.Count > 0 ? streams[0].Source : Source ?? DefaultSource(File.Exists),
             Frames = frames,
             BudgetMs = BudgetMs ?? 100,
             Ep = ep,
@@ -231,7 +257,12 @@ public sealed class RunSettings
             Threads = Threads ?? 0,
             CpuSpin = spin,
             Device = string.IsNullOrWhiteSpace(Device) ? Environment.MachineName : Device,
-            Stream = Stream ?? Edge.Runtime.Pipeline.StreamId.Default,
+            Stream = streams.Count > 0 ? streams[0].Id : Stream ?? Edge.Runtime.Pipeline.StreamId.Default,
+            Streams = streams,
+            StreamOutputs = StreamOutputs(),
+            Heads = Heads is null ? [] : [.. Heads.Select((head, index) => head.ToOptions(index))],
+            MaxBatch = MaxBatch ?? 0,
+            MaxStreams = MaxStreams ?? 16,
             Smoothing = Smoothing ?? 0,
             TopK = TopK ?? 0,
             MissPolicy = policy,
@@ -248,6 +279,36 @@ public sealed class RunSettings
         resolved.Validate();
         return resolved;
     }
+
+    /// <summary>The streams list mapped to the core's options; empty when the run has one stream from source.</summary>
+    private List<StreamOptions> ResolveStreams()
+    {
+        if (Streams is null)
+        {
+            return [];
+        }
+
+        if (Streams.Count == 0)
+        {
+            throw new SettingException("streams", "empty", "at least one stream {\"id\", \"source\"}; leave streams out for one stream from source");
+        }
+
+        // Both in one layer: which one was meant cannot be told (a later layer's replaces an earlier one's; OverriddenBy).
+        if (Source is not null)
+        {
+            throw new SettingException("source", "set", "no source next to streams: give each stream its source in streams");
+        }
+
+        if (Stream is not null)
+        {
+            throw new SettingException("stream", Stream, "no stream id next to streams: give each stream its id in streams");
+        }
+
+        return [.. Streams.Select((stream, index) => stream.ToOptions(index))];
+    }
+
+    private List<StreamOutput> StreamOutputs() =>
+        Streams is null ? [] : [.. Streams.Select((stream, index) => (stream, index)).Where(entry => entry.stream.Output is not null).Select(entry => new StreamOutput($"streams[{entry.index}].output", entry.stream.Id!, entry.stream.Output!))];
 
     private static T ParseName<T>(string key, string text, Func<string, T> parse, string expected, string? given)
     {
@@ -270,6 +331,9 @@ public sealed record ResolvedRunSettings : PipelineOptions
 
     /// <summary>Where label-set JSON lines go: - for stdout, or a file (appended).</summary>
     public string Output { get; init; } = "-";
+
+    /// <summary>The streams whose label-set lines go to their own target instead of <see cref="Output"/>.</summary>
+    public IReadOnlyList<StreamOutput> StreamOutputs { get; init; } = [];
 
     public Edge.Outputs.Mqtt.MqttSettings? Mqtt { get; init; }
 

@@ -14,6 +14,9 @@ internal sealed class SettingFlags
 
     public IEnumerable<Option> Options => flags.Select(flag => flag.Option);
 
+    /// <summary>The flag of <paramref name="key"/>, when this set makes it.</summary>
+    public Option? OptionOf(SettingKey key) => flags.FirstOrDefault(flag => flag.Key == key).Option;
+
     /// <param name="names">Settings keys such as <c>budget_ms</c>; each must be a layered setting.</param>
     public static SettingFlags For(params string[] names) =>
         new(names.Select(name => SettingKey.Layered.SingleOrDefault(key => key.Name == name) ?? throw new ArgumentException($"'{name}' is not a setting with a flag", nameof(names))));

@@ -14,7 +14,7 @@ internal sealed class RunOutputs : IDisposable
 {
     private static readonly Func<RunContext, RunOutput?>[] Kinds =
     [
-        context => RunOutput.Of(new LabelSetLinesOutput(context.Lines.LabelSets)),
+        context => RunOutput.Of(context.Lines.LabelSetOutput()),
         context => RunOutput.Of(new EventLogOutput(context.Loggers.CreateLogger("edge.budget"))),
         context => context.Lines.Events is { } events ? RunOutput.Of(new EventLinesOutput(new EventJsonWriter(context.Settings.Device), events)) : null,
         context => RunOutput.Of(new MissedDeadlineWatch(context.Settings.BudgetMs, context.Time, context.Loggers.CreateLogger("edge.budget"))),

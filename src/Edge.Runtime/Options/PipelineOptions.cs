@@ -54,10 +54,10 @@ public record PipelineOptions
     /// <summary>Further models run on every stream's frames besides <see cref="Model"/> (which is the first head).</summary>
     public IReadOnlyList<HeadOptions> Heads { get; init; } = [];
 
-    /// <summary>Most frames one inference runs on, 1 up to the bundle's maximum batch; 0 takes the bundle's maximum.</summary>
+    /// <summary>Most frames one inference runs on, 1 up to the bundle's maximum batch (at most 256); 0 takes the bundle's maximum.</summary>
     public int MaxBatch { get; init; }
 
-    /// <summary>Most streams a run accepts (a guard against a config that names more cameras than the device can serve).</summary>
+    /// <summary>Most streams a run accepts, 1 to 256 (a guard against a config that names more cameras than the device can serve).</summary>
     public int MaxStreams { get; init; } = 16;
 
     public TensorRtSettings? Tensorrt { get; init; }
@@ -68,7 +68,11 @@ public record PipelineOptions
     public IReadOnlyList<StreamOptions> EffectiveStreams() =>
         Streams.Count > 0 ? Streams : [new StreamOptions { Id = Stream, Source = Source }];
 
-    /// <summary>Throws <see cref="SettingException"/> naming the first value out of its range.</summary>
+    /// <summary>
+    /// Throws <see cref="SettingException"/> naming the first value out of its range. What needs a loaded bundle (a
+    /// stream naming the configured model's head, labels, the bundle's maximum batch) is checked at assembly
+    /// (<see cref="ValidateHeadReferences"/>).
+    /// </summary>
     public void Validate()
     {
         if (!(BudgetMs >= 1 && BudgetMs <= 60_000))
@@ -76,7 +80,7 @@ public record PipelineOptions
             throw new SettingException("budget_ms", BudgetMs, "a number from 1 to 60000");
         }
 
-        if (!StreamId.IsValid(Stream))
+        if (Streams.Count == 0 && !StreamId.IsValid(Stream)) // a streams list names its ids itself (StreamRules)
         {
             throw new SettingException("stream", Stream is "" ? "empty" : Stream, StreamId.Expected);
         }
@@ -104,8 +108,16 @@ public record PipelineOptions
             }
         }
 
+        StreamRules.Validate(this);
         Degrade.Validate();
         Tensorrt?.Validate(MachineMemory.TotalBytes("/"));
         Cuda?.Validate();
     }
+
+    /// <summary>
+    /// Throws <see cref="SettingException"/> for a stream naming a head that is neither <paramref name="modelHead"/>
+    /// (the configured model's head, named after its bundle) nor one of <see cref="Heads"/>, or a head that takes the
+    /// model head's name. Call once the configured bundle is loaded, before anything starts.
+    /// </summary>
+    public void ValidateHeadReferences(string modelHead) => StreamRules.ValidateHeadReferences(this, modelHead);
 }

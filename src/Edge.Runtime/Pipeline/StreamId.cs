@@ -2,7 +2,9 @@ namespace Edge.Runtime.Pipeline;
 
 /// <summary>
 /// Names one camera stream (its source and what runs on it) in every message and event, so a consumer can tell the
-/// streams of a multi-camera device apart. Short and plain so it can also appear in topics and file names.
+/// streams of a multi-camera device apart. Short, plain and lower-case so it can also appear in MQTT topics,
+/// Prometheus label values and file names unchanged (topics are case-sensitive; a Home Assistant id is lower-case).
+/// Inference heads are named by the same rules.
 /// </summary>
 public static class StreamId
 {
@@ -10,7 +12,7 @@ public static class StreamId
 
     public const int MaxLength = 64;
 
-    public const string Expected = "1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'";
+    public const string Expected = "1 to 64 characters of a-z, 0-9, '_' and '-'";
 
     public static bool IsValid(string? id)
     {
@@ -21,7 +23,7 @@ public static class StreamId
 
         foreach (var c in id)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-'))
             {
                 return false;
             }

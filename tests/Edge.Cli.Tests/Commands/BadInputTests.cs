@@ -135,6 +135,57 @@ public sealed class BadInputTests
         }
     }
 
+    public static TheoryData<string, string> BadStreamConfigs => new()
+    {
+        { """{"streams": [{"id": "front", "source": "synthetic"}, {"id": "rear", "source": "synthetic"}, {"id": "front", "source": "synthetic"}]}""", "setting 'streams[2].id' is front: expected an id no other stream has (streams[0].id is front too)" },
+        { """{"streams": [{"id": "Front", "source": "synthetic"}]}""", "setting 'streams[0].id' is Front: expected 1 to 64 characters of a-z, 0-9, '_' and '-'" },
+        { """{"max_streams": 2, "streams": [{"id": "a", "source": "synthetic"}, {"id": "b", "source": "synthetic"}, {"id": "c", "source": "synthetic"}]}""", "setting 'streams' is 3 streams: expected at most max_streams (2)" },
+        { """{"streams": [{"id": "a", "source": "synthetic", "budget_ms": 70000}]}""", "setting 'streams[0].budget_ms' is 70000" },
+        { """{"streams": [{"id": "a", "source": "synthetic", "thresholds": {"hat": {"threshold": 0.4, "off_threshold": 0.6}}}]}""", "setting 'streams[0].thresholds.hat.off_threshold' is 0.6" },
+        { """{"streams": [{"id": "a", "source": "synthetic", "heads": []}]}""", "setting 'streams[0].heads' is empty" },
+        { """{"heads": [{"name": "scene", "model": "m"}, {"name": "scene", "model": "n"}]}""", "setting 'heads[1].name' is scene: expected a name no other head has (heads[0].name is scene too)" },
+        { """{"heads": [{"name": "Scene", "model": "m"}]}""", "setting 'heads[0].name' is Scene" },
+        { """{"heads": [{"name": "scene", "model": "m", "budget_ms": 70000}]}""", "setting 'heads[0].budget_ms' is 70000" },
+        { """{"max_batch": 257}""", "setting 'max_batch' is 257: expected 0 (the bundle's maximum batch) to 256" },
+        { """{"source": "synthetic", "streams": [{"id": "a", "source": "synthetic"}]}""", "setting 'source' is set: expected no source next to streams" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadStreamConfigs))]
+    public void Run_BadStreamsOrHeadsInTheConfig_ExitsInvalidArgumentsWithNothingStarted(string json, string mentions)
+    {
+        var config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, json);
+
+            var result = EdgeProcess.Run(Timeout, "run", "--model", "/nonexistent/bundle", "--config", config);
+
+            // The model folder does not exist: had anything been loaded or started, the error would be about it.
+            AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+            Assert.Empty(result.OutputLines);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--source", "synthetic", "--source", "synthetic", "--stream", "front" }, "--stream given 1 times for 2 --source flags: expected one --stream per --source")]
+    [InlineData(new[] { "--source", "synthetic", "--stream", "Front", "--source", "synthetic", "--stream", "rear" }, "setting 'streams[0].id' is Front")]
+    [InlineData(new[] { "--source", "synthetic", "--stream", "rear", "--source", "synthetic", "--stream", "rear" }, "setting 'streams[1].id' is rear: expected an id no other stream has (streams[0].id is rear too)")]
+    [InlineData(new[] { "--source", "synthetic", "--source", "synthetic", "--source", "synthetic", "--max-streams", "2" }, "setting 'streams' is 3 streams: expected at most max_streams (2)")]
+    [InlineData(new[] { "--max-streams", "0" }, "setting 'max_streams' is 0: expected 1 to 256")]
+    [InlineData(new[] { "--max-batch", "-1" }, "setting 'max_batch' is -1")]
+    public void Run_BadSourceStreamOrLimitFlags_ExitsInvalidArgumentsWithNothingStarted(string[] arguments, string mentions)
+    {
+        var result = EdgeProcess.Run(Timeout, ["run", "--model", "/nonexistent/bundle", .. arguments]);
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+        Assert.Empty(result.OutputLines);
+    }
+
     [Fact]
     public void Run_WithVerbose_AddsTheStackTrace()
     {

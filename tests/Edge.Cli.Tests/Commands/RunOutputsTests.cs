@@ -60,6 +60,40 @@ public sealed class RunOutputsTests : IDisposable
         Assert.Single(outputs.FrameOutputs.OfType<EventLinesOutput>());
     }
 
+    [Fact]
+    public void StreamOutputs_NamingOneFile_ShareOneWriter_AndOthersKeepTheRunsOutput()
+    {
+        var rear = Path.Combine(test.Directory, "rear.jsonl");
+        StreamOutput[] streams = [new("streams[1].output", "rear", rear), new("streams[3].output", "right", Path.Combine(test.Directory, ".", "rear.jsonl")), new("streams[4].output", "far", output)];
+
+        using var lines = RunLines.Open(output, eventsPath: null, TimeProvider.System, NullLoggerFactory.Instance, streams);
+
+        Assert.Same(lines.ByStream["rear"], lines.ByStream["right"]);
+        Assert.Same(lines.LabelSets, lines.ByStream["far"]);
+        Assert.Equal(rear, lines.ByStream["rear"].Name);
+        Assert.Equal(["output", "streams[1].output"], lines.Named.Select(named => named.Flag));
+        Assert.IsType<LabelSetLinesOutput>(lines.LabelSetOutput());
+    }
+
+    [Fact]
+    public void StreamOutput_InAMissingFolder_ThrowsNamingTheKeyAndPath()
+    {
+        var target = Path.Combine(test.Directory, "no-such-folder", "rear.jsonl");
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() => RunLines.Open(output, eventsPath: null, TimeProvider.System, NullLoggerFactory.Instance, [new("streams[1].output", "rear", target)]));
+
+        Assert.StartsWith($"streams[1].output folder '{Path.GetDirectoryName(target)}' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamOutput_ThatIsAFolder_ThrowsInvalidArgumentsNamingTheKeyAndPath()
+    {
+        var error = Assert.Throws<Edge.Cli.Commands.UserError>(() => RunLines.Open(output, eventsPath: null, TimeProvider.System, NullLoggerFactory.Instance, [new("streams[2].output", "left", test.Directory)]));
+
+        Assert.Equal(Edge.Cli.Commands.ExitCode.InvalidArguments, error.ExitCode);
+        Assert.StartsWith($"streams[2].output '{test.Directory}' cannot be written", error.Message, StringComparison.Ordinal);
+    }
+
     private RunOutputs Create(RunLines lines) =>
         RunOutputs.Create(new RunContext(new RunSettings { Output = output }.Resolve(), test.Load(), lines, NullLoggerFactory.Instance, TimeProvider.System));
 }

@@ -180,6 +180,7 @@ public sealed class RunSettingsTests
         { "stream", new RunSettings { Stream = "front door" } },
         { "stream", new RunSettings { Stream = "cam/0" } },
         { "stream", new RunSettings { Stream = "caméra" } },
+        { "stream", new RunSettings { Stream = "Cam0" } }, // ids appear in topics and metrics: lower-case only
         { "stream", new RunSettings { Stream = new string('a', 65) } },
     };
 
@@ -208,7 +209,7 @@ public sealed class RunSettingsTests
     [Theory]
     [InlineData("a")]
     [InlineData("cam0")]
-    [InlineData("Front_Door-2")]
+    [InlineData("front_door-2")]
     public void Resolve_ValidStream_IsKept(string stream)
     {
         Assert.Equal(stream, new RunSettings { Stream = stream }.Resolve().Stream);

@@ -61,6 +61,40 @@ public sealed class OutputAllocationTests
         Assert.Equal(0, watch.Warnings);
     }
 
+    [Fact]
+    public void OnFrame_LabelSetsOfFourStreamsRoutedToTwoFiles_AllocatesNothing()
+    {
+        var runPath = Path.GetTempFileName();
+        var rearPath = Path.GetTempFileName();
+        try
+        {
+            using var run = JsonLinesSink.Open(runPath, new ManualTimeProvider(), NullLogger.Instance);
+            using var rear = JsonLinesSink.Open(rearPath, new ManualTimeProvider(), NullLogger.Instance);
+            var output = new LabelSetLinesOutput(run, new Dictionary<string, JsonLinesSink> { ["rear"] = rear, ["left"] = rear, ["right"] = run });
+            FrameReport[] reports = [LabelSetLinesOutputTests.Report("front", 1), LabelSetLinesOutputTests.Report("rear", 2), LabelSetLinesOutputTests.Report("left", 3), LabelSetLinesOutputTests.Report("right", 4)];
+            foreach (var report in reports)
+            {
+                output.OnFrame(report);
+            }
+
+            Settle();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 200; i++)
+            {
+                output.OnFrame(reports[i % reports.Length]);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(102, rear.Written);
+            Assert.Equal(102, run.Written);
+        }
+        finally
+        {
+            File.Delete(runPath);
+            File.Delete(rearPath);
+        }
+    }
+
     private static void Settle()
     {
         GC.Collect();
