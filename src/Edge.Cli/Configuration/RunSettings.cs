@@ -83,6 +83,9 @@ public sealed class RunSettings
     [Setting("/healthz turns unhealthy when no frame was processed for this long (default 10 s)", FileOnly = true)]
     public double? HealthzStaleSeconds { get; set; }
 
+    [Setting("Which streams must be alive for the systemd watchdog to be fed: required (default) or any (docs/service.md)", FileOnly = true)]
+    public string? WatchdogStreams { get; set; }
+
     [Setting("GPIO outputs driven by label sets (docs/gpio.md)", FileOnly = true)]
     public Edge.Outputs.Gpio.GpioSettings? Gpio { get; set; }
 
@@ -239,6 +242,12 @@ public sealed class RunSettings
             throw new SettingException("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
         }
 
+        var watchdogText = WatchdogStreams ?? "required";
+        if (!Edge.Cli.Service.WatchdogStreamsNames.TryParse(watchdogText, out var watchdogStreams))
+        {
+            throw new SettingException("watchdog_streams", watchdogText, Edge.Cli.Service.WatchdogStreamsNames.Expected);
+        }
+
         if (Mqtt is { Uri: { } mqttUri })
         {
             Edge.Outputs.Mqtt.MqttEndpoint.Parse(mqttUri);
@@ -273,6 +282,7 @@ public sealed class RunSettings
             Cuda = Cuda,
             Metrics = Metrics,
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
+            WatchdogStreams = watchdogStreams,
             Gpio = Gpio,
             Display = Display,
         };
@@ -340,6 +350,9 @@ public sealed record ResolvedRunSettings : PipelineOptions
     public string? Metrics { get; init; }
 
     public TimeSpan HealthzStale { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Which streams must be alive for the systemd watchdog to be fed.</summary>
+    public Edge.Cli.Service.WatchdogStreams WatchdogStreams { get; init; }
 
     public Edge.Outputs.Gpio.GpioSettings? Gpio { get; init; }
 

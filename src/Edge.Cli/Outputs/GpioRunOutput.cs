@@ -19,7 +19,7 @@ internal sealed class GpioRunOutput(GpioOutputs gpio) : RunOutput
             return null;
         }
 
-        var gpio = GpioOutputs.Open(settings, context.LabelNames, context.Time);
+        var gpio = GpioOutputs.Open(settings, context.LabelNames, context.Time, new GpioScope([.. context.Settings.EffectiveStreams().Select(stream => stream.Id)], context.HeadNames));
         gpio.StartTicking(TickInterval);
         return new GpioRunOutput(gpio);
     }

@@ -26,7 +26,7 @@ internal sealed class MetricsRunOutput : RunOutput
             return null;
         }
 
-        var metrics = new RuntimeMetrics(context.Time);
+        var metrics = new RuntimeMetrics(context.Time, context.Settings.EffectiveStreams(), context.HeadNames);
         var server = new MetricsServer(metrics) { StaleAfter = context.Settings.HealthzStale };
         try
         {

@@ -1,5 +1,6 @@
 using Edge.Cli.Configuration;
 using Edge.Outputs.Mqtt;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
@@ -30,6 +31,8 @@ internal sealed class MqttRunOutput(MqttOutput mqtt) : RunOutput
                 Labels = context.LabelNames,
                 Password = Password(settings),
                 ModelName = context.Model.Name,
+                Streams = [.. context.Settings.EffectiveStreams().Select(stream => stream.Id)],
+                Heads = Heads(context),
             },
             context.Loggers.CreateLogger("edge.mqtt"),
             context.Time);
@@ -46,6 +49,16 @@ internal sealed class MqttRunOutput(MqttOutput mqtt) : RunOutput
         publisher.Stop(DrainTimeout);
         summary.WriteLine($"mqtt: {publisher.Published} messages published, {publisher.Dropped} dropped (outbox full), {publisher.Failed} failed, {publisher.Undelivered} not delivered at stop, {publisher.Reconnects} connections; {publisher.Status}");
     }
+
+    /// <summary>
+    /// The configured model and every further head with its labels (read from its bundle's manifest, unverified: the
+    /// pipeline loads and checks each bundle itself).
+    /// </summary>
+    private static IReadOnlyList<MqttHead> Heads(RunContext context) =>
+    [
+        new MqttHead(context.Model.Name, context.LabelNames),
+        .. context.Settings.Heads.Select(head => new MqttHead(head.Name, [.. ModelBundle.Load(head.Model, verifyHash: false).Labels.Select(label => label.Name)])),
+    ];
 
     /// <summary>The broker password: EDGE_MQTT_PASSWORD, else the file mqtt.password_file names; never from the config file itself.</summary>
     private static string? Password(MqttSettings settings) =>

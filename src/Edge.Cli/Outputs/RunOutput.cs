@@ -1,5 +1,6 @@
 using Edge.Cli.Configuration;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,9 @@ namespace Edge.Cli.Outputs;
 internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Model, RunLines Lines, ILoggerFactory Loggers, TimeProvider Time)
 {
     public IReadOnlyList<string> LabelNames { get; } = [.. Model.Labels.Select(label => label.Name)];
+
+    /// <summary>The inference heads' names as frame reports carry them: the configured model's first, then <see cref="PipelineOptions.Heads"/>.</summary>
+    public IReadOnlyList<string> HeadNames { get; } = [Model.Name, .. Settings.Heads.Select(head => head.Name)];
 }
 
 /// <summary>The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow.</summary>

@@ -20,7 +20,7 @@ internal sealed class RunOutputs : IDisposable
         context => RunOutput.Of(new MissedDeadlineWatch(context.Settings.BudgetMs, context.Time, context.Loggers.CreateLogger("edge.budget"))),
         MetricsRunOutput.Create,
         GpioRunOutput.Create,
-        context => context.Settings.Display is { } display ? RunOutput.Of(StatusDisplay.Open(display, context.LabelNames, context.Loggers.CreateLogger("edge.display"))) : null,
+        context => context.Settings.Display is { } display ? RunOutput.Of(StatusDisplay.Open(display, context.LabelNames, context.Loggers.CreateLogger("edge.display"), [.. context.Settings.EffectiveStreams().Select(stream => stream.Id)], context.HeadNames[0])) : null,
         MqttRunOutput.Create,
         SystemdRunOutput.Create,
     ];

@@ -10,14 +10,25 @@ namespace Edge.Outputs.Display;
 /// <summary>
 /// Shows the pipeline's status on an SSD1306 OLED: active labels, fps, p99 latency, deadline misses and degrade
 /// level. <see cref="OnFrame"/> only updates counters (no allocation, no I2C on the frame thread); a thread of its
-/// own redraws at most <see cref="DisplaySettings.RefreshHz"/> times a second and sends the frame over I2C.
+/// own redraws at most <see cref="DisplaySettings.RefreshHz"/> times a second and sends the frame over I2C. With
+/// several streams it shows a line per stream (id, fps, p99, abbreviated labels), in pages that change every
+/// <see cref="PageSeconds"/> when they do not fit (docs/display.md).
 /// </summary>
 public sealed partial class StatusDisplay : IFrameOutput, IDisposable
 {
     private readonly Ssd1306Panel panel;
     private readonly StatusScreen screen;
-    private readonly StatusCounters counters;
-    private readonly StatusSnapshot snapshot;
+    /// <summary>How long each page of streams stays up when they do not all fit.</summary>
+    public const double PageSeconds = 3;
+
+    private readonly string[] streams;
+    private readonly string? model;
+    private readonly StatusCounters[] counters;
+    private readonly StatusSnapshot[] snapshots;
+    private readonly long[] publishedAtLastRedraw;
+    private readonly double[] framesPerSecond;
+    private readonly int redrawsPerPage;
+    private long redraws;
     private readonly byte[] frame;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -27,7 +38,6 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
     private readonly Thread renderer;
     private volatile bool stopping;
     private long lastRedrawAt;
-    private long publishedAtLastRedraw;
     private long framesSent;
     private long sendFailures;
     private bool failing;
@@ -35,14 +45,18 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
     /// <param name="device">The I2C device of the panel; the display owns and disposes it.</param>
     /// <param name="settings">Height and refresh rate (bus and address are the device's).</param>
     /// <param name="labelNames">Names by label index, as the decoder numbers them.</param>
+    /// <param name="streams">The configured stream ids; one line each when there are several. The one default stream when null.</param>
+    /// <param name="model">The head whose label sets are shown (the configured model); every report's when null.</param>
     /// <exception cref="SettingException">A setting is invalid (the device is then disposed).</exception>
     /// <exception cref="DisplayConfigurationException">No display answers on the device (which is then disposed).</exception>
-    public StatusDisplay(I2cDevice device, DisplaySettings settings, IReadOnlyList<string> labelNames, TimeProvider? time = null, ILogger? logger = null)
+    public StatusDisplay(I2cDevice device, DisplaySettings settings, IReadOnlyList<string> labelNames, TimeProvider? time = null, ILogger? logger = null, IReadOnlyList<string>? streams = null, string? model = null)
     {
+        this.streams = streams is null ? [StreamId.Default] : [.. streams];
+        this.model = model;
         try
         {
             settings.Validate();
-            screen = new StatusScreen(labelNames, settings.Height);
+            screen = new StatusScreen(labelNames, settings.Height, streams is { Count: 1 } ? streams[0] : null);
             panel = new Ssd1306Panel(device, settings.Height);
         }
         catch (IOException e)
@@ -60,8 +74,11 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
         this.time = time ?? TimeProvider.System;
         this.logger = logger ?? NullLogger.Instance;
         where = Where(device);
-        counters = new StatusCounters(labelNames.Count);
-        snapshot = new StatusSnapshot(labelNames.Count);
+        counters = [.. this.streams.Select(_ => new StatusCounters(labelNames.Count))];
+        snapshots = [.. this.streams.Select(_ => new StatusSnapshot(labelNames.Count))];
+        publishedAtLastRedraw = new long[this.streams.Length];
+        framesPerSecond = new double[this.streams.Length];
+        redrawsPerPage = Math.Max(1, (int)Math.Round(PageSeconds * settings.RefreshHz));
         frame = new byte[screen.Buffer.Length];
         lastRedrawAt = this.time.GetTimestamp();
         renderer = new Thread(RenderLoop) { IsBackground = true, Name = "edge-display" };
@@ -78,7 +95,7 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
 
     /// <summary>Opens <c>/dev/i2c-{Bus}</c> and the panel at <see cref="DisplaySettings.Address"/>.</summary>
     /// <exception cref="DisplayConfigurationException">A setting is invalid, the bus cannot be opened or no display answers.</exception>
-    public static StatusDisplay Open(DisplaySettings settings, IReadOnlyList<string> labelNames, ILogger? logger = null)
+    public static StatusDisplay Open(DisplaySettings settings, IReadOnlyList<string> labelNames, ILogger? logger = null, IReadOnlyList<string>? streams = null, string? model = null)
     {
         settings.Validate();
         I2cDevice device;
@@ -92,10 +109,26 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
                 $"I2C bus {settings.Bus} cannot be opened ({e.Message}): list the buses with i2cdetect -l, and run as a member of the i2c group", e);
         }
 
-        return new StatusDisplay(device, settings, labelNames, TimeProvider.System, logger);
+        return new StatusDisplay(device, settings, labelNames, TimeProvider.System, logger, streams, model);
     }
 
-    public void OnFrame(in FrameReport report) => counters.Record(report);
+    /// <summary>Counts the report into its stream's counters; reports of other streams or heads are not shown.</summary>
+    public void OnFrame(in FrameReport report)
+    {
+        if (model is not null && !string.Equals(report.Model, model, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        for (var i = 0; i < streams.Length; i++)
+        {
+            if (string.Equals(streams[i], report.Stream, StringComparison.Ordinal))
+            {
+                counters[i].Record(report);
+                return;
+            }
+        }
+    }
 
     /// <summary>Stops redrawing and switches the panel off, so a frozen screen cannot pass for a healthy pipeline.</summary>
     public void Dispose()
@@ -141,14 +174,32 @@ public sealed partial class StatusDisplay : IFrameOutput, IDisposable
 
     private void Redraw()
     {
-        counters.CopyTo(snapshot);
         var now = time.GetTimestamp();
         var seconds = time.GetElapsedTime(lastRedrawAt, now).TotalSeconds;
-        var fps = seconds > 0 ? (snapshot.Published - publishedAtLastRedraw) / seconds : 0;
         lastRedrawAt = now;
-        publishedAtLastRedraw = snapshot.Published;
+        long misses = 0;
+        var level = 0;
+        for (var i = 0; i < streams.Length; i++)
+        {
+            var snapshot = snapshots[i];
+            counters[i].CopyTo(snapshot);
+            framesPerSecond[i] = seconds > 0 ? (snapshot.Published - publishedAtLastRedraw[i]) / seconds : 0;
+            publishedAtLastRedraw[i] = snapshot.Published;
+            misses += snapshot.DeadlineMisses;
+            level = Math.Max(level, snapshot.Level);
+        }
 
-        screen.Render(new StatusReadings(fps, snapshot.P99LatencyMs(), snapshot.DeadlineMisses, snapshot.Level), snapshot.Active);
+        if (streams.Length == 1)
+        {
+            screen.Render(new StatusReadings(framesPerSecond[0], snapshots[0].P99LatencyMs(), misses, level), snapshots[0].Active);
+        }
+        else
+        {
+            var pages = (streams.Length + screen.StreamLines - 1) / screen.StreamLines;
+            var page = (int)(redraws++ / redrawsPerPage % pages);
+            screen.RenderStreams(streams, framesPerSecond, snapshots, page * screen.StreamLines, misses, level);
+        }
+
         screen.Buffer.CopyTo(frame);
         try
         {

@@ -16,14 +16,19 @@ internal sealed class StatusScreen
     private const int PageHeight = 8;
     private const int StatisticsLines = 2;
 
+    /// <summary>Characters of an active label's name on a stream line (several streams).</summary>
+    private const int AbbreviatedLabel = 3;
+
     private readonly string[] labelNames;
+    private readonly string? streamId;
     private readonly byte[] buffer;
     private readonly char[] cells;
     private readonly int[] lineLengths;
 
     /// <param name="labelNames">Names by label index, as the decoder numbers them.</param>
     /// <param name="height">Panel rows: 64 (8 lines) or 32 (4 lines).</param>
-    public StatusScreen(IReadOnlyList<string> labelNames, int height)
+    /// <param name="streamId">The one stream's id, shown at the end of the health line when it fits; none when null.</param>
+    public StatusScreen(IReadOnlyList<string> labelNames, int height, string? streamId = null)
     {
         if (height is not (64 or 32))
         {
@@ -31,6 +36,7 @@ internal sealed class StatusScreen
         }
 
         this.labelNames = [.. labelNames];
+        this.streamId = streamId;
         Height = height;
         Lines = height / PageHeight;
         buffer = new byte[Width * Lines];
@@ -46,6 +52,9 @@ internal sealed class StatusScreen
     /// <summary>Lines given to active labels; the rest show the statistics.</summary>
     public int LabelLines => Lines - StatisticsLines;
 
+    /// <summary>With several streams: lines given to streams, one each; the last line shows misses and level.</summary>
+    public int StreamLines => Lines - 1;
+
     /// <summary>The last rendered frame: <see cref="Width"/> x <see cref="Height"/> pixels, one bit each, in page order.</summary>
     public ReadOnlySpan<byte> Buffer => buffer;
 
@@ -58,6 +67,87 @@ internal sealed class StatusScreen
         WriteLabels(activeLabels);
         WriteStatistics(readings);
         Draw();
+    }
+
+    /// <summary>
+    /// Several streams: a line per stream from <paramref name="first"/> (id, fps, p99 in ms, active labels cut to
+    /// three characters), then misses and the highest level of all streams, and which page when they do not fit.
+    /// </summary>
+    public void RenderStreams(IReadOnlyList<string> ids, ReadOnlySpan<double> framesPerSecond, IReadOnlyList<StatusSnapshot> snapshots, int first, long deadlineMisses, int level)
+    {
+        for (var row = 0; row < StreamLines; row++)
+        {
+            var stream = first + row;
+            if (stream >= ids.Count)
+            {
+                lineLengths[row] = 0;
+                continue;
+            }
+
+            var line = Start(row);
+            line.Append(ids[stream]);
+            line.Append(" ");
+            line.AppendCompact(framesPerSecond[stream]);
+            line.Append(" ");
+            var p99 = snapshots[stream].P99LatencyMs();
+            if (double.IsNaN(p99))
+            {
+                line.Append("-");
+            }
+            else
+            {
+                line.Append((long)Math.Round(p99));
+            }
+
+            var active = snapshots[stream].Active;
+            line.Append(" ");
+            if (active.IsEmpty)
+            {
+                line.Append("-");
+            }
+
+            for (var i = 0; i < active.Length; i++)
+            {
+                if (i > 0)
+                {
+                    line.Append(",");
+                }
+
+                AppendAbbreviated(ref line, active[i]);
+            }
+
+            Finish(row, line);
+        }
+
+        var footer = Start(StreamLines);
+        footer.Append("miss ");
+        footer.Append(deadlineMisses);
+        footer.Append(" level ");
+        footer.Append(level);
+        var pages = (ids.Count + StreamLines - 1) / StreamLines;
+        if (pages > 1)
+        {
+            footer.Append(" ");
+            footer.Append((first / StreamLines) + 1);
+            footer.Append("/");
+            footer.Append(pages);
+        }
+
+        Finish(StreamLines, footer);
+        Draw();
+    }
+
+    private void AppendAbbreviated(ref TextLine line, int label)
+    {
+        if ((uint)label < (uint)labelNames.Length)
+        {
+            var name = labelNames[label].AsSpan();
+            line.Append(name[..Math.Min(name.Length, AbbreviatedLabel)]);
+            return;
+        }
+
+        line.Append("#");
+        line.Append(label);
     }
 
     private void WriteLabels(ReadOnlySpan<int> activeLabels)
@@ -112,6 +202,12 @@ internal sealed class StatusScreen
         health.Append(readings.DeadlineMisses);
         health.Append(" level ");
         health.Append(readings.Level);
+        if (streamId is not null && health.Length + 1 + streamId.Length <= Columns)
+        {
+            health.Append(" ");
+            health.Append(streamId);
+        }
+
         Finish(LabelLines + 1, health);
     }
 

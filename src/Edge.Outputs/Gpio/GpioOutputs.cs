@@ -27,16 +27,17 @@ public sealed class GpioOutputs : IFrameOutput, IDisposable
     /// <param name="labelNames">The model's labels, in output order: rules name one of them.</param>
     /// <param name="chips">The GPIO chips and a driver factory (<see cref="LibGpiod.Open"/> on a device, a fake in tests).</param>
     /// <param name="detectedDevKit">The developer kit <c>header_pin</c> refers to when the settings name none.</param>
-    public GpioOutputs(GpioSettings settings, IReadOnlyList<string> labelNames, GpioChipSet chips, TimeProvider time, JetsonDevKit? detectedDevKit = null)
+    /// <param name="scope">The configured streams and heads rules may name; the one default stream, any head, when null.</param>
+    public GpioOutputs(GpioSettings settings, IReadOnlyList<string> labelNames, GpioChipSet chips, TimeProvider time, JetsonDevKit? detectedDevKit = null, GpioScope? scope = null)
     {
         this.time = time;
         var devKit = settings.DevKit is null ? detectedDevKit
             : JetsonHeaderPins.Parse(settings.DevKit) ?? throw new GpioConfigurationException($"gpio dev_kit '{settings.DevKit}' is unknown: expected agx-orin or orin-nano");
-        var plan = GpioPlan.Create(settings, labelNames, new GpioLineResolver(chips.Chips, devKit));
+        var plan = GpioPlan.Create(settings, labelNames, scope ?? new GpioScope([StreamId.Default]), new GpioLineResolver(chips.Chips, devKit));
         try
         {
             var controllersByChip = new Dictionary<int, GpioController>();
-            labelOutputs = [.. plan.Rules.Select(r => new LabelOutput(OpenOutput(r.Line, r.Rule.ActiveLow), r.LabelIndex, Ticks(r.Rule.MinOnMs), Ticks(r.Rule.HoldOffMs)))];
+            labelOutputs = [.. plan.Rules.Select(r => new LabelOutput(OpenOutput(r.Line, r.Rule.ActiveLow), r.LabelIndex, r.Stream, r.Model, Ticks(r.Rule.MinOnMs), Ticks(r.Rule.HoldOffMs)))];
             if (plan.Heartbeat is { } heartbeatLine)
             {
                 heartbeat = new HeartbeatOutput(OpenOutput(heartbeatLine, activeLow: false), Ticks(500 / settings.HeartbeatHz), time.TimestampFrequency);
@@ -86,8 +87,8 @@ public sealed class GpioOutputs : IFrameOutput, IDisposable
     public bool IsTriggered => trigger is not { } t || t.Controller.Read(t.Offset) == t.Asserted;
 
     /// <summary>Opens the configured lines through the installed libgpiod, on the developer kit the device tree names.</summary>
-    public static GpioOutputs Open(GpioSettings settings, IReadOnlyList<string> labelNames, TimeProvider time) =>
-        new(settings, labelNames, LibGpiod.Open(), time, DetectDevKit());
+    public static GpioOutputs Open(GpioSettings settings, IReadOnlyList<string> labelNames, TimeProvider time, GpioScope? scope = null) =>
+        new(settings, labelNames, LibGpiod.Open(), time, DetectDevKit(), scope);
 
     public void OnFrame(in FrameReport report)
     {
@@ -104,7 +105,10 @@ public sealed class GpioOutputs : IFrameOutput, IDisposable
             {
                 foreach (var output in labelOutputs)
                 {
-                    output.Wanted = output.LabelIndex < labels.LabelCount && labels.IsActive(output.LabelIndex);
+                    if (output.Follows(report.Stream, report.Model))
+                    {
+                        output.Wanted = output.LabelIndex < labels.LabelCount && labels.IsActive(output.LabelIndex);
+                    }
                 }
             }
 

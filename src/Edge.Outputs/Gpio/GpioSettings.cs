@@ -31,10 +31,16 @@ public sealed class GpioSettings
     public string? DevKit { get; set; }
 }
 
-/// <summary>One label driving one output line.</summary>
+/// <summary>One label of one stream's label sets (and one head's, with several) driving one output line.</summary>
 public sealed class GpioRule
 {
     public string Label { get; set; } = "";
+
+    /// <summary>The stream whose label sets drive the line; may be left out only when one stream is configured.</summary>
+    public string? Stream { get; set; }
+
+    /// <summary>The inference head (model name) whose label sets drive the line; the first head (the configured model) when left out.</summary>
+    public string? Model { get; set; }
 
     public GpioLineSpec Line { get; set; } = new();
 

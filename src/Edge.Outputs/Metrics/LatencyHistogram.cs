@@ -72,34 +72,21 @@ internal sealed class LatencyHistogram
 
     public double Sum => Volatile.Read(ref sum);
 
-    /// <summary>Writes the <c>_bucket</c>, <c>_sum</c> and <c>_count</c> samples, with an optional extra label.</summary>
-    public void WriteSamples(PrometheusTextWriter writer, string name, (string Name, string Value)? label = null)
+    /// <summary>Writes the <c>_bucket</c>, <c>_sum</c> and <c>_count</c> samples, each with <paramref name="labels"/> (then <c>le</c> on buckets).</summary>
+    public void WriteSamples(PrometheusTextWriter writer, string name, params ReadOnlySpan<(string Name, string Value)> labels)
     {
+        var bucketLabels = new (string Name, string Value)[labels.Length + 1];
+        labels.CopyTo(bucketLabels);
         long cumulative = 0;
         for (var i = 0; i <= bounds.Length; i++)
         {
             cumulative += Interlocked.Read(ref counts[i]);
-            var le = i < bounds.Length ? PrometheusTextWriter.FormatValue(bounds[i]) : "+Inf";
-            if (label is { } extra)
-            {
-                writer.Sample(name + "_bucket", cumulative, extra, ("le", le));
-            }
-            else
-            {
-                writer.Sample(name + "_bucket", cumulative, ("le", le));
-            }
+            bucketLabels[^1] = ("le", i < bounds.Length ? PrometheusTextWriter.FormatValue(bounds[i]) : "+Inf");
+            writer.Sample(name + "_bucket", cumulative, bucketLabels);
         }
 
-        if (label is { } l)
-        {
-            writer.Sample(name + "_sum", Sum, l);
-            writer.Sample(name + "_count", cumulative, l);
-        }
-        else
-        {
-            writer.Sample(name + "_sum", Sum);
-            writer.Sample(name + "_count", cumulative);
-        }
+        writer.Sample(name + "_sum", Sum, labels);
+        writer.Sample(name + "_count", cumulative, labels);
     }
 
     private static double[] Milliseconds(params double[] milliseconds)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Edge.Outputs.Streams;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Outputs.Metrics;
@@ -40,14 +41,33 @@ internal sealed class MetricsRoutes(RuntimeMetrics metrics, TimeSpan staleAfter)
             return MethodNotAllowed(context);
         }
 
-        if (metrics.SinceLastFrame is not { } since)
+        if (metrics.SinceLastFrame is null)
         {
             return Answer(context, 503, PlainText, "no frame processed yet\n");
         }
 
-        return since <= staleAfter
-            ? Answer(context, 200, PlainText, "ok\n")
-            : Answer(context, 503, PlainText, string.Create(CultureInfo.InvariantCulture, $"last frame processed {since.TotalSeconds:0.0} s ago, expected within {staleAfter.TotalSeconds:0.###} s\n"));
+        return Unhealthy(metrics.Streams, staleAfter) is { } problems
+            ? Answer(context, 503, PlainText, problems + "\n")
+            : Answer(context, 200, PlainText, "ok\n");
+    }
+
+    /// <summary>
+    /// Why the run is not healthy: each required stream that is not processing (with a single stream, just why), or
+    /// when no stream is required, that none is processing; null while healthy.
+    /// </summary>
+    internal static string? Unhealthy(StreamLiveness streams, TimeSpan staleAfter)
+    {
+        var anyRequired = Enumerable.Range(0, streams.Count).Any(streams.IsRequired);
+        var considered = Enumerable.Range(0, streams.Count).Where(i => !anyRequired || streams.IsRequired(i)).ToArray();
+        var problems = considered.Select(i => (Stream: streams.Ids[i], Problem: streams.Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
+        if (problems.Length == 0 || (!anyRequired && problems.Length < considered.Length))
+        {
+            return null;
+        }
+
+        return streams.Count == 1
+            ? problems[0].Problem
+            : string.Join("; ", problems.Select(p => $"stream {p.Stream}: {p.Problem}"));
     }
 
     public Task NotFound(HttpContext context) =>

@@ -14,8 +14,8 @@ namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// Serves <see cref="RuntimeMetrics"/> over HTTP with ASP.NET Core's Kestrel: <c>GET /metrics</c> (Prometheus text
-/// format 0.0.4) and <c>GET /healthz</c> (200 <c>ok</c> while frames keep arriving within <see cref="StaleAfter"/>,
-/// else 503 with the reason). Kestrel serves connections concurrently under <see cref="Limits"/>, so a slow or stuck
+/// format 0.0.4) and <c>GET /healthz</c> (200 <c>ok</c> while every required stream's camera delivers and its frames keep
+/// being processed within <see cref="StaleAfter"/>, else 503 with the reason per stream). Kestrel serves connections concurrently under <see cref="Limits"/>, so a slow or stuck
 /// client never holds up a probe; the frame thread is never involved.
 /// </summary>
 /// <remarks>

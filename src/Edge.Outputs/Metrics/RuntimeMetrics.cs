@@ -1,5 +1,8 @@
+using Edge.Outputs.Streams;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 
@@ -7,28 +10,22 @@ namespace Edge.Outputs.Metrics;
 
 /// <summary>
 /// The runtime's Prometheus metrics. The pipeline reports every frame on its own thread, where recording takes a few
-/// interlocked increments and allocates nothing; a scrape reads the counters from any thread. Capture counters and
-/// the model's identity come from the run loop through <see cref="CapturedFrames"/>, <see cref="OverwrittenFrames"/>
-/// and <see cref="Model"/>. Metric meanings: docs/metrics.md.
+/// interlocked increments and allocates nothing; a scrape reads the counters from any thread. Frame series carry a
+/// <c>stream</c> label (and a <c>model</c> label when the heads are named), made for the configured streams and heads
+/// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports_total</c>.
+/// Capture counters and the model's identity come from the run loop through <see cref="CapturedFrames"/>,
+/// <see cref="OverwrittenFrames"/> and <see cref="Model"/>. Metric meanings: docs/metrics.md.
 /// </summary>
 public sealed class RuntimeMetrics : IFrameOutput
 {
-    private const long NoFrameYet = long.MinValue;
-
     private static readonly PipelineStage[] TimedStages = [PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode, PipelineStage.Publish];
 
-    private readonly LatencyHistogram[] stageLatency = [new(), new(), new(), new(), new()];
-    private readonly LatencyHistogram endToEndLatency = new();
-    private long processed;
-    private long published;
-    private long late;
-    private long droppedStale;
-    private long skipped;
-    private long withheld;
-    private long cancelled;
-    private int level;
-    private long lastFrameTimestamp = NoFrameYet;
-    private long lastFrameUnixMilliseconds;
+    private readonly string[]? heads;
+
+    // Stream-major: the series of stream s and head h is at s * headCount + h.
+    private readonly HeadSeries[] series;
+    private readonly int headCount;
+    private long unknownReports;
     private volatile Func<long>? capturedFrames;
     private volatile Func<long>? overwrittenFrames;
     private volatile ModelInfo? model;
@@ -36,12 +33,37 @@ public sealed class RuntimeMetrics : IFrameOutput
     private volatile IReadOnlyList<LineOutput>? lineOutputs;
 
     /// <param name="time">Stamps frames for <c>edge_last_frame_timestamp_seconds</c> and the health check.</param>
-    public RuntimeMetrics(TimeProvider? time = null)
+    /// <param name="streams">The configured streams (<see cref="PipelineOptions.EffectiveStreams"/>); the one default stream when null.</param>
+    /// <param name="heads">
+    /// The inference heads' names (the configured model's first): each gets its series per stream, labelled <c>model</c>.
+    /// When null, a stream's reports share one series without a <c>model</c> label, whatever head made them.
+    /// </param>
+    public RuntimeMetrics(TimeProvider? time = null, IReadOnlyList<StreamOptions>? streams = null, IReadOnlyList<string>? heads = null)
     {
         Time = time ?? TimeProvider.System;
+        Streams = new StreamLiveness(streams ?? [new StreamOptions { Id = StreamId.Default, Source = "" }], Time);
+        this.heads = heads is null ? null : [.. heads];
+        headCount = heads?.Count ?? 1;
+        ArgumentOutOfRangeException.ThrowIfZero(headCount, nameof(heads));
+        series = new HeadSeries[Streams.Count * headCount];
+        for (var s = 0; s < Streams.Count; s++)
+        {
+            for (var h = 0; h < headCount; h++)
+            {
+                series[(s * headCount) + h] = new HeadSeries(this.heads is null
+                    ? [("stream", Streams.Ids[s])]
+                    : [("stream", Streams.Ids[s]), ("model", this.heads[h])]);
+            }
+        }
     }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Which configured stream last processed a frame when, and whose camera is lost (for <c>/healthz</c>).</summary>
+    public StreamLiveness Streams { get; }
+
+    /// <summary>Reports of a stream or head that was not configured: counted, never given series of their own.</summary>
+    public long UnknownReports => Interlocked.Read(ref unknownReports);
 
     /// <summary>Read at scrape time for <c>edge_frames_captured_total</c> (omitted while null).</summary>
     public Func<long>? CapturedFrames
@@ -78,63 +100,25 @@ public sealed class RuntimeMetrics : IFrameOutput
         set => lineOutputs = value;
     }
 
-    /// <summary>How long ago the pipeline last reported a frame, or null before the first.</summary>
-    public TimeSpan? SinceLastFrame
-    {
-        get
-        {
-            var last = Interlocked.Read(ref lastFrameTimestamp);
-            return last == NoFrameYet ? null : Time.GetElapsedTime(last);
-        }
-    }
+    /// <summary>How long ago the pipeline last reported a frame of any configured stream, or null before the first.</summary>
+    public TimeSpan? SinceLastFrame => Streams.SinceAnyFrame();
 
     public void OnFrame(in FrameReport report)
     {
-        Interlocked.Increment(ref processed);
-        switch (report.Outcome)
+        var stream = Streams.IndexOf(report.Stream);
+        var head = HeadOf(report.Model);
+        if (stream < 0 || head < 0)
         {
-            case FrameOutcome.Published:
-                Interlocked.Increment(ref published);
-                break;
-            case FrameOutcome.PublishedLate:
-                Interlocked.Increment(ref published);
-                Interlocked.Increment(ref late);
-                break;
-            case FrameOutcome.DroppedStale:
-                Interlocked.Increment(ref droppedStale);
-                break;
-            case FrameOutcome.Skipped:
-                Interlocked.Increment(ref skipped);
-                break;
-            case FrameOutcome.Withheld:
-                Interlocked.Increment(ref withheld);
-                break;
-            case FrameOutcome.Cancelled:
-                Interlocked.Increment(ref cancelled);
-                break;
+            Interlocked.Increment(ref unknownReports);
+            return;
         }
 
-        // Only decoded frames carry a latency for every stage; the others report zeros that would drag the
-        // histograms down (the pipeline's own stage statistics skip them the same way).
-        if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate or FrameOutcome.Withheld)
-        {
-            stageLatency[0].Observe(report.Latency.Queue / 1000);
-            stageLatency[1].Observe(report.Latency.Preprocess / 1000);
-            stageLatency[2].Observe(report.Latency.Inference / 1000);
-            stageLatency[3].Observe(report.Latency.Decode / 1000);
-        }
-
-        // Decode to the label set ready for the outputs: what end-to-end adds to the decoded frame's total.
-        if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
-        {
-            stageLatency[4].Observe(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000);
-        }
-
-        endToEndLatency.Observe(report.EndToEndMs / 1000);
-        Volatile.Write(ref level, report.Level);
-        Interlocked.Exchange(ref lastFrameUnixMilliseconds, Time.GetUtcNow().ToUnixTimeMilliseconds());
-        Interlocked.Exchange(ref lastFrameTimestamp, Time.GetTimestamp());
+        series[(stream * headCount) + head].Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        Streams.RecordFrame(report.Stream);
     }
+
+    /// <summary>Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads.</summary>
+    public void OnEvent(in PipelineEvent pipelineEvent) => Streams.RecordEvent(pipelineEvent);
 
     /// <summary>Writes every metric in the Prometheus text exposition format 0.0.4 (line feeds, UTF-8 when encoded).</summary>
     /// <remarks>Calls the <see cref="CapturedFrames"/> and <see cref="OverwrittenFrames"/> providers; their exceptions propagate.</remarks>
@@ -148,32 +132,61 @@ public sealed class RuntimeMetrics : IFrameOutput
         WriteState(writer);
     }
 
+    private int HeadOf(string name)
+    {
+        if (heads is null)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < heads.Length; i++)
+        {
+            if (string.Equals(heads[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static (string Name, string Value)[] With((string Name, string Value)[] labels, (string Name, string Value) extra) => [.. labels, extra];
+
     private void WriteLatency(PrometheusTextWriter writer)
     {
         writer.Family("edge_stage_latency_seconds", "histogram", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).");
-        for (var i = 0; i < TimedStages.Length; i++)
+        foreach (var one in series)
         {
-            stageLatency[i].WriteSamples(writer, "edge_stage_latency_seconds", ("stage", StageLabel(TimedStages[i])));
+            for (var i = 0; i < TimedStages.Length; i++)
+            {
+                one.Stage(i).WriteSamples(writer, "edge_stage_latency_seconds", With(one.Labels, ("stage", StageLabel(TimedStages[i]))));
+            }
         }
 
         writer.Family("edge_end_to_end_latency_seconds", "histogram", "Capture to the label set handed to the sink, for published frames.");
-        endToEndLatency.WriteSamples(writer, "edge_end_to_end_latency_seconds");
+        foreach (var one in series)
+        {
+            one.EndToEnd.WriteSamples(writer, "edge_end_to_end_latency_seconds", one.Labels);
+        }
     }
 
     private void WriteFrameCounters(PrometheusTextWriter writer)
     {
-        var lateCount = Interlocked.Read(ref late);
-        var withheldCount = Interlocked.Read(ref withheld);
-        var cancelledCount = Interlocked.Read(ref cancelled);
-        Counter(writer, "edge_frames_processed_total", "Frames the pipeline took from the capture hand-off, whatever became of them.", Interlocked.Read(ref processed));
-        Counter(writer, "edge_frames_published_total", "Label sets handed to the sink, late ones included.", Interlocked.Read(ref published));
+        Counter(writer, "edge_frames_processed_total", "Frames the pipeline took from the capture hand-off, whatever became of them.", one => one.Processed);
+        Counter(writer, "edge_frames_published_total", "Label sets handed to the sink, late ones included.", one => one.Published);
         writer.Family("edge_frames_dropped_total", "counter", "Frames dropped before any work: stale (past their deadline or queue budget) or skipped by a degrade step.");
-        writer.Sample("edge_frames_dropped_total", Interlocked.Read(ref droppedStale), ("reason", "stale"));
-        writer.Sample("edge_frames_dropped_total", Interlocked.Read(ref skipped), ("reason", "skipped"));
-        Counter(writer, "edge_frames_late_total", "Label sets published after their deadline (deadline_met false).", lateCount);
-        Counter(writer, "edge_frames_withheld_total", "Label sets not published because they missed their deadline (miss policy drop).", withheldCount);
-        Counter(writer, "edge_frames_cancelled_total", "Inferences terminated at their deadline.", cancelledCount);
-        Counter(writer, "edge_deadline_missed_total", "Frames that missed their deadline while being processed: late, withheld and cancelled.", lateCount + withheldCount + cancelledCount);
+        foreach (var one in series)
+        {
+            writer.Sample("edge_frames_dropped_total", one.DroppedStale, With(one.Labels, ("reason", "stale")));
+            writer.Sample("edge_frames_dropped_total", one.Skipped, With(one.Labels, ("reason", "skipped")));
+        }
+
+        Counter(writer, "edge_frames_late_total", "Label sets published after their deadline (deadline_met false).", one => one.Late);
+        Counter(writer, "edge_frames_withheld_total", "Label sets not published because they missed their deadline (miss policy drop).", one => one.Withheld);
+        Counter(writer, "edge_frames_cancelled_total", "Inferences terminated at their deadline.", one => one.Cancelled);
+        Counter(writer, "edge_deadline_missed_total", "Frames that missed their deadline while being processed: late, withheld and cancelled.", one => one.Late + one.Withheld + one.Cancelled);
+        writer.Family("edge_unknown_stream_reports_total", "counter", "Frame reports of a stream or head that was not configured (they get no series of their own).");
+        writer.Sample("edge_unknown_stream_reports_total", UnknownReports);
     }
 
     private void WriteRunLoopMetrics(PrometheusTextWriter writer)
@@ -228,11 +241,36 @@ public sealed class RuntimeMetrics : IFrameOutput
     private void WriteState(PrometheusTextWriter writer)
     {
         writer.Family("edge_degrade_level", "gauge", "Degrade ladder step in force: 0 is the configured model at full rate.");
-        writer.Sample("edge_degrade_level", Volatile.Read(ref level));
-        if (Interlocked.Read(ref lastFrameTimestamp) != NoFrameYet)
+        foreach (var one in series)
         {
-            writer.Family("edge_last_frame_timestamp_seconds", "gauge", "Unix time at which the pipeline last finished with a frame.");
-            writer.Sample("edge_last_frame_timestamp_seconds", Interlocked.Read(ref lastFrameUnixMilliseconds) / 1000.0);
+            writer.Sample("edge_degrade_level", one.Level, one.Labels);
+        }
+
+        writer.Family("edge_camera_connected", "gauge", "1 while the stream's camera delivers, 0 from camera_lost to camera_recovered.");
+        for (var i = 0; i < Streams.Count; i++)
+        {
+            writer.Sample("edge_camera_connected", Streams.IsCameraLost(i) ? 0 : 1, ("stream", Streams.Ids[i]));
+        }
+
+        if (Array.Exists(series, one => one.LastFrameUnixMilliseconds != 0))
+        {
+            writer.Family("edge_last_frame_timestamp_seconds", "gauge", "Unix time at which the pipeline last finished with a frame of the stream (and head).");
+            foreach (var one in series)
+            {
+                if (one.LastFrameUnixMilliseconds != 0)
+                {
+                    writer.Sample("edge_last_frame_timestamp_seconds", one.LastFrameUnixMilliseconds / 1000.0, one.Labels);
+                }
+            }
+        }
+    }
+
+    private void Counter(PrometheusTextWriter writer, string name, string help, Func<HeadSeries, long> value)
+    {
+        writer.Family(name, "counter", help);
+        foreach (var one in series)
+        {
+            writer.Sample(name, value(one), one.Labels);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class MqttOutput : IFrameOutput, IDisposable
         Volatile.Write(ref level, report.Level);
         if (!report.Message.IsEmpty)
         {
-            Publisher.Publish(report.Message.Span);
+            Publisher.Publish(report.Message.Span, report.Stream, report.Model);
         }
 
         Publisher.OnFrame(report);

@@ -6,7 +6,8 @@ namespace Edge.Outputs.Mqtt;
 
 /// <summary>
 /// Publishes label sets, label states, events and periodic stats to an MQTT broker under
-/// <c>&lt;prefix&gt;/&lt;device&gt;/…</c> (docs/mqtt.md). The frame thread only copies messages into a bounded
+/// <c>&lt;prefix&gt;/&lt;device&gt;/…</c> (docs/mqtt.md), each stream under its own level with its own availability.
+/// What <c>change</c> mode and the label states remember is kept per (stream, head) lane, made up front. The frame thread only copies messages into a bounded
 /// <see cref="MqttOutbox"/>; the <see cref="MqttConnectionSupervisor"/> sends them on its own task, announcing
 /// <c>available</c> (the last will says <c>offline</c>) and the retained state after every reconnect.
 /// </summary>
@@ -18,11 +19,19 @@ public sealed class MqttPublisher : IMqttAnnouncer, IDisposable
     private readonly MqttMessageConverter messages;
     private readonly MqttOutbox outbox;
     private readonly EventJsonWriter eventWriter;
-    private readonly bool[] labelStates;
+    private readonly bool[][] labelStates;
     private readonly MqttConnectionSupervisor connection;
-    private byte[] lastLabelSet = new byte[16384];
-    private int lastLabelSetLength;
-    private long lastLabelSetPublishedAt;
+    private readonly byte[][] lastLabelSet;
+    private readonly int[] lastLabelSetLength;
+    private readonly long[] lastLabelSetPublishedAt;
+
+    // Per stream: 1 once online was announced (its first frame, or camera_recovered), 0 again after camera_lost.
+    private readonly int[] streamOnline;
+
+    // Per stream: whether its availability was set at all; until then its first frame says online, afterwards only
+    // camera_recovered does (a frame captured before camera_lost must not bring it back).
+    private readonly bool[] availabilitySet;
+    private readonly Lock availabilityGate = new();
     private volatile string availability = "online";
 
     /// <exception cref="MqttConfigurationException">The device, a label or a prefix cannot be part of an MQTT topic.</exception>
@@ -32,10 +41,21 @@ public sealed class MqttPublisher : IMqttAnnouncer, IDisposable
         settings = options.Settings;
         this.time = time;
         stats = options.Stats;
-        messages = new MqttMessageConverter(settings, options.Device, options.Labels, options.ModelName);
+        messages = new MqttMessageConverter(settings, options.Device, options.Streams, options.Heads ?? [new MqttHead(options.ModelName ?? "model", options.Labels)], options.ModelName);
         outbox = new MqttOutbox(settings.Outbox);
         eventWriter = new EventJsonWriter(options.Device);
-        labelStates = new bool[options.Labels.Count];
+        labelStates = new bool[messages.LaneCount][];
+        lastLabelSet = new byte[messages.LaneCount][];
+        for (var lane = 0; lane < messages.LaneCount; lane++)
+        {
+            labelStates[lane] = new bool[messages.LabelCount(lane)];
+            lastLabelSet[lane] = new byte[16384];
+        }
+
+        lastLabelSetLength = new int[messages.LaneCount];
+        lastLabelSetPublishedAt = new long[messages.LaneCount];
+        streamOnline = new int[messages.StreamCount];
+        availabilitySet = new bool[messages.StreamCount];
         var client = new MqttBrokerClient(new MqttConnectionOptions
         {
             Endpoint = options.Endpoint,
@@ -87,75 +107,151 @@ public sealed class MqttPublisher : IMqttAnnouncer, IDisposable
 
     public void Start() => connection.Start();
 
-    /// <summary>The label set (frame thread): queued now in <c>every</c> mode; in <c>change</c> mode kept for <see cref="OnFrame"/> to decide.</summary>
-    public void Publish(ReadOnlySpan<byte> message)
+    /// <summary>A label set of the first stream's first head (a single-stream publisher).</summary>
+    public void Publish(ReadOnlySpan<byte> message) => PublishLabelSet(0, message);
+
+    /// <summary>
+    /// The label set (frame thread) of a stream and head: queued now in <c>every</c> mode; in <c>change</c> mode kept
+    /// for <see cref="OnFrame"/> to decide. A stream or head that was not configured is not published.
+    /// </summary>
+    public void Publish(ReadOnlySpan<byte> message, string stream, string model)
     {
-        var trimmed = message.Length > 0 && message[^1] == (byte)'\n' ? message[..^1] : message;
-        if (settings.Labels == "every")
+        var lane = messages.LaneIndex(stream, model);
+        if (lane >= 0)
         {
-            outbox.Enqueue(MqttMessageConverter.LabelsTopic, trimmed, retain: false);
+            PublishLabelSet(lane, message);
+        }
+    }
+
+    /// <summary>An event, on its stream's <c>events</c> topic; <c>camera_lost</c> and <c>camera_recovered</c> also set the stream's availability.</summary>
+    public void Publish(in PipelineEvent pipelineEvent)
+    {
+        var stream = messages.StreamIndex(pipelineEvent.Stream);
+        if (stream < 0)
+        {
             return;
         }
 
-        if (trimmed.Length > lastLabelSet.Length)
-        {
-            lastLabelSet = new byte[trimmed.Length * 2]; // once, for unusually large messages
-        }
-
-        trimmed.CopyTo(lastLabelSet);
-        lastLabelSetLength = trimmed.Length;
-    }
-
-    public void Publish(in PipelineEvent pipelineEvent)
-    {
         lock (eventWriter)
         {
             eventWriter.Write(pipelineEvent);
             var message = eventWriter.Message.Span;
-            outbox.Enqueue(MqttMessageConverter.EventsTopic, message[..^1], retain: false);
+            outbox.Enqueue(messages.EventsTopic(stream), message[..^1], retain: false);
+        }
+
+        if (pipelineEvent.Kind is PipelineEventKind.CameraLost or PipelineEventKind.CameraRecovered)
+        {
+            SetStreamOnline(stream, pipelineEvent.Kind == PipelineEventKind.CameraRecovered);
         }
     }
 
-    /// <summary>Label states (ON/OFF, retained) on change, and the label set in <c>change</c> mode.</summary>
+    /// <summary>Label states (ON/OFF, retained) on change, the label set in <c>change</c> mode, and the stream online at its first frame.</summary>
     public void OnFrame(in FrameReport report)
     {
+        var lane = messages.LaneIndex(report.Stream, report.Model);
+        if (lane < 0)
+        {
+            return;
+        }
+
+        var stream = messages.StreamOfLane(lane);
+        if (!Volatile.Read(ref availabilitySet[stream]))
+        {
+            SetStreamOnline(stream, online: true);
+        }
+
         if (report.Outcome is not (FrameOutcome.Published or FrameOutcome.PublishedLate) || report.Labels is not { } decoded)
         {
             return;
         }
 
+        var states = labelStates[lane];
         foreach (var label in decoded.TurnedOn)
         {
-            labelStates[label] = true;
-            outbox.Enqueue(MqttMessageConverter.LabelTopic(label), MqttMessageConverter.LabelState(on: true), retain: true);
+            if (label < states.Length)
+            {
+                states[label] = true;
+                outbox.Enqueue(messages.LabelTopic(lane, label), MqttMessageConverter.LabelState(on: true), retain: true);
+            }
         }
 
         foreach (var label in decoded.TurnedOff)
         {
-            labelStates[label] = false;
-            outbox.Enqueue(MqttMessageConverter.LabelTopic(label), MqttMessageConverter.LabelState(on: false), retain: true);
+            if (label < states.Length)
+            {
+                states[label] = false;
+                outbox.Enqueue(messages.LabelTopic(lane, label), MqttMessageConverter.LabelState(on: false), retain: true);
+            }
         }
 
-        if (settings.Labels == "change" && lastLabelSetLength > 0)
+        if (settings.Labels == "change" && lastLabelSetLength[lane] > 0)
         {
             var now = time.GetTimestamp();
-            var heartbeatDue = time.GetElapsedTime(lastLabelSetPublishedAt, now).TotalSeconds >= settings.HeartbeatSeconds;
-            if (decoded.TurnedOnCount + decoded.TurnedOffCount > 0 || heartbeatDue || lastLabelSetPublishedAt == 0)
+            var heartbeatDue = time.GetElapsedTime(lastLabelSetPublishedAt[lane], now).TotalSeconds >= settings.HeartbeatSeconds;
+            if (decoded.TurnedOnCount + decoded.TurnedOffCount > 0 || heartbeatDue || lastLabelSetPublishedAt[lane] == 0)
             {
-                outbox.Enqueue(MqttMessageConverter.LabelsTopic, lastLabelSet.AsSpan(0, lastLabelSetLength), retain: false);
-                lastLabelSetPublishedAt = now;
+                outbox.Enqueue(messages.LabelsTopic(lane), lastLabelSet[lane].AsSpan(0, lastLabelSetLength[lane]), retain: false);
+                lastLabelSetPublishedAt[lane] = now;
             }
         }
     }
 
-    /// <summary>Stops sending: drains what is queued (up to <paramref name="drainTimeout"/>), announces offline, disconnects.</summary>
-    public void Stop(TimeSpan drainTimeout) => connection.Stop(drainTimeout);
+    /// <summary>
+    /// Stops sending: says every stream <c>offline</c>, drains what is queued (up to <paramref name="drainTimeout"/>),
+    /// announces the device offline, disconnects.
+    /// </summary>
+    public void Stop(TimeSpan drainTimeout)
+    {
+        for (var stream = 0; stream < streamOnline.Length; stream++)
+        {
+            SetStreamOnline(stream, online: false);
+        }
+
+        connection.Stop(drainTimeout);
+    }
 
     public void Dispose() => connection.Dispose();
 
     string IMqttAnnouncer.TopicOf(int outboxTopic) => messages.TopicOf(outboxTopic);
 
-    IEnumerable<MqttOutgoingMessage> IMqttAnnouncer.Announcement() => messages.Announcement(availability, labelStates);
+    IEnumerable<MqttOutgoingMessage> IMqttAnnouncer.Announcement() =>
+        messages.Announcement(availability, stream => Volatile.Read(ref streamOnline[stream]) == 1, (lane, label) => labelStates[lane][label]);
+
+    private void PublishLabelSet(int lane, ReadOnlySpan<byte> message)
+    {
+        var trimmed = message.Length > 0 && message[^1] == (byte)'\n' ? message[..^1] : message;
+        if (settings.Labels == "every")
+        {
+            outbox.Enqueue(messages.LabelsTopic(lane), trimmed, retain: false);
+            return;
+        }
+
+        if (trimmed.Length > lastLabelSet[lane].Length)
+        {
+            lastLabelSet[lane] = new byte[trimmed.Length * 2]; // once, for unusually large messages
+        }
+
+        trimmed.CopyTo(lastLabelSet[lane]);
+        lastLabelSetLength[lane] = trimmed.Length;
+    }
+
+    /// <summary>Queues the stream's availability when it changes; frames and camera events may race, hence the lock (rare: changes only).</summary>
+    private void SetStreamOnline(int stream, bool online)
+    {
+        lock (availabilityGate)
+        {
+            var state = online ? 1 : 0;
+            Volatile.Write(ref availabilitySet[stream], true);
+
+            if (Volatile.Read(ref streamOnline[stream]) == state)
+            {
+                return;
+            }
+
+            Volatile.Write(ref streamOnline[stream], state);
+            outbox.Enqueue(messages.StreamAvailabilityTopic(stream), online ? "online"u8 : "offline"u8, retain: true);
+        }
+    }
 
     MqttOutgoingMessage? IMqttAnnouncer.Stats() => stats is null ? null : messages.Stats(stats());
 }

@@ -1,3 +1,5 @@
+using Edge.Runtime.Pipeline;
+
 namespace Edge.Outputs.Mqtt;
 
 /// <summary>What an <see cref="MqttPublisher"/> publishes, and where. A class, not a record: a record's ToString would print the password.</summary>
@@ -11,7 +13,17 @@ public sealed class MqttPublisherOptions
 
     public required string Device { get; init; }
 
+    /// <summary>The labels of the first head (the configured model), in output order.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>The configured stream ids (<c>EffectiveStreams()</c>): each gets its topics; reports of other streams are not published.</summary>
+    public IReadOnlyList<string> Streams { get; init; } = [StreamId.Default];
+
+    /// <summary>
+    /// Every inference head, the first being the configured model (<see cref="ModelName"/>, <see cref="Labels"/>); when
+    /// null, that one head. With more than one, label topics and entities carry the head's name.
+    /// </summary>
+    public IReadOnlyList<MqttHead>? Heads { get; init; }
 
     public string? Password { get; init; }
 

@@ -338,6 +338,7 @@ public sealed class RunSettingsTests
     [InlineData("""{ "tensorrt": { "builder_optimization_level": 9 } }""", "'tensorrt.builder_optimization_level' is 9")]
     [InlineData("""{ "tensorrt": { "profile_opt_batch": 0 } }""", "'tensorrt.profile_opt_batch' is 0")]
     [InlineData("""{ "mqtt": { "uri": "mqtt://b", "qos": 5 } }""", "'mqtt.qos' is 5")]
+    [InlineData("""{ "watchdog_streams": "all" }""", "'watchdog_streams' is all: expected required or any")]
     public void FromFile_BadOutputSetting_NamesTheKey(string json, string mentions)
     {
         using var folder = TestBundle.CreateEmpty();
@@ -346,6 +347,13 @@ public sealed class RunSettingsTests
         var error = Record.Exception(() => RunSettings.FromFile(path).Resolve());
 
         Assert.Contains(mentions, error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_WatchdogStreams_RequiredByDefaultAnyWhenAsked()
+    {
+        Assert.Equal(Edge.Cli.Service.WatchdogStreams.Required, new RunSettings().Resolve().WatchdogStreams);
+        Assert.Equal(Edge.Cli.Service.WatchdogStreams.Any, new RunSettings { WatchdogStreams = "any" }.Resolve().WatchdogStreams);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class SystemdTests : IDisposable
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/labels") >= 10, TimeSpan.FromSeconds(30)), "no label sets before SIGTERM");
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/cam0/labels") >= 10, TimeSpan.FromSeconds(30)), "no label sets before SIGTERM");
 
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {

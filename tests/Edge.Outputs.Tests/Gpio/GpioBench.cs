@@ -40,7 +40,7 @@ internal sealed class GpioBench
 
     public static GpioLineSpec Line(int line, string chip = "tegra234-gpio") => new() { Chip = chip, Line = line };
 
-    public GpioOutputs Open(GpioSettings settings, JetsonDevKit? devKit = null) => new(settings, LabelNames, Chips, Time, devKit);
+    public GpioOutputs Open(GpioSettings settings, JetsonDevKit? devKit = null, GpioScope? scope = null) => new(settings, LabelNames, Chips, Time, devKit, scope);
 
     /// <summary>A decoded frame in which exactly the given labels are active.</summary>
     public FrameReport Frame(FrameOutcome outcome = FrameOutcome.Published, params ReadOnlySpan<int> active)

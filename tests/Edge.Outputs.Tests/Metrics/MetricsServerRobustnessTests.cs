@@ -131,7 +131,7 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
         var answer = await ReadToEnd(client);
 
         Assert.Equal(2, CountOccurrences(answer, "HTTP/1.1 200 OK\r\n"));
-        Assert.Contains("edge_frames_published_total 1\n", answer, StringComparison.Ordinal);
+        Assert.Contains("edge_frames_published_total{stream=\"cam0\"} 1\n", answer, StringComparison.Ordinal);
     }
 
     [Fact]

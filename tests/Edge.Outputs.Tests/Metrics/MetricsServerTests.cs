@@ -38,7 +38,7 @@ public sealed class MetricsServerTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Equal(Exposition.Render(metrics), body);
-        Assert.Equal("1", Exposition.Value(body, "edge_frames_published_total"));
+        Assert.Equal("1", Exposition.Value(body, "edge_frames_published_total{stream=\"cam0\"}"));
     }
 
     [Fact]

@@ -29,6 +29,34 @@ public sealed class RuntimeMetricsAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal("10100", Exposition.Value(Exposition.Render(metrics), "edge_frames_processed_total"));
+        Assert.Equal("10100", Exposition.Value(Exposition.Render(metrics), "edge_frames_processed_total{stream=\"cam0\"}"));
+    }
+
+    [Fact]
+    public void OnFrame_FourStreamsTwoHeads_AfterWarmUp_AllocatesNothing()
+    {
+        string[] streams = ["cam0", "cam1", "cam2", "cam3"];
+        var metrics = new RuntimeMetrics(null, [.. streams.Select(id => new Edge.Runtime.Options.StreamOptions { Id = id, Source = "synthetic" })], ["tagger", "scene"]);
+        var reports = streams.SelectMany(id => new[] { FrameReports.Of(FrameOutcome.Published, stream: id, model: "tagger"), FrameReports.Of(FrameOutcome.Withheld, stream: id, model: "scene") })
+            .Append(FrameReports.Of(FrameOutcome.Published, stream: "unknown", model: "tagger"))
+            .ToArray();
+        for (var i = 0; i < 100; i++)
+        {
+            metrics.OnFrame(reports[i % reports.Length]);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 9_000; i++)
+        {
+            metrics.OnFrame(reports[i % reports.Length]);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal("1011", Exposition.Value(Exposition.Render(metrics), "edge_unknown_stream_reports_total"));
     }
 }

@@ -25,14 +25,14 @@ public sealed class RuntimeMetricsTests
 
         var text = Exposition.Render(metrics);
 
-        Assert.Equal("10", Exposition.Value(text, "edge_frames_processed_total"));
-        Assert.Equal("4", Exposition.Value(text, "edge_frames_published_total"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_dropped_total{reason=\"stale\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{reason=\"skipped\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_late_total"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_withheld_total"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_cancelled_total"));
-        Assert.Equal("4", Exposition.Value(text, "edge_deadline_missed_total"));
+        Assert.Equal("10", Exposition.Value(text, "edge_frames_processed_total{stream=\"cam0\"}"));
+        Assert.Equal("4", Exposition.Value(text, "edge_frames_published_total{stream=\"cam0\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"stale\"}"));
+        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"skipped\"}"));
+        Assert.Equal("1", Exposition.Value(text, "edge_frames_late_total{stream=\"cam0\"}"));
+        Assert.Equal("1", Exposition.Value(text, "edge_frames_withheld_total{stream=\"cam0\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_frames_cancelled_total{stream=\"cam0\"}"));
+        Assert.Equal("4", Exposition.Value(text, "edge_deadline_missed_total{stream=\"cam0\"}"));
     }
 
     [Fact]
@@ -47,14 +47,14 @@ public sealed class RuntimeMetricsTests
         var text = Exposition.Render(metrics);
 
         // Published, late and withheld frames were decoded; stale, skipped and cancelled ones report zeros.
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"inference\"}"));
-        Assert.Equal("0.06", Exposition.Value(text, "edge_stage_latency_seconds_sum{stage=\"inference\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.019\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"inference\",le=\"0.02\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"queue\",le=\"0.001\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.002\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"preprocess\",le=\"0.003\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"decode\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"inference\"}"));
+        Assert.Equal("0.06", Exposition.Value(text, "edge_stage_latency_seconds_sum{stream=\"cam0\",stage=\"inference\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"inference\",le=\"0.019\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"inference\",le=\"0.02\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"queue\",le=\"0.001\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"preprocess\",le=\"0.002\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"preprocess\",le=\"0.003\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"decode\"}"));
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class RuntimeMetricsTests
         var text = Exposition.Render(metrics);
 
         // Published and late frames: end-to-end 30 ms minus 23.7 ms to the decoded label set. Withheld ones never reach the sink.
-        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_count{stage=\"publish\"}"));
-        Assert.Equal(0.0126, double.Parse(Exposition.Value(text, "edge_stage_latency_seconds_sum{stage=\"publish\"}"), System.Globalization.CultureInfo.InvariantCulture), 9);
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.006\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"publish\",le=\"0.007\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"publish\"}"));
+        Assert.Equal(0.0126, double.Parse(Exposition.Value(text, "edge_stage_latency_seconds_sum{stream=\"cam0\",stage=\"publish\"}"), System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.006\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.007\"}"));
     }
 
     [Fact]
@@ -86,11 +86,11 @@ public sealed class RuntimeMetricsTests
 
         var text = Exposition.Render(metrics);
 
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_count"));
-        Assert.Equal("0.06", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum"));
-        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.028\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"0.03\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{le=\"+Inf\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_count{stream=\"cam0\"}"));
+        Assert.Equal("0.06", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum{stream=\"cam0\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"0.028\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"0.03\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"+Inf\"}"));
     }
 
     [Fact]
@@ -105,11 +105,11 @@ public sealed class RuntimeMetricsTests
         Assert.Contains("# TYPE edge_degrade_level gauge", lines);
         foreach (var stage in new[] { "queue", "preprocess", "inference", "decode", "publish" })
         {
-            Assert.Equal(LatencyHistogram.DefaultBoundsSeconds.Length + 1, lines.Count(l => l.StartsWith($"edge_stage_latency_seconds_bucket{{stage=\"{stage}\",", StringComparison.Ordinal)));
+            Assert.Equal(LatencyHistogram.DefaultBoundsSeconds.Length + 1, lines.Count(l => l.StartsWith($"edge_stage_latency_seconds_bucket{{stream=\"cam0\",stage=\"{stage}\",", StringComparison.Ordinal)));
         }
 
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stage=\"decode\",le=\"+Inf\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum"));
+        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"decode\",le=\"+Inf\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum{stream=\"cam0\"}"));
     }
 
     [Fact]
@@ -142,12 +142,12 @@ public sealed class RuntimeMetricsTests
     public void OnFrame_DegradeLevel_IsTheLatestReported()
     {
         var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
-        Assert.Equal("0", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level"));
+        Assert.Equal("0", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level{stream=\"cam0\"}"));
 
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, level: 2));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Skipped, level: 1));
 
-        Assert.Equal("1", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level"));
+        Assert.Equal("1", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level{stream=\"cam0\"}"));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class RuntimeMetricsTests
         time.Advance(TimeSpan.FromSeconds(2));
 
         var expected = (Start.ToUnixTimeMilliseconds() + 1500) / 1000.0;
-        Assert.Equal(PrometheusTextWriter.FormatValue(expected), Exposition.Value(Exposition.Render(metrics), "edge_last_frame_timestamp_seconds"));
+        Assert.Equal(PrometheusTextWriter.FormatValue(expected), Exposition.Value(Exposition.Render(metrics), "edge_last_frame_timestamp_seconds{stream=\"cam0\"}"));
         Assert.Equal(TimeSpan.FromSeconds(2), metrics.SinceLastFrame);
     }
 

@@ -17,7 +17,7 @@ public sealed class MqttBrokerFaultTests
     public void BrokerStoppedAndRestarted_TheMessageInFlight_IsSentAgain_NoFrameLost()
     {
         using var broker = new MosquittoBroker(persistent: true).Start();
-        using var recorder = new MqttRecorder(broker.Port, "edge/rover/labels", persistentSession: true);
+        using var recorder = new MqttRecorder(broker.Port, "edge/rover/cam0/labels", persistentSession: true);
         using var publisher = Publisher(broker, "rover", outbox: 100_000);
         publisher.Start();
         Assert.True(SpinWait.SpinUntil(() => publisher.IsConnected, Patience));

@@ -30,7 +30,7 @@ public sealed class MqttOutputTests
         output.OnEvent(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Stream = "cam0", Frame = 5, At = DateTimeOffset.UnixEpoch, Source = "v4l2:0" });
         mqtt.Publisher.Stop(TimeSpan.FromMilliseconds(200));
 
-        Assert.Equal(3 + 1, mqtt.Publisher.Undelivered);
+        Assert.Equal(3 + 1 + 2, mqtt.Publisher.Undelivered); // label sets, the event, cam0 online at its first frame and offline at camera_lost
     }
 
     [Fact]

@@ -28,8 +28,8 @@ public sealed class MqttPublisherTests
 
         // The broker records a QoS 1 message before it acknowledges it: a drained outbox means every one is recorded.
         Assert.Equal(0, publisher.Undelivered);
-        Assert.Equal(Enumerable.Range(1, 500), broker.Payloads("edge/rover/labels").Select(FrameOf));
-        Assert.Equal(1 + Labels.Length + 500, publisher.Published); // the announcement, then the label sets
+        Assert.Equal(Enumerable.Range(1, 500), broker.Payloads("edge/rover/cam0/labels").Select(FrameOf));
+        Assert.Equal(2 + Labels.Length + 500, publisher.Published); // the announcement (device and stream availability, label states), then the label sets
         Assert.Equal(0, publisher.Dropped);
         Assert.Equal(0, publisher.Failed);
     }
@@ -58,15 +58,16 @@ public sealed class MqttPublisherTests
         publisher.Publish(Frame(1));
         publisher.Start();
 
-        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/labels"), "the queued label set");
+        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/cam0/labels"), "the queued label set");
         publisher.Stop(TimeSpan.FromSeconds(5));
 
         Assert.Equal(
             [
                 new ReceivedMessage("edge/rover/available", "online", Retained: true),
-                new ReceivedMessage("edge/rover/label/t-shirt", "OFF", Retained: true),
-                new ReceivedMessage("edge/rover/label/trouser", "OFF", Retained: true),
-                new ReceivedMessage("edge/rover/labels", "{\"frame\":1}", Retained: false),
+                new ReceivedMessage("edge/rover/cam0/availability", "offline", Retained: true), // no frame of it yet
+                new ReceivedMessage("edge/rover/cam0/label/t-shirt", "OFF", Retained: true),
+                new ReceivedMessage("edge/rover/cam0/label/trouser", "OFF", Retained: true),
+                new ReceivedMessage("edge/rover/cam0/labels", "{\"frame\":1}", Retained: false),
                 new ReceivedMessage("edge/rover/available", "offline", Retained: true),
             ],
             broker.Messages);
@@ -90,7 +91,7 @@ public sealed class MqttPublisherTests
             (frame % 2 == 0 ? first : second).Publish(Frame(frame));
         }
 
-        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/twin/labels") == 100, "100 label sets");
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/twin/cam0/labels") == 100, "100 label sets");
         first.Stop(TimeSpan.FromSeconds(5));
         second.Stop(TimeSpan.FromSeconds(5));
         Assert.NotEqual(first.ClientId, second.ClientId);
@@ -124,10 +125,11 @@ public sealed class MqttPublisherTests
             Assert.Matches("^[a-zA-Z0-9_-]+$", root.GetProperty("unique_id").GetString()!);
             Assert.Contains(root.GetProperty("name").GetString(), Labels);
             var deviceJson = root.GetProperty("device");
-            Assert.Equal(device, deviceJson.GetProperty("name").GetString());
+            Assert.Equal($"{device} cam0", deviceJson.GetProperty("name").GetString());
             Assert.Equal("tiny-multilabel", deviceJson.GetProperty("model").GetString());
             Assert.False(string.IsNullOrEmpty(deviceJson.GetProperty("sw_version").GetString()));
-            Assert.Equal("edge_" + node, deviceJson.GetProperty("identifiers")[0].GetString());
+            Assert.Equal($"edge_{node}_cam0", deviceJson.GetProperty("identifiers")[0].GetString());
+            Assert.Equal("edge_" + node, deviceJson.GetProperty("via_device").GetString());
             var origin = root.GetProperty("origin");
             Assert.Equal("edge", origin.GetProperty("name").GetString());
             Assert.Equal(deviceJson.GetProperty("sw_version").GetString(), origin.GetProperty("sw_version").GetString());

@@ -27,8 +27,8 @@ public sealed class MqttReliabilityTests : IDisposable
         var result = await Task.Run(() => Run(broker.Uri, "synthetic?size=32&fps=0", frames: 300));
 
         Assert.Equal(0, result.ExitCode);
-        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/rover/labels") == 300, "300 label sets");
-        var frames = broker.Payloads("edge/rover/labels").Select(payload =>
+        await broker.WaitUntil(m => m.Count(x => x.Topic == "edge/rover/cam0/labels") == 300, "300 label sets");
+        var frames = broker.Payloads("edge/rover/cam0/labels").Select(payload =>
         {
             var json = JsonDocument.Parse(payload).RootElement;
             Assert.Equal("edge.labels/2", json.GetProperty("schema").GetString());
@@ -42,8 +42,8 @@ public sealed class MqttReliabilityTests : IDisposable
         var available = broker.Payloads("edge/rover/available");
         Assert.Contains("online", available);
         Assert.All(available.TakeWhile(p => p != "online"), p => Assert.Equal("starting", p)); // while the model loads
-        Assert.Equal(10, broker.Messages.Where(m => m.Topic.StartsWith("edge/rover/label/", StringComparison.Ordinal)).Select(m => m.Topic).Distinct().Count());
-        var labelEvents = broker.Payloads("edge/rover/events").Select(p => JsonDocument.Parse(p).RootElement.GetProperty("event").GetString()).ToList();
+        Assert.Equal(10, broker.Messages.Where(m => m.Topic.StartsWith("edge/rover/cam0/label/", StringComparison.Ordinal)).Select(m => m.Topic).Distinct().Count());
+        var labelEvents = broker.Payloads("edge/rover/cam0/events").Select(p => JsonDocument.Parse(p).RootElement.GetProperty("event").GetString()).ToList();
         Assert.Contains("label_on", labelEvents);
     }
 
@@ -61,7 +61,7 @@ public sealed class MqttReliabilityTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(100, result.OutputLines.Length);
         Assert.Contains("cannot connect", result.StandardError, StringComparison.Ordinal);
-        Assert.True(recorder.WaitFor(m => m.Any(x => x.Topic == "edge/rover/labels"), TimeSpan.FromSeconds(10)));
+        Assert.True(recorder.WaitFor(m => m.Any(x => x.Topic == "edge/rover/cam0/labels"), TimeSpan.FromSeconds(10)));
         Assert.Contains("online", recorder.Payloads("/available"));
     }
 
@@ -87,7 +87,7 @@ public sealed class MqttReliabilityTests : IDisposable
         Assert.Equal(300, result.OutputLines.Length); // every frame still published to stdout
         Assert.InRange(elapsed.TotalSeconds, 14, 24); // 300 frames at 20 fps: the outage did not stall the frame path
         Assert.True(beforeOutage > 0);
-        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/labels") > beforeOutage + 20, TimeSpan.FromSeconds(10)), "delivery did not resume");
+        Assert.True(recorder.WaitFor(m => m.Count(x => x.Topic == "edge/rover/cam0/labels") > beforeOutage + 20, TimeSpan.FromSeconds(10)), "delivery did not resume");
         var summary = result.ErrorLines.Single(line => line.StartsWith("mqtt:", StringComparison.Ordinal));
         Assert.DoesNotContain(" 0 dropped", summary, StringComparison.Ordinal);
         Assert.Contains("connection", result.StandardError, StringComparison.Ordinal);
@@ -106,11 +106,12 @@ public sealed class MqttReliabilityTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         await broker.WaitUntil(m => m.Count(x => x.Topic.StartsWith("homeassistant/binary_sensor/rover/", StringComparison.Ordinal)) == 10, "10 discovery messages");
-        var discovery = JsonDocument.Parse(broker.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover/trouser/config").Payload).RootElement;
-        Assert.Equal("edge/rover/label/trouser", discovery.GetProperty("state_topic").GetString());
-        Assert.Equal("edge/rover/available", discovery.GetProperty("availability_topic").GetString());
+        var discovery = JsonDocument.Parse(broker.Messages.First(m => m.Topic == "homeassistant/binary_sensor/rover/cam0_trouser/config").Payload).RootElement;
+        Assert.Equal("edge/rover/cam0/label/trouser", discovery.GetProperty("state_topic").GetString());
+        Assert.Equal(["edge/rover/available", "edge/rover/cam0/availability"], discovery.GetProperty("availability").EnumerateArray().Select(a => a.GetProperty("topic").GetString()));
+        Assert.Equal("all", discovery.GetProperty("availability_mode").GetString());
         // One scene for all 50 frames: the first label set, then only changes (the tiny model's scores barely move).
-        Assert.InRange(broker.Payloads("edge/rover/labels").Count, 1, 25);
+        Assert.InRange(broker.Payloads("edge/rover/cam0/labels").Count, 1, 25);
     }
 
     [Fact]

@@ -1,0 +1,114 @@
+using Edge.Outputs.Metrics;
+using Edge.Runtime.Events;
+using Edge.Runtime.Options;
+using Edge.Runtime.Pipeline;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Edge.Outputs.Tests.Metrics;
+
+public sealed class RuntimeMetricsStreamTests
+{
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 4, 7, 0, 0, TimeSpan.Zero));
+
+    private static StreamOptions[] TwoStreams(bool backRequired = true) =>
+        [new StreamOptions { Id = "front", Source = "synthetic" }, new StreamOptions { Id = "back", Source = "synthetic", Required = backRequired }];
+
+    [Fact]
+    public void OnFrame_TwoStreamsTwoHeads_EachPairCountedUnderItsStreamAndModel()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]);
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, stream: "back", model: "scene"));
+        var text = Exposition.Render(metrics);
+
+        Assert.Equal("2", Exposition.Value(text, "edge_frames_published_total{stream=\"front\",model=\"tagger\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_frames_published_total{stream=\"front\",model=\"scene\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_frames_published_total{stream=\"back\",model=\"tagger\"}"));
+        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"back\",model=\"scene\",reason=\"stale\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"front\",model=\"tagger\",stage=\"inference\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_unknown_stream_reports_total"));
+    }
+
+    [Fact]
+    public void OnFrame_UnknownStreamOrHead_CountedOnceWithoutNewSeries()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger"]);
+        var before = Exposition.Lines(Exposition.Render(metrics)).Length;
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "side", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "other"));
+        var text = Exposition.Render(metrics);
+
+        Assert.Equal("2", Exposition.Value(text, "edge_unknown_stream_reports_total"));
+        Assert.DoesNotContain("side", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("other", text, StringComparison.Ordinal);
+        Assert.Equal("0", Exposition.Value(text, "edge_frames_processed_total{stream=\"front\",model=\"tagger\"}"));
+        Assert.Equal(before, Exposition.Lines(text).Length);
+    }
+
+    [Fact]
+    public void OnEvent_CameraLostThenRecovered_ConnectedGaugeFollowsPerStream()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams());
+
+        metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
+        Assert.Equal("0", Exposition.Value(Exposition.Render(metrics), "edge_camera_connected{stream=\"back\"}"));
+        Assert.Equal("1", Exposition.Value(Exposition.Render(metrics), "edge_camera_connected{stream=\"front\"}"));
+
+        metrics.OnEvent(CameraEvent(PipelineEventKind.CameraRecovered, "back"));
+        Assert.Equal("1", Exposition.Value(Exposition.Render(metrics), "edge_camera_connected{stream=\"back\"}"));
+    }
+
+    [Fact]
+    public void Unhealthy_RequiredStreamCameraLost_NamesThatStream()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams());
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
+        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+
+        metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
+
+        Assert.Equal("stream back: camera lost", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+    }
+
+    [Fact]
+    public void Unhealthy_RequiredStreamStale_NamesItAndHowLongAgo()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams());
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
+        time.Advance(TimeSpan.FromSeconds(11));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
+
+        Assert.Equal("stream back: last frame processed 11.0 s ago, expected within 10 s", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+    }
+
+    [Fact]
+    public void Unhealthy_OptionalStreamLost_StaysHealthy()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams(backRequired: false));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
+
+        metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
+
+        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+    }
+
+    [Fact]
+    public void Unhealthy_NoStreamRequiredAndAllLost_SaysEachStream()
+    {
+        var metrics = new RuntimeMetrics(time, [new StreamOptions { Id = "a", Source = "x", Required = false }, new StreamOptions { Id = "b", Source = "x", Required = false }]);
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "a"));
+        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+
+        metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "a"));
+
+        Assert.Equal("stream a: camera lost; stream b: no frame processed yet", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+    }
+
+    private PipelineEvent CameraEvent(PipelineEventKind kind, string stream) =>
+        new() { Kind = kind, Stream = stream, Frame = 0, At = time.GetUtcNow(), Source = "synthetic" };
+}
