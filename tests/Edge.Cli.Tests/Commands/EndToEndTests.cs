@@ -9,7 +9,7 @@ namespace Edge.Cli.Tests.Commands;
 public sealed class EndToEndTests
 {
     private static readonly string[] MessageKeys =
-        ["schema", "device", "stream", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off", "latency_ms", "budget_ms", "deadline_met", "model", "ep", "truth"];
+        ["schema", "device", "stream", "head", "source", "frame", "captured_at", "scores", "active", "turned_on", "turned_off", "latency_ms", "budget_ms", "deadline_met", "model", "ep", "batch", "truth"];
 
     [Fact]
     public void Run_DefaultModelOnSyntheticScenes_LabelSetsMatchGroundTruth()
