@@ -50,7 +50,11 @@ internal static class CommandRunner
     /// is named by its flag, the way the user asked for it.
     /// </summary>
     private static string Message(Exception exception) =>
-        exception is SettingException { Problem: not null } setting ? setting.MessageNaming("--" + setting.Key.Replace('_', '-')) : exception.Message;
+        exception is SettingException { Problem: not null } setting ? setting.MessageNaming(FlagOrSetting(setting.Key)) : exception.Message;
+
+    /// <summary>A top-level key as its flag (<c>--budget-ms</c>); a key inside the config file's lists and objects as itself.</summary>
+    private static string FlagOrSetting(string key) =>
+        key.IndexOfAny(['[', '.']) >= 0 ? $"setting '{key}'" : "--" + key.Replace('_', '-');
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
