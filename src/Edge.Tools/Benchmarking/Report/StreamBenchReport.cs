@@ -54,11 +54,11 @@ public static class StreamBenchReport
                 ]));
             Report.Markdown.Table(
                 text,
-                ["batch size", "batches", "predicted ms", "actual ms", "bare ms", "bare fps"],
+                ["batch size", "batches", "predicted ms", "actual ms", "bare p50 ms", "bare fps"],
                 run.BatchSizes.Where(b => b.Batches > 0).Select(b => (IReadOnlyList<string>)
                 [
                     Report.Markdown.Count(b.Size), Report.Markdown.Count(b.Batches), Report.Markdown.Number(b.PredictedMs), Report.Markdown.Number(b.ActualMs),
-                    Report.Markdown.Number(b.Bare.Mean), Report.Markdown.Number(b.BareFps, "F1"),
+                    Report.Markdown.Number(b.Bare.P50), Report.Markdown.Number(b.BareFps, "F1"),
                 ]));
         }
 

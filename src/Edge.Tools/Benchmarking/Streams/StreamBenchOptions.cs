@@ -24,7 +24,7 @@ public sealed record StreamBenchOptions
     public int MaxStreams { get; init; } = 16;
 
     /// <summary>Bare batched runs per batch size used, split before and after the measurement so drift hits both sides.</summary>
-    public int BareRuns { get; init; } = 40;
+    public int BareRuns { get; init; } = 60;
 
     /// <summary>The rate stream <paramref name="index"/> plays at, 0 for as fast as it is taken.</summary>
     public double RateOf(int index) => Rates.Count == 0 ? Bench.Rate : Rates[index % Rates.Count];

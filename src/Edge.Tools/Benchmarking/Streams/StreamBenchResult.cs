@@ -54,8 +54,8 @@ public sealed record BatchSizeResult
     /// <summary>Bare <c>Run(size)</c> on the session's preprocessed input, in the same run.</summary>
     public required LatencySummary Bare { get; init; }
 
-    /// <summary>Frames per second bare inference of this size sustains.</summary>
-    public double BareFps => Bare.Count == 0 ? double.NaN : Size * 1000.0 / Bare.Mean;
+    /// <summary>Frames per second bare inference of this size sustains, from its median (a neighbour's burst on a shared machine skews a mean of few runs).</summary>
+    public double BareFps => Bare.Count == 0 ? double.NaN : Size * 1000.0 / Bare.P50;
 }
 
 /// <summary>One stream count's run: every stream, the aggregate and the batching.</summary>
@@ -115,7 +115,7 @@ public sealed record StreamCountResult
 
     /// <summary>
     /// Frames per second bare batched inference sustains with the same mix of batch sizes as the pipeline ran (the
-    /// batches of each size times their bare mean); NaN when no batch completed.
+    /// batches of each size times their bare median); NaN when no batch completed.
     /// </summary>
     public double BareFps
     {
@@ -125,7 +125,7 @@ public sealed record StreamCountResult
             foreach (var size in BatchSizes.Where(b => b.Batches > 0 && b.Bare.Count > 0))
             {
                 frames += size.Batches * size.Size;
-                ms += size.Batches * size.Bare.Mean;
+                ms += size.Batches * size.Bare.P50;
             }
 
             return ms > 0 ? frames * 1000.0 / ms : double.NaN;

@@ -27,10 +27,10 @@ public static class StreamBenchTable
                 output.WriteLine(string.Create(c, $"  {s.Id,-8}{(s.Rate == 0 ? "max" : s.Rate.ToString("0.#", c)),7}{s.Frames,9}{s.Published,11}{s.Fps,9:F1}{s.EndToEnd.P50,9:F2}{s.EndToEnd.P99,9:F2}{s.EndToEnd.Max,9:F2}{s.Missed,8}{s.DroppedStale,7}{s.PredictedMisses,11}{s.Overwritten,13}"));
             }
 
-            output.WriteLine("  batch   batches  predicted ms  actual ms  bare ms  bare fps");
+            output.WriteLine("  batch   batches  predicted ms  actual ms  bare p50 ms  bare fps");
             foreach (var b in run.BatchSizes.Where(b => b.Batches > 0))
             {
-                output.WriteLine(string.Create(c, $"  {b.Size,5}{b.Batches,10}{b.PredictedMs,14:F2}{b.ActualMs,11:F2}{b.Bare.Mean,9:F2}{b.BareFps,10:F1}"));
+                output.WriteLine(string.Create(c, $"  {b.Size,5}{b.Batches,10}{b.PredictedMs,14:F2}{b.ActualMs,11:F2}{b.Bare.P50,13:F2}{b.BareFps,10:F1}"));
             }
 
             output.WriteLine(string.Create(c, $"  throughput pipeline/bare batched: {run.ThroughputRatio:F3} ({run.AggregateFps:F1} / {run.BareFps:F1} fps); alloc {run.AllocBytesPerFrame:F1} B/frame (frame thread), players {run.PlayerAllocBytesPerFrame:F1} B/frame; gen0/1/2 {run.Gen0}/{run.Gen1}/{run.Gen2}; cpu {run.CpuPercent:F0} %; working set {run.WorkingSetMb:F0} MB"));

@@ -100,7 +100,7 @@ internal sealed class StreamCountRun : IDisposable
         var started = Stopwatch.GetTimestamp();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
 
-        Serve(options.Paced ? long.MaxValue : bench.Frames * count, MeasuredSeconds(), stopPlayers: true, cancellationToken);
+        Serve(options.Paced || bench.DurationSeconds is not null ? long.MaxValue : bench.Frames * count, MeasuredSeconds(), stopPlayers: true, cancellationToken);
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
