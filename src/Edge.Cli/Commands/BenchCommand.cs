@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Edge.Cli.Configuration;
 using Edge.Tools.Benchmarking;
+using Edge.Tools.Benchmarking.Streams;
 
 namespace Edge.Cli.Commands;
 
@@ -23,11 +24,14 @@ internal static class BenchCommand
         var report = new Option<string?>("--report") { Description = "Write PNG plots (latency CDF, histograms, timeline) and summary.md into this folder" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (as for edge run: budget, miss policy, stage budgets, degrade ladder)" };
         var fashionMnist = new Option<string?>("--fashion-mnist") { Description = "Fashion-MNIST folder for synthetic sources (default: the shipped test split)" };
+        var streams = new Option<string?>("--streams") { Description = "Streams sharing the model's session, batched by the deadline-aware scheduler: N, or N,N,... to compare stream counts (e.g. 1,2,4,8); 1 alone is the single-stream bench" };
+        var rates = new Option<string?>("--rates") { Description = "With --streams: frames per second per stream, comma-separated (e.g. 30,30,15,15; max for as fast as taken); stream i plays at item i modulo the list" };
+        var maxBatch = new Option<int?>("--max-batch") { Description = "With --streams: the most frames one batch may take (default: the bundle's maximum; 1 turns batching off)" };
 
         var shared = SettingFlags.For("model", "budget_ms", "miss_policy", "ep", "threads", "cpu_spin");
         var command = new Command("bench", "Benchmark the frame path: per-stage and end-to-end latency, bare inference in the same run, throughput, misses, allocations, GC, CPU, memory, power")
         {
-            compare, source, rate, frames, duration, warmUp, block, stageBudget, injectDelay, json, report, config, fashionMnist,
+            compare, source, rate, frames, duration, warmUp, block, stageBudget, injectDelay, json, report, config, fashionMnist, streams, rates, maxBatch,
         };
         foreach (var option in shared.Options)
         {
@@ -59,9 +63,54 @@ internal static class BenchCommand
                 CpuSpin = settings.CpuSpin,
                 Delay = StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)),
             };
+            if (StreamOptionsOf(options, parse.GetValue(streams), parse.GetValue(rates), parse.GetValue(maxBatch), parse.GetValue(compare)) is { } multi)
+            {
+                return StreamBenchCommand.Execute(multi, parse.GetValue(json), parse.GetValue(report));
+            }
+
             return Execute(options, parse.GetValue(json), parse.GetValue(report));
         }));
         return command;
+    }
+
+    /// <summary>The multi-stream bench's options, or null for the single-stream bench (no --streams, or --streams 1).</summary>
+    private static StreamBenchOptions? StreamOptionsOf(BenchOptions options, string? streams, string? rates, int? maxBatch, string? compare)
+    {
+        if (streams is null)
+        {
+            var stray = rates is not null ? "--rates" : maxBatch is not null ? "--max-batch" : null;
+            return stray is null ? null : throw new UserError(ExitCode.InvalidArguments, $"{stray} applies to several streams: expected it with --streams N");
+        }
+
+        var limits = new StreamBenchOptions { Bench = options, StreamCounts = [] };
+        IReadOnlyList<int> counts;
+        IReadOnlyList<double> perStream;
+        try
+        {
+            counts = StreamBenchOptions.ParseCounts(streams, limits.MaxStreams);
+            perStream = rates is null ? [] : StreamBenchOptions.ParseRates(rates);
+        }
+        catch (FormatException e)
+        {
+            throw new UserError(ExitCode.InvalidArguments, e.Message);
+        }
+
+        if (counts is [1] && rates is null && maxBatch is null)
+        {
+            return null;
+        }
+
+        if (compare is not null)
+        {
+            throw new UserError(ExitCode.InvalidArguments, "--compare compares models and --streams compares stream counts: expected one of them");
+        }
+
+        return limits with
+        {
+            StreamCounts = counts,
+            Rates = perStream,
+            MaxBatch = (int)Range(maxBatch ?? 0, 0, 1024, "--max-batch"),
+        };
     }
 
     private static ExitCode Execute(BenchOptions options, string? jsonPath, string? reportDirectory)

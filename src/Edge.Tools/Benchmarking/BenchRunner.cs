@@ -215,7 +215,7 @@ public sealed class BenchRunner : IDisposable
     }
 
     /// <summary>Reads the frames to play from the source, before anything is measured.</summary>
-    private static List<Frame> Preload(string sourceText, string? fashionMnistFolder, int count)
+    internal static List<Frame> Preload(string sourceText, string? fashionMnistFolder, int count)
     {
         using var source = FrameSources.Create(sourceText, fashionMnistFolder);
         source.Open();

@@ -139,6 +139,67 @@ public sealed class BenchCommandTests : IDisposable
         EdgeProcess.AssertOneLineError(result, expected, mentions);
     }
 
+    [Fact]
+    public void Streams_Three_PrintsEveryStreamAndWritesTheMultiStreamJson()
+    {
+        var json = Path.Combine(output.FullName, "streams.json");
+
+        var result = Bench("--streams", "3", "--frames", "10", "--warmup", "2", "--json", json);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("[3 streams]", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("throughput pipeline/bare batched", result.StandardOutput, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var run = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
+        Assert.Equal("edge.bench.streams/1", document.RootElement.GetProperty("schema").GetString());
+        Assert.Equal(["s0", "s1", "s2"], run.GetProperty("per_stream").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.True(run.GetProperty("fairness").GetDouble() >= 1);
+    }
+
+    [Fact]
+    public void Streams_One_IsTheSingleStreamBench()
+    {
+        var json = Path.Combine(output.FullName, "one.json");
+
+        var result = Bench("--streams", "1", "--json", json);
+
+        Assert.Equal(0, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("edge.bench/1", document.RootElement.GetProperty("schema").GetString());
+        Assert.Equal(20, document.RootElement.GetProperty("published").GetInt64());
+    }
+
+    [Fact]
+    public void Streams_CompareCounts_WritesTheReport()
+    {
+        var report = Path.Combine(output.FullName, "report");
+
+        var result = Bench("--streams", "1,2", "--frames", "10", "--warmup", "2", "--report", report);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("stream counts compared", result.StandardOutput, StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Combine(report, "streams-scaling.png")).Length > 0);
+        Assert.True(File.Exists(Path.Combine(report, "summary.md")));
+    }
+
+    [Theory]
+    [InlineData("--streams", "0", "--frames", "20", "--streams '0' asks for 0 streams: expected 1 to 16")]
+    [InlineData("--streams", "17", "--frames", "20", "asks for 17 streams: expected 1 to 16 (max_streams)")]
+    [InlineData("--streams", "1,x", "--frames", "20", "--streams '1,x' has 'x'")]
+    [InlineData("--streams", "2,2", "--frames", "20", "names 2 twice")]
+    [InlineData("--streams", "2", "--rates", "30,fast", "--rates '30,fast' has 'fast'")]
+    [InlineData("--rates", "30,15", "--frames", "20", "--rates applies to several streams: expected it with --streams N")]
+    [InlineData("--max-batch", "2", "--frames", "20", "--max-batch applies to several streams")]
+    [InlineData("--streams", "2", "--max-batch", "-1", "--max-batch is -1: expected 0 to 1024")]
+    [InlineData("--streams", "2", "--compare", "a,b", "--compare compares models and --streams compares stream counts")]
+    [InlineData("--streams", "2", "--max-batch", "64", "max_batch")]
+    public void Streams_BadInput_OneLineErrorAndExitTwo(string flag, string value, string otherFlag, string otherValue, string mentions)
+    {
+        var result = Bench(flag, value, otherFlag, otherValue);
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+    }
+
     private EdgeProcess.Result Bench(params string[] arguments)
     {
         var defaults = new Dictionary<string, string>
