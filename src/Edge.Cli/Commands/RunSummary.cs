@@ -13,7 +13,8 @@ internal static class RunSummary
     {
         var c = CultureInfo.InvariantCulture;
         var stats = pipeline.Stats;
-        output.WriteLine(string.Create(c, $"published {stats.Published}, dropped stale {stats.DroppedStale}, overwritten before use {overwritten}, ep {executionProvider}"));
+        var predicted = stats.PredictedMisses > 0 ? string.Create(c, $" ({stats.PredictedMisses} predicted to miss before any work)") : "";
+        output.WriteLine(string.Create(c, $"published {stats.Published}, dropped stale {stats.DroppedStale}{predicted}, overwritten before use {overwritten}, ep {executionProvider}"));
         output.WriteLine(string.Create(c, $"deadline missed {stats.Missed} (late {stats.Late}, withheld {stats.Withheld}, cancelled {stats.Cancelled}); budget {pipeline.Budget.BudgetMs} ms, miss policy {pipeline.Policy.Name()}"));
         if (missed?.Current is { } stretch && (missed.Warnings > 0 || !missed.AnyMet))
         {
