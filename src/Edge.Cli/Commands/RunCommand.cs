@@ -65,7 +65,7 @@ internal static class RunCommand
 
         using var lines = RunLines.Open(settings.Output, extras.EventsPath, time, loggers, settings.StreamOutputs);
         var configured = ModelBundle.Load(settings.Model); // loaded and hashed once, for the outputs and the pipeline
-        settings.ValidateHeadReferences(configured.Name);
+        settings.ValidateHeadReferences(configured.Name); // before the outputs connect anywhere (assembly checks it again)
         using var outputs = RunOutputs.Create(new RunContext(settings, configured, lines, loggers, time));
         if (settings.Ep is ExecutionProviderChoice.TensorRt or ExecutionProviderChoice.Auto && SessionFactory.AvailableProviders().Contains(ExecutionProviderNames.TensorRt))
         {

@@ -80,12 +80,8 @@ public sealed class AssembledPipeline : IDisposable
             throw new SettingException("locate", null, "a model with a CSRA head, such as the bundled one", $"needs activation maps, but model '{bundle.Name}' names none (manifest field 'output.maps')");
         }
 
+        settings.ValidateHeadReferences(bundle.Name);
         var streams = settings.EffectiveStreams();
-        if (streams.Count > settings.MaxStreams)
-        {
-            throw new SettingException("streams", streams.Count, $"at most max_streams ({settings.MaxStreams}) streams");
-        }
-
         var heads = HeadModels(settings, bundle);
         var sessions = new List<ModelSession>();
         try
@@ -147,19 +143,8 @@ public sealed class AssembledPipeline : IDisposable
     /// <summary>The configured model (named after its bundle), then every further head's, each loaded once.</summary>
     private static List<HeadModel> HeadModels(PipelineOptions settings, ModelBundle bundle)
     {
-        var heads = new List<HeadModel> { new(bundle.Name, bundle, null) };
-        for (var h = 0; h < settings.Heads.Count; h++)
-        {
-            var head = settings.Heads[h];
-            if (heads.Any(known => known.Name == head.Name))
-            {
-                throw new SettingException($"heads[{h}].name", head.Name, "a name no other head has (the configured model's head is named after its bundle)");
-            }
-
-            heads.Add(new HeadModel(head.Name, ModelBundle.Load(head.Model), head));
-        }
-
-        return heads;
+        // Names were checked by PipelineOptions.Validate and ValidateHeadReferences: unique, and none the configured model's.
+        return [new(bundle.Name, bundle, null), .. settings.Heads.Select(head => new HeadModel(head.Name, ModelBundle.Load(head.Model), head))];
     }
 
     private static bool Feeds(StreamOptions stream, string head) => stream.Heads is null || stream.Heads.Contains(head);
@@ -209,11 +194,6 @@ public sealed class AssembledPipeline : IDisposable
     {
         var key = settings.Streams.Count > 0 ? $"streams[{index}]" : "stream";
         var fed = Enumerable.Range(0, heads.Count).Where(h => Feeds(stream, heads[h].Name)).ToList();
-        if (fed.Count == 0)
-        {
-            throw new SettingException($"{key}.heads", string.Join(", ", stream.Heads!), $"names of configured heads: {string.Join(", ", heads.Select(head => head.Name))}");
-        }
-
         ThresholdOverrides.RequireKnown(stream.Thresholds, [.. fed.Select(h => heads[h].Bundle)], $"{key}.thresholds");
         var policy = stream.MissPolicy ?? settings.MissPolicy;
         var budgetMs = stream.BudgetMs ?? settings.BudgetMs;
