@@ -125,24 +125,13 @@ internal static class BenchCommand
             Directory.CreateDirectory(reportDirectory);
         }
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
         BenchResult result;
-        try
+        using var cancel = new ConsoleCancellation();
+        using (var runner = new BenchRunner(options, TimeProvider.System))
         {
-            using var runner = new BenchRunner(options, TimeProvider.System);
             using var progress = new ProgressBar("bench", options.DurationSeconds is { } s ? (int)(s * 1000) : (int)Math.Min(int.MaxValue, options.Frames * options.Variants.Count));
             result = runner.Run(new Progress<(long Done, long Total)>(p => progress.Report((int)Math.Min(int.MaxValue, p.Done))), cancel.Token);
             progress.Finish();
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
 
         BenchTable.Print(Console.Out, result);
@@ -200,7 +189,7 @@ internal static class BenchCommand
     private static double RangeDouble(double value, double min, double max, string flag) =>
         value >= min && value <= max ? value : throw new UserError(ExitCode.InvalidArguments, $"{flag} is {value.ToString(CultureInfo.InvariantCulture)}: expected {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
 
-    private static void RequireFolderOf(string path, string flag)
+    internal static void RequireFolderOf(string path, string flag)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))

@@ -102,16 +102,9 @@ internal static class RunCommand
         using var scheduler = new BatchScheduler([.. assembled.Streams.Select((stream, i) => new ScheduledStream(cameras[i].Slot, stream.Lanes))], signal, time);
         scheduler.WarmUp();
 
-        using var cancel = new CancellationTokenSource();
+        using var cancel = new ConsoleCancellation();
         using var stop = lines.StopOn(cancel.Token);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
         var terminated = false;
-        IncompleteSourceException? incomplete = null;
 
         // systemd (and docker) stop with SIGTERM: finish the frame in flight, publish offline, exit 0.
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -120,50 +113,43 @@ internal static class RunCommand
             terminated = true;
             cancel.Cancel();
         });
-        try
+        outputs.Starting(new RunStart(assembled, cameras));
+
+        GcTuning.SettleBeforeSteadyState();
+        foreach (var camera in cameras)
         {
-            outputs.Starting(new RunStart(assembled, cameras));
-
-            GcTuning.SettleBeforeSteadyState();
-            foreach (var camera in cameras)
-            {
-                camera.Start();
-                var lane = assembled.Streams[cameras.IndexOf(camera)].Lanes[0];
-                log.LogInformation("stream {Stream}: source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}", camera.Stream, camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", lane.Budget.BudgetMs, lane.Policy.Name());
-            }
-
-            log.LogInformation("publishing to {Output}; batches of up to {Batch} frames", settings.Output == "-" ? "stdout" : settings.Output, session.MaxBatch);
-            scheduler.Run(settings.Frames, stop.Token);
-            outputs.PipelineStopped();
-            cameras.ForEach(camera => camera.Stop());
-            if (cameras.Select(camera => camera.Fault).OfType<FrameSourceException>().FirstOrDefault() is { } fault)
-            {
-                throw fault;
-            }
-
-            incomplete = cameras.Select(camera => camera.Incomplete).OfType<IncompleteSourceException>().FirstOrDefault();
-            outputs.Finish(Console.Error);
-            var readerGone = lines.ReaderClosed;
-            if (readerGone is not null)
-            {
-                Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
-            }
-
-            PrintSummary(assembled, cameras, scheduler, outputs.Find<MissedDeadlineWatch>());
-            lines.PrintNotWritten(Console.Error);
-            if (readerGone is not null)
-            {
-                return ExitCode.OutputClosed;
-            }
-
-            if (incomplete is not null)
-            {
-                Console.Error.WriteLine($"edge: warning: {incomplete.Message}");
-            }
+            camera.Start();
+            var lane = assembled.Streams[cameras.IndexOf(camera)].Lanes[0];
+            log.LogInformation("stream {Stream}: source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}", camera.Stream, camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", lane.Budget.BudgetMs, lane.Policy.Name());
         }
-        finally
+
+        log.LogInformation("publishing to {Output}; batches of up to {Batch} frames", settings.Output == "-" ? "stdout" : settings.Output, session.MaxBatch);
+        scheduler.Run(settings.Frames, stop.Token);
+        outputs.PipelineStopped();
+        cameras.ForEach(camera => camera.Stop());
+        if (cameras.Select(camera => camera.Fault).OfType<FrameSourceException>().FirstOrDefault() is { } fault)
         {
-            Console.CancelKeyPress -= onCancel;
+            throw fault;
+        }
+
+        var incomplete = cameras.Select(camera => camera.Incomplete).OfType<IncompleteSourceException>().FirstOrDefault();
+        outputs.Finish(Console.Error);
+        var readerGone = lines.ReaderClosed;
+        if (readerGone is not null)
+        {
+            Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
+        }
+
+        PrintSummary(assembled, cameras, scheduler, outputs.Find<MissedDeadlineWatch>());
+        lines.PrintNotWritten(Console.Error);
+        if (readerGone is not null)
+        {
+            return ExitCode.OutputClosed;
+        }
+
+        if (incomplete is not null)
+        {
+            Console.Error.WriteLine($"edge: warning: {incomplete.Message}");
         }
 
         return terminated ? ExitCode.Success : cancel.IsCancellationRequested ? ExitCode.Interrupted : incomplete is not null ? ExitCode.SourceIncomplete : ExitCode.Success;

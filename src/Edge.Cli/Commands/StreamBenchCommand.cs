@@ -10,11 +10,7 @@ internal static class StreamBenchCommand
     {
         if (jsonPath is not null)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
-            if (folder is not null && !Directory.Exists(folder))
-            {
-                throw new UserError(ExitCode.InvalidArguments, $"--json folder '{folder}' does not exist: expected a file in an existing folder");
-            }
+            BenchCommand.RequireFolderOf(jsonPath, "--json");
         }
 
         if (reportDirectory is not null)
@@ -22,22 +18,8 @@ internal static class StreamBenchCommand
             Directory.CreateDirectory(reportDirectory);
         }
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        StreamBenchResult result;
-        try
-        {
-            result = new StreamBench(options).Run(line => Console.Error.WriteLine(line), cancel.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var cancel = new ConsoleCancellation();
+        var result = new StreamBench(options).Run(line => Console.Error.WriteLine(line), cancel.Token);
 
         StreamBenchTable.Print(Console.Out, result);
         if (jsonPath is not null)
