@@ -48,8 +48,8 @@ internal sealed class MetricsRunOutput : RunOutput
         metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
         metrics.LineOutputs = lines.Named;
         var cameras = start.Cameras;
-        metrics.CapturedFrames = () => cameras.Sum(camera => camera.Captured);
-        metrics.OverwrittenFrames = () => cameras.Sum(camera => camera.Overwritten);
+        metrics.CapturedFrames = stream => cameras[stream].Captured;
+        metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
     }
 
     public override void Dispose() => server.Dispose();

@@ -26,8 +26,8 @@ public sealed class RuntimeMetrics : IFrameOutput
     private readonly HeadSeries[] series;
     private readonly int headCount;
     private long unknownReports;
-    private volatile Func<long>? capturedFrames;
-    private volatile Func<long>? overwrittenFrames;
+    private volatile Func<int, long>? capturedFrames;
+    private volatile Func<int, long>? overwrittenFrames;
     private volatile ModelInfo? model;
     private volatile HardFrameCapture? hardFrames;
     private volatile IReadOnlyList<LineOutput>? lineOutputs;
@@ -65,15 +65,18 @@ public sealed class RuntimeMetrics : IFrameOutput
     /// <summary>Reports of a stream or head that was not configured: counted, never given series of their own.</summary>
     public long UnknownReports => Interlocked.Read(ref unknownReports);
 
-    /// <summary>Read at scrape time for <c>edge_frames_captured_total</c> (omitted while null).</summary>
-    public Func<long>? CapturedFrames
+    /// <summary>
+    /// Read at scrape time for <c>edge_frames_captured_total{stream}</c>, given each configured stream's index in
+    /// <see cref="StreamLiveness.Ids"/> (omitted while null).
+    /// </summary>
+    public Func<int, long>? CapturedFrames
     {
         get => capturedFrames;
         set => capturedFrames = value;
     }
 
-    /// <summary>Read at scrape time for <c>edge_frames_overwritten_total</c> (omitted while null).</summary>
-    public Func<long>? OverwrittenFrames
+    /// <summary>Read at scrape time for <c>edge_frames_overwritten_total{stream}</c>, per stream index as <see cref="CapturedFrames"/>.</summary>
+    public Func<int, long>? OverwrittenFrames
     {
         get => overwrittenFrames;
         set => overwrittenFrames = value;
@@ -193,12 +196,12 @@ public sealed class RuntimeMetrics : IFrameOutput
     {
         if (CapturedFrames is { } captured)
         {
-            Counter(writer, "edge_frames_captured_total", "Frames read from the source by the capture loop.", captured());
+            PerStream(writer, "edge_frames_captured_total", "Frames read from the source by the capture loop.", captured);
         }
 
         if (OverwrittenFrames is { } overwritten)
         {
-            Counter(writer, "edge_frames_overwritten_total", "Captured frames replaced in the hand-off before the pipeline took them.", overwritten());
+            PerStream(writer, "edge_frames_overwritten_total", "Captured frames replaced in the hand-off before the pipeline took them.", overwritten);
         }
 
         if (Model is { } info)
@@ -274,10 +277,13 @@ public sealed class RuntimeMetrics : IFrameOutput
         }
     }
 
-    private static void Counter(PrometheusTextWriter writer, string name, string help, long value)
+    private void PerStream(PrometheusTextWriter writer, string name, string help, Func<int, long> value)
     {
         writer.Family(name, "counter", help);
-        writer.Sample(name, value);
+        for (var stream = 0; stream < Streams.Count; stream++)
+        {
+            writer.Sample(name, value(stream), ("stream", Streams.Ids[stream]));
+        }
     }
 
     private static string StageLabel(PipelineStage stage) => stage switch

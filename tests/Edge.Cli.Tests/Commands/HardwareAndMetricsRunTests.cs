@@ -54,7 +54,7 @@ public sealed class HardwareAndMetricsRunTests : IDisposable
         Assert.Contains("edge_frames_published_total{stream=\"cam0\",model=\"tiny-multilabel\"} ", metrics, StringComparison.Ordinal);
         Assert.Contains("edge_stage_latency_seconds_bucket{stream=\"cam0\",model=\"tiny-multilabel\",stage=\"inference\"", metrics, StringComparison.Ordinal);
         Assert.Contains("edge_model_info{model=\"tiny-multilabel\"", metrics, StringComparison.Ordinal);
-        Assert.Contains("edge_frames_captured_total ", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_frames_captured_total{stream=\"cam0\"} ", metrics, StringComparison.Ordinal);
         Assert.Equal(0, process.ExitCode);
     }
 

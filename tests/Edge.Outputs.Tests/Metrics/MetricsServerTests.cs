@@ -54,7 +54,7 @@ public sealed class MetricsServerTests : IDisposable
     [Fact]
     public async Task Metrics_ProviderThrows_Answers500WithTheReason()
     {
-        metrics.CapturedFrames = () => throw new InvalidOperationException("capture loop\ngone");
+        metrics.CapturedFrames = _ => throw new InvalidOperationException("capture loop\ngone");
         server.Start("127.0.0.1:0");
 
         using var response = await client.GetAsync(Url("/metrics"));

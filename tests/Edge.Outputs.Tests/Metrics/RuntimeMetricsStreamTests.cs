@@ -33,6 +33,20 @@ public sealed class RuntimeMetricsStreamTests
     }
 
     [Fact]
+    public void CameraCounters_TwoStreams_OneSampleEachUnderItsStream()
+    {
+        long[] captured = [40, 7];
+        var metrics = new RuntimeMetrics(time, TwoStreams()) { CapturedFrames = stream => captured[stream], OverwrittenFrames = stream => stream * 3 };
+
+        var text = Exposition.Render(metrics);
+
+        Assert.Equal("40", Exposition.Value(text, "edge_frames_captured_total{stream=\"front\"}"));
+        Assert.Equal("7", Exposition.Value(text, "edge_frames_captured_total{stream=\"back\"}"));
+        Assert.Equal("0", Exposition.Value(text, "edge_frames_overwritten_total{stream=\"front\"}"));
+        Assert.Equal("3", Exposition.Value(text, "edge_frames_overwritten_total{stream=\"back\"}"));
+    }
+
+    [Fact]
     public void OnFrame_UnknownStreamOrHead_CountedOnceWithoutNewSeries()
     {
         var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger"]);

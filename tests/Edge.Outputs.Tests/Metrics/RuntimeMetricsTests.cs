@@ -117,8 +117,8 @@ public sealed class RuntimeMetricsTests
     {
         var metrics = new RuntimeMetrics(new FakeTimeProvider(Start))
         {
-            CapturedFrames = () => 1,
-            OverwrittenFrames = () => 0,
+            CapturedFrames = _ => 1,
+            OverwrittenFrames = _ => 0,
             Model = new ModelInfo("m", "s", "p", "e"),
         };
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published));
@@ -172,14 +172,14 @@ public sealed class RuntimeMetricsTests
     public void Providers_AreReadAtScrapeTime()
     {
         long captured = 5;
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { CapturedFrames = () => captured, OverwrittenFrames = () => 2 };
-        Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_frames_captured_total"));
+        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { CapturedFrames = _ => captured, OverwrittenFrames = _ => 2 };
+        Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_frames_captured_total{stream=\"cam0\"}"));
 
         captured = 9;
         var text = Exposition.Render(metrics);
 
-        Assert.Equal("9", Exposition.Value(text, "edge_frames_captured_total"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_overwritten_total"));
+        Assert.Equal("9", Exposition.Value(text, "edge_frames_captured_total{stream=\"cam0\"}"));
+        Assert.Equal("2", Exposition.Value(text, "edge_frames_overwritten_total{stream=\"cam0\"}"));
         Assert.Contains("# TYPE edge_frames_captured_total counter", Exposition.Lines(text));
     }
 
@@ -210,7 +210,7 @@ public sealed class RuntimeMetricsTests
     [Fact]
     public void WriteTo_ProviderThrows_Propagates()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { OverwrittenFrames = () => throw new InvalidOperationException("slot gone") };
+        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { OverwrittenFrames = _ => throw new InvalidOperationException("slot gone") };
 
         Assert.Throws<InvalidOperationException>(() => Exposition.Render(metrics));
     }
