@@ -68,6 +68,51 @@ public sealed class RtspRunTests
     }
 
     [Fact]
+    public async Task Run_OneOfFourCamerasDownForTenSeconds_TheOtherThreeKeepTheirRate()
+    {
+        using var server = new RtspTestServer().Start();
+        using var folder = new TemporaryFolder();
+        var config = Path.Combine(folder.Path, "four.json");
+        var events = Path.Combine(folder.Path, "events.jsonl");
+        string[] synthetic = ["front", "left", "right"];
+        File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            budget_ms = 60000,
+            streams = synthetic.Select((id, i) => new { id, source = $"synthetic?seed={i + 1}&fps=10" }).Append(new { id = "rear", source = server.Url }).ToArray(),
+        }));
+
+        // Three cameras at 10 fps and one at 15 fps: about 45 label sets a second, so 1,000 take some 25 s.
+        var run = Task.Run(() => EdgeProcess.Run(TimeSpan.FromSeconds(180), "run", "--config", config, "--frames", "1000", "--events", events));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        server.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        server.Start();
+        var result = await run;
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        var cameraEvents = File.ReadAllLines(events).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("event").GetString() is "camera_lost" or "camera_recovered").ToList();
+        Assert.All(cameraEvents, e => Assert.Equal("rear", e.GetProperty("stream").GetString()));
+        var lost = cameraEvents.First(e => e.GetProperty("event").GetString() == "camera_lost").GetProperty("at").GetDateTimeOffset();
+        var recovered = cameraEvents.Last(e => e.GetProperty("event").GetString() == "camera_recovered").GetProperty("at").GetDateTimeOffset();
+        Assert.True(recovered - lost > TimeSpan.FromSeconds(8), $"camera lost at {lost:O}, recovered at {recovered:O}");
+
+        var labelSets = result.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        foreach (var stream in synthetic)
+        {
+            var captured = labelSets.Where(root => root.GetProperty("stream").GetString() == stream).Select(root => root.GetProperty("captured_at").GetDateTimeOffset()).ToList();
+            var start = captured.Min();
+            var before = Rate(captured, start, lost);
+            var during = Rate(captured, lost, recovered);
+            Assert.True(during >= 0.95 * before, $"stream {stream}: {before:F2} fps before the rear camera was lost, {during:F2} fps while it was");
+        }
+    }
+
+    /// <summary>Label sets per second captured in [from, to).</summary>
+    private static double Rate(List<DateTimeOffset> captured, DateTimeOffset from, DateTimeOffset to) =>
+        captured.Count(at => at >= from && at < to) / (to - from).TotalSeconds;
+
+    [Fact]
     public void Bench_RtspSourceWithCredentials_NeverPrintsThePassword()
     {
         using var server = new RtspTestServer("operator", Password).Start();
