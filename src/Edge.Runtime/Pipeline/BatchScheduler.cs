@@ -12,8 +12,8 @@ public sealed record ScheduledStream(FrameSlot Slot, IReadOnlyList<FramePipeline
 /// newest frame is taken as soon as the stream's previous frame is done; each of its lanes (one per head) admits it
 /// through its own budget gate. The next batch goes to the session of the most urgent waiting frame: its waiting frames
 /// are ordered by deadline, those past their deadline or predicted to miss it even alone are given up before any work
-/// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's
-/// <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
+/// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets
+/// corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
 /// the run is cancelled at the batch's earliest inference deadline, and each row is decoded and published by its own
 /// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame.
 /// </summary>
@@ -33,9 +33,11 @@ public sealed class BatchScheduler : IDisposable
     private readonly double[][] predictedMs;
     private readonly double[][] actualMs;
     private readonly int[] hopelessStreaks;
-    private bool probing;
     private readonly int[] candidates;
     private readonly long[] deadlines;
+
+    // Set while the batch being formed holds a frame run as a probe: its measurement then replaces the estimate.
+    private bool probing;
 
     /// <param name="streams">Their slots must have been made with <paramref name="signal"/> as their signal.</param>
     /// <param name="signal">Set by every stream's slot; owned by the caller.</param>
