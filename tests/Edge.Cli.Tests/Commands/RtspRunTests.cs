@@ -95,7 +95,8 @@ public sealed class RtspRunTests
         Assert.All(cameraEvents, e => Assert.Equal("rear", e.GetProperty("stream").GetString()));
         var lost = cameraEvents.First(e => e.GetProperty("event").GetString() == "camera_lost").GetProperty("at").GetDateTimeOffset();
         var recovered = cameraEvents.Last(e => e.GetProperty("event").GetString() == "camera_recovered").GetProperty("at").GetDateTimeOffset();
-        Assert.True(recovered - lost > TimeSpan.FromSeconds(8), $"camera lost at {lost:O}, recovered at {recovered:O}");
+        // The loss is noticed only when a read times out, so the outage the run saw is shorter than the 10 s it lasted.
+        Assert.True(recovered - lost > TimeSpan.FromSeconds(5), $"camera lost at {lost:O}, recovered at {recovered:O}");
 
         var labelSets = result.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
         foreach (var stream in synthetic)
