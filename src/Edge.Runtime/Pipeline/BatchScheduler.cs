@@ -198,6 +198,9 @@ public sealed class BatchScheduler : IDisposable
         return true;
     }
 
+    /// <summary>Whether a posted swap waits for the next boundary.</summary>
+    internal bool SwitchPending => Volatile.Read(ref pendingSwitch) is not null;
+
     /// <summary>Takes back a posted swap the frame thread has not applied yet: false when it already has.</summary>
     internal bool Withdraw(SessionSwitch change) => ReferenceEquals(Interlocked.CompareExchange(ref pendingSwitch, null, change), change);
 

@@ -50,6 +50,42 @@ public sealed class ModelSwapTests
     }
 
     [Fact]
+    public void SwapAsync_FramesTakenButNotYetRun_RunOnTheNewModel()
+    {
+        // Batches of one: after one batch two of the three streams' frames wait, admitted with the old head.
+        using var rig = new SwapRig(Streams, maxBatch: 1, sink);
+        using var next = SwapRig.Renamed("tiny-v2");
+        foreach (var slot in rig.Slots)
+        {
+            slot.SpareForWriter.CapturedAt = rig.Time.GetTimestamp();
+            slot.SpareForWriter.Sequence = 1;
+            slot.Publish();
+        }
+
+        Assert.True(rig.Scheduler.RunOnce(out _));
+        var swap = rig.Swap.SwapAsync(SwapRig.Head, next.Directory, CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!rig.Scheduler.SwitchPending && !swap.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the swap was not handed to the frame thread within 60 s");
+            Thread.Sleep(1);
+        }
+
+        var result = rig.Await(swap);
+        while (rig.Scheduler.RunOnce(out _))
+        {
+        }
+
+        Assert.True(result.Succeeded, result.Failure);
+        var sets = sink.Messages.Select(LabelSet.Parse).ToList();
+        Assert.Equal(Streams, sets.Count);
+        Assert.Equal(Streams, sets.Select(set => set.Stream).Distinct().Count());
+        var old = Assert.Single(sets, set => set.Model == "tiny-multilabel");
+        Assert.Equal(1, Assert.Single(result.Streams, switched => switched.Stream == old.Stream).LastFrameOnOldModel);
+        Assert.All(result.Streams.Where(switched => switched.Stream != old.Stream), switched => Assert.Equal(0, switched.LastFrameOnOldModel));
+    }
+
+    [Fact]
     public void SwapAsync_Succeeded_TimingsFilledAndTheTotalCoversEveryStep()
     {
         using var rig = new SwapRig(Streams, maxBatch: Streams, sink);
