@@ -15,7 +15,8 @@ public sealed record ScheduledStream(FrameSlot Slot, IReadOnlyList<FramePipeline
 /// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets
 /// corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
 /// the run is cancelled at the batch's earliest inference deadline, and each row is decoded and published by its own
-/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame.
+/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame. A model swap
+/// (<see cref="ModelSwap"/>) prepared elsewhere is applied at the top of an iteration, between two batches.
 /// </summary>
 public sealed class BatchScheduler : IDisposable
 {
