@@ -47,6 +47,7 @@ public sealed class MultiLabelDecoder
         }
 
         this.labels = [.. labels];
+        OutputKind = outputKind;
         applySigmoid = outputKind == OutputKind.Logits;
         this.options = options;
         var count = labels.Count;
@@ -60,6 +61,9 @@ public sealed class MultiLabelDecoder
     }
 
     public int LabelCount => labels.Length;
+
+    /// <summary>What the model's output holds (logits are passed through a sigmoid).</summary>
+    public OutputKind OutputKind { get; }
 
     public string NameOf(int label) => labels[label].Name;
 

@@ -85,6 +85,9 @@ public sealed class ModelSession : IDisposable
     /// <summary>Time the session took to create (graph optimisation, provider set-up), for reports.</summary>
     public TimeSpan CreationTime { get; private init; }
 
+    /// <summary>What the session was created with, so a replacement (a model swap) can be made alike.</summary>
+    public SessionSettings Settings { get; private init; } = new(ExecutionProviderChoice.Cpu, 1);
+
     /// <param name="bindMaps">Also fill <see cref="Maps"/> from the bundle's <c>output.maps</c> output on every run.</param>
     /// <param name="tensorRt">TensorRT engine and cache settings; defaults when null.</param>
     /// <param name="cuda">CUDA provider settings; defaults when null.</param>
@@ -98,8 +101,12 @@ public sealed class ModelSession : IDisposable
         TensorRt.TensorRtSettings? tensorRt = null,
         TensorRt.CudaSettings? cuda = null,
         CpuSpin spin = CpuSpin.Always,
-        int maxBatch = 1)
+        int maxBatch = 1) =>
+        Create(bundle, new SessionSettings(choice, threads, bindMaps, tensorRt, cuda, spin, maxBatch));
+
+    public static ModelSession Create(ModelBundle bundle, SessionSettings settings)
     {
+        var (choice, threads, bindMaps, tensorRt, cuda, spin, maxBatch) = settings;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (session, report) = SessionFactory.Create(
@@ -117,6 +124,7 @@ public sealed class ModelSession : IDisposable
             return new ModelSession(session, report, maxBatch, inputShape, outputShape, bundle.InputName, bundle.OutputName, maps)
             {
                 CreationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started),
+                Settings = settings,
             };
         }
         catch
@@ -216,3 +224,15 @@ public sealed class ModelSession : IDisposable
         return value;
     }
 }
+
+/// <summary>How a <see cref="ModelSession"/> is created (<see cref="ModelSession.Create(ModelBundle, SessionSettings)"/>).</summary>
+/// <param name="BindMaps">Also fill the session's maps from the bundle's <c>output.maps</c> output on every run.</param>
+/// <param name="MaxBatch">The most frames one run takes.</param>
+public sealed record SessionSettings(
+    ExecutionProviderChoice Ep,
+    int Threads,
+    bool BindMaps = false,
+    TensorRt.TensorRtSettings? TensorRt = null,
+    TensorRt.CudaSettings? Cuda = null,
+    CpuSpin Spin = CpuSpin.Always,
+    int MaxBatch = 1);

@@ -124,6 +124,19 @@ public sealed class AssembledPipeline : IDisposable
         return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
+    /// <summary>After a model swap (<see cref="ModelSwap"/>): <paramref name="replacement"/> takes <paramref name="old"/>'s place, and is disposed with the run.</summary>
+    internal void Replace(ModelSession old, ModelSession replacement)
+    {
+        lock (sessions)
+        {
+            var index = sessions.IndexOf(old);
+            if (index >= 0)
+            {
+                sessions[index] = replacement;
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var lane in Lanes)

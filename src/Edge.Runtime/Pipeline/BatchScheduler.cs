@@ -15,7 +15,8 @@ public sealed record ScheduledStream(FrameSlot Slot, IReadOnlyList<FramePipeline
 /// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets
 /// corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
 /// the run is cancelled at the batch's earliest inference deadline, and each row is decoded and published by its own
-/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame.
+/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame. A model swap
+/// (<see cref="ModelSwap"/>) prepared elsewhere is applied at the top of an iteration, between two batches.
 /// </summary>
 public sealed class BatchScheduler : IDisposable
 {
@@ -38,6 +39,10 @@ public sealed class BatchScheduler : IDisposable
 
     // Set while the batch being formed holds a frame run as a probe: its measurement then replaces the estimate.
     private bool probing;
+
+    // A model swap prepared off the frame thread, waiting for the next batch boundary (ModelSwap). Read once per
+    // iteration; no lock while none is pending.
+    private SessionSwitch? pendingSwitch;
 
     /// <param name="streams">Their slots must have been made with <paramref name="signal"/> as their signal.</param>
     /// <param name="signal">Set by every stream's slot; owned by the caller.</param>
@@ -100,6 +105,9 @@ public sealed class BatchScheduler : IDisposable
         var count = batches[session][size - 1];
         return count == 0 ? (double.NaN, double.NaN) : (predictedMs[session][size - 1] / count, actualMs[session][size - 1] / count);
     }
+
+    /// <summary>Every lane of every stream (a model swap finds the lanes of its head here).</summary>
+    public IEnumerable<FramePipeline> Pipelines => lanes.Select(lane => lane.Pipeline);
 
     /// <summary>Label sets published by every lane together.</summary>
     public long Published
@@ -167,8 +175,90 @@ public sealed class BatchScheduler : IDisposable
     /// </summary>
     public bool RunOnce(out int open)
     {
+        if (Volatile.Read(ref pendingSwitch) is not null)
+        {
+            ApplySwitch();
+        }
+
         open = TakeFrames();
         return RunNextBatch();
+    }
+
+    /// <summary>
+    /// Hands a prepared model swap to the frame thread, which applies it before its next batch and then completes
+    /// <see cref="SessionSwitch.Done"/>. One at a time: false when another is still waiting.
+    /// </summary>
+    internal bool Post(SessionSwitch change)
+    {
+        if (Interlocked.CompareExchange(ref pendingSwitch, change, null) is not null)
+        {
+            return false;
+        }
+
+        signal.Set(); // an idle scheduler reaches its next boundary now rather than at its wait's time-out
+        return true;
+    }
+
+    /// <summary>Whether a posted swap waits for the next boundary.</summary>
+    internal bool SwitchPending => Volatile.Read(ref pendingSwitch) is not null;
+
+    /// <summary>Takes back a posted swap the frame thread has not applied yet: false when it already has.</summary>
+    internal bool Withdraw(SessionSwitch change) => ReferenceEquals(Interlocked.CompareExchange(ref pendingSwitch, null, change), change);
+
+    /// <summary>
+    /// Between two batches: every replaced head goes in, frames admitted but not yet preprocessed move to the new head
+    /// (so none is lost or run twice), and the session's slot gets the new session and its warm-up latency model.
+    /// </summary>
+    private void ApplySwitch()
+    {
+        var change = Interlocked.Exchange(ref pendingSwitch, null);
+        if (change is null)
+        {
+            return;
+        }
+
+        var index = Array.FindIndex(sessions, session => ReferenceEquals(session, change.Old));
+        if (index < 0 || change.Replacement.MaxBatch != sessions[index].MaxBatch)
+        {
+            change.Done.TrySetException(new InvalidOperationException("the session to replace is not one of the scheduler's, or the replacement's max batch differs"));
+            return;
+        }
+
+        foreach (var (pipeline, level, _, replacement) in change.Heads)
+        {
+            pipeline.ReplaceHead(level, replacement);
+        }
+
+        for (var l = 0; l < lanes.Length; l++)
+        {
+            ref var lane = ref lanes[l];
+            if (!lane.Pending)
+            {
+                continue;
+            }
+
+            foreach (var (pipeline, _, old, replacement) in change.Heads)
+            {
+                if (ReferenceEquals(pipeline, lane.Pipeline) && ReferenceEquals(lane.Frame.Head, old))
+                {
+                    lane.Frame = lane.Frame with { Head = replacement };
+                }
+            }
+        }
+
+        sessions[index] = change.Replacement;
+        models[index] = change.LatencyModel;
+        hopelessStreaks[index] = 0;
+        var switched = new List<StreamSwitch>();
+        foreach (var (pipeline, level, _, _) in change.Heads)
+        {
+            if (level == 0)
+            {
+                switched.Add(new StreamSwitch(pipeline.Stream, pipeline.LastFrame));
+            }
+        }
+
+        change.Done.TrySetResult(switched);
     }
 
     /// <summary>Gives every stream whose previous frame is done its newest frame; returns the streams not yet ended.</summary>

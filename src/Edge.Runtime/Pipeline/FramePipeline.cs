@@ -117,6 +117,12 @@ public sealed class FramePipeline : IDisposable
     /// <summary>The head that runs at <see cref="Level"/>.</summary>
     public InferenceHead Head => heads[Level];
 
+    /// <summary>Level 0 (the configured model's head), then one per degrade ladder step.</summary>
+    public IReadOnlyList<InferenceHead> Heads => heads;
+
+    /// <summary>The sequence number of the last frame this pipeline finished (published, dropped or skipped); 0 before any.</summary>
+    public long LastFrame { get; private set; }
+
     /// <summary>The sessions this pipeline's heads run (one per distinct model of its ladder).</summary>
     public IEnumerable<ModelSession> Sessions => heads.Select(head => head.Session).Distinct();
 
@@ -270,6 +276,20 @@ public sealed class FramePipeline : IDisposable
             : Published(frame, head, captured, decoded, latency, met, overrun, run.Size);
     }
 
+    /// <summary>
+    /// Puts <paramref name="replacement"/> in place of the head at <paramref name="level"/> (a model swap, on the frame
+    /// thread between two frames). It must share the stream's decoder, so label state carries over.
+    /// </summary>
+    public void ReplaceHead(int level, InferenceHead replacement)
+    {
+        if (!ReferenceEquals(replacement.Decoder, decoder) || replacement.Stream != Stream)
+        {
+            throw new ArgumentException($"head '{replacement.Name}' is not of stream '{Stream}' or has its own decoder: a replacement keeps the stream's decoder", nameof(replacement));
+        }
+
+        heads[level] = replacement;
+    }
+
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
     public void ResetStats()
     {
@@ -336,6 +356,7 @@ public sealed class FramePipeline : IDisposable
     private FrameOutcome Finish(Frame frame, double endToEnd, FrameOutcome outcome, in StageLatency latency = default, bool decoded = false, ReadOnlyMemory<byte> message = default)
     {
         Timeline?.Record(frame.CapturedAt, endToEnd, outcome);
+        LastFrame = frame.Sequence;
         Outputs.OnFrame(new FrameReport
         {
             Stream = Stream,

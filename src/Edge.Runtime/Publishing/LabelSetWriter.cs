@@ -57,11 +57,16 @@ public sealed class LabelSetWriter
     private readonly JsonEncodedText modelSha256;
     private readonly JsonEncodedText modelPrecision;
     private readonly JsonEncodedText executionProvider;
+    private readonly IReadOnlyList<LabelThreshold> labels;
+    private readonly MessageOrigin origin;
 
     /// <param name="head">The inference head's name (<c>head</c> in the message); the model's name when null.</param>
     public LabelSetWriter(IReadOnlyList<LabelThreshold> labels, MessageOrigin origin, ModelBundle model, string executionProvider, string? head = null)
     {
-        this.head = JsonEncodedText.Encode(head ?? model.Name);
+        this.labels = labels;
+        this.origin = origin;
+        HeadName = head ?? model.Name;
+        this.head = JsonEncodedText.Encode(HeadName);
         writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         labelNames = labels.Select(label => JsonEncodedText.Encode(label.Name)).ToArray();
         Stream = origin.Stream;
@@ -73,6 +78,16 @@ public sealed class LabelSetWriter
         modelPrecision = JsonEncodedText.Encode(model.Precision);
         this.executionProvider = JsonEncodedText.Encode(executionProvider);
     }
+
+    /// <summary>
+    /// A writer of the same stream, head and labels naming another model (a model swap); the head keeps its name even
+    /// when it was named after the model, since outputs and configuration refer to heads by name.
+    /// </summary>
+    public LabelSetWriter WithModel(ModelBundle model, string executionProvider) =>
+        new(labels, origin, model, executionProvider, HeadName);
+
+    /// <summary>The head's name as written into every message.</summary>
+    public string HeadName { get; }
 
     /// <summary>The stream id written into every message.</summary>
     public string Stream { get; }

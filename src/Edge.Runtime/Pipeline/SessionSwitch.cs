@@ -1,0 +1,25 @@
+using Edge.Runtime.Inference;
+
+namespace Edge.Runtime.Pipeline;
+
+/// <summary>
+/// A model swap ready to apply: the warmed-up session, its latency model seeded at warm-up, and the head that replaces
+/// each head running the old session. Prepared off the frame thread by <see cref="ModelSwap"/>, applied by
+/// <see cref="BatchScheduler"/> between two batches.
+/// </summary>
+internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, BatchLatencyModel latencyModel, IReadOnlyList<HeadReplacement> heads)
+{
+    public ModelSession Old { get; } = old;
+
+    public ModelSession Replacement { get; } = replacement;
+
+    public BatchLatencyModel LatencyModel { get; } = latencyModel;
+
+    public IReadOnlyList<HeadReplacement> Heads { get; } = heads;
+
+    /// <summary>Completed on the frame thread once applied, with the last frame each stream ran on the old model.</summary>
+    public TaskCompletionSource<IReadOnlyList<StreamSwitch>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The head at <paramref name="Level"/> of <paramref name="Pipeline"/>, <paramref name="Old"/>, gives way to <paramref name="Replacement"/>.</summary>
+internal readonly record struct HeadReplacement(FramePipeline Pipeline, int Level, InferenceHead Old, InferenceHead Replacement);
