@@ -35,6 +35,7 @@ internal sealed class MetricsRunOutput : RunOutput
         catch
         {
             server.Dispose();
+            metrics.Dispose();
             throw;
         }
 
@@ -52,5 +53,9 @@ internal sealed class MetricsRunOutput : RunOutput
         metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
     }
 
-    public override void Dispose() => server.Dispose();
+    public override void Dispose()
+    {
+        server.Dispose();
+        metrics.Dispose();
+    }
 }
