@@ -80,6 +80,9 @@ public sealed class RunSettings
     [Setting("Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)")]
     public string? Metrics { get; set; }
 
+    [Setting("Push the metrics over OTLP/HTTP to this collector URL, e.g. http://collector:4318 (docs/metrics.md)")]
+    public string? MetricsOtlpEndpoint { get; set; }
+
     [Setting("/healthz turns unhealthy when no frame was processed for this long (default 10 s)", FileOnly = true)]
     public double? HealthzStaleSeconds { get; set; }
 
@@ -242,6 +245,11 @@ public sealed class RunSettings
             throw new SettingException("healthz_stale_seconds", stale, "0.1 to 86400 seconds");
         }
 
+        if (MetricsOtlpEndpoint is { } otlp && !Edge.Outputs.Metrics.OtlpMetricsExport.IsValidEndpoint(otlp))
+        {
+            throw new SettingException("metrics_otlp_endpoint", otlp, "an http:// or https:// URL of an OpenTelemetry collector, e.g. http://collector:4318");
+        }
+
         var watchdogText = WatchdogStreams ?? "required";
         if (!Edge.Cli.Service.WatchdogStreamsNames.TryParse(watchdogText, out var watchdogStreams))
         {
@@ -281,6 +289,7 @@ public sealed class RunSettings
             Tensorrt = Tensorrt,
             Cuda = Cuda,
             Metrics = Metrics,
+            MetricsOtlpEndpoint = MetricsOtlpEndpoint is null ? null : new Uri(MetricsOtlpEndpoint),
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             WatchdogStreams = watchdogStreams,
             Gpio = Gpio,
@@ -348,6 +357,9 @@ public sealed record ResolvedRunSettings : PipelineOptions
     public Edge.Outputs.Mqtt.MqttSettings? Mqtt { get; init; }
 
     public string? Metrics { get; init; }
+
+    /// <summary>Where the metrics are pushed over OTLP, or null.</summary>
+    public Uri? MetricsOtlpEndpoint { get; init; }
 
     public TimeSpan HealthzStale { get; init; } = TimeSpan.FromSeconds(10);
 

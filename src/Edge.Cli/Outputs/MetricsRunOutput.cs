@@ -3,17 +3,22 @@ using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
 
-/// <summary><c>--metrics</c>: Prometheus metrics and <c>/healthz</c>, served from the start, about the model and the source once they run.</summary>
+/// <summary>
+/// <c>--metrics</c>: Prometheus metrics and <c>/healthz</c>, served from the start, about the model and the source once
+/// they run; <c>--metrics-otlp-endpoint</c>: the same metrics pushed to a collector (either, or both).
+/// </summary>
 internal sealed class MetricsRunOutput : RunOutput
 {
     private readonly RuntimeMetrics metrics;
-    private readonly MetricsServer server;
+    private readonly MetricsServer? server;
+    private readonly OtlpMetricsExport? otlp;
     private readonly RunLines lines;
 
-    private MetricsRunOutput(RuntimeMetrics metrics, MetricsServer server, RunLines lines)
+    private MetricsRunOutput(RuntimeMetrics metrics, MetricsServer? server, OtlpMetricsExport? otlp, RunLines lines)
     {
         this.metrics = metrics;
         this.server = server;
+        this.otlp = otlp;
         this.lines = lines;
     }
 
@@ -21,24 +26,31 @@ internal sealed class MetricsRunOutput : RunOutput
 
     public static RunOutput? Create(RunContext context)
     {
-        if (context.Settings.Metrics is not { } endpoint)
+        var settings = context.Settings;
+        if (settings.Metrics is null && settings.MetricsOtlpEndpoint is null)
         {
             return null;
         }
 
-        var metrics = new RuntimeMetrics(context.Time, context.Settings.EffectiveStreams(), context.HeadNames);
-        var server = new MetricsServer(metrics) { StaleAfter = context.Settings.HealthzStale };
+        var metrics = new RuntimeMetrics(context.Time, settings.EffectiveStreams(), context.HeadNames);
+        MetricsServer? server = null;
         try
         {
-            server.Start(endpoint);
+            if (settings.Metrics is { } endpoint)
+            {
+                server = new MetricsServer(metrics) { StaleAfter = settings.HealthzStale };
+                server.Start(endpoint);
+            }
+
+            var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(collector) : null;
+            return new MetricsRunOutput(metrics, server, otlp, context.Lines);
         }
         catch
         {
-            server.Dispose();
+            server?.Dispose();
+            metrics.Dispose();
             throw;
         }
-
-        return new MetricsRunOutput(metrics, server, context.Lines);
     }
 
     public override void Starting(RunStart start)
@@ -52,5 +64,10 @@ internal sealed class MetricsRunOutput : RunOutput
         metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
     }
 
-    public override void Dispose() => server.Dispose();
+    public override void Dispose()
+    {
+        server?.Dispose();
+        otlp?.Dispose();
+        metrics.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Edge.Outputs.Streams;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Events;
@@ -14,10 +15,14 @@ namespace Edge.Outputs.Metrics;
 /// <c>stream</c> label (and a <c>model</c> label when the heads are named), made for the configured streams and heads
 /// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports_total</c>.
 /// Capture counters and the model's identity come from the run loop through <see cref="CapturedFrames"/>,
-/// <see cref="OverwrittenFrames"/> and <see cref="Model"/>. Metric meanings: docs/metrics.md.
+/// <see cref="OverwrittenFrames"/> and <see cref="Model"/>. The same metrics are instruments of the <see cref="Meter"/>
+/// (<c>Edge.Runtime</c>) for any System.Diagnostics.Metrics listener. Metric meanings: docs/metrics.md.
 /// </summary>
-public sealed class RuntimeMetrics : IFrameOutput
+public sealed class RuntimeMetrics : IFrameOutput, IDisposable
 {
+    /// <summary>The name of every <see cref="Meter"/> (<c>dotnet-counters monitor --counters Edge.Runtime</c>).</summary>
+    public const string MeterName = RuntimeInstruments.MeterName;
+
     private static readonly PipelineStage[] TimedStages = [PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode, PipelineStage.Publish];
 
     private readonly string[]? heads;
@@ -25,6 +30,7 @@ public sealed class RuntimeMetrics : IFrameOutput
     // Stream-major: the series of stream s and head h is at s * headCount + h.
     private readonly HeadSeries[] series;
     private readonly int headCount;
+    private readonly RuntimeInstruments instruments;
     private long unknownReports;
     private volatile Func<int, long>? capturedFrames;
     private volatile Func<int, long>? overwrittenFrames;
@@ -55,7 +61,15 @@ public sealed class RuntimeMetrics : IFrameOutput
                     : [("stream", Streams.Ids[s]), ("model", this.heads[h])]);
             }
         }
+
+        instruments = new RuntimeInstruments(this, [.. series.Select(one => one.Labels)]);
     }
+
+    /// <summary>
+    /// These metrics as instruments (counters, histograms with the buckets of <see cref="LatencyHistogram.DefaultBoundsSeconds"/>,
+    /// observable gauges), named <see cref="MeterName"/>, scoped to this instance.
+    /// </summary>
+    public Meter Meter => instruments.Meter;
 
     public TimeProvider Time { get; }
 
@@ -116,7 +130,9 @@ public sealed class RuntimeMetrics : IFrameOutput
             return;
         }
 
-        series[(stream * headCount) + head].Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        var index = (stream * headCount) + head;
+        series[index].Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        instruments.Record(index, report);
         Streams.RecordFrame(report.Stream);
     }
 
@@ -134,6 +150,43 @@ public sealed class RuntimeMetrics : IFrameOutput
         WriteOutputMetrics(writer);
         WriteState(writer);
     }
+
+    /// <summary>Removes the <see cref="Meter"/> from listeners; the Prometheus text keeps working.</summary>
+    public void Dispose() => instruments.Dispose();
+
+    internal IEnumerable<Measurement<int>> LevelMeasurements() =>
+        series.Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
+
+    internal IEnumerable<Measurement<double>> LastFrameMeasurements() =>
+        series.Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
+
+    internal IEnumerable<Measurement<int>> CameraMeasurements() =>
+        Enumerable.Range(0, Streams.Count).Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
+
+    internal IEnumerable<Measurement<long>> PerStreamMeasurements(Func<int, long>? value) =>
+        value is null ? [] : Enumerable.Range(0, Streams.Count).Select(i => new Measurement<long>(value(i), StreamTag(i)));
+
+    internal IEnumerable<Measurement<long>> HardFrameMeasurements() => HardFrames is not { } capture ? [] :
+    [
+        Outcome(capture.Saved, "saved"), Outcome(capture.RateLimited, "rate_limited"), Outcome(capture.Duplicates, "duplicate"),
+        Outcome(capture.QueueFull, "queue_full"), Outcome(capture.DiskFull, "over_bound"), Outcome(capture.NoSpace, "no_space"),
+        Outcome(capture.Failed, "failed"),
+    ];
+
+    internal IEnumerable<Measurement<long>> LineMeasurements(bool written) =>
+        (LineOutputs ?? []).Select(output => new Measurement<long>(written ? output.Sink.Written : output.Sink.NotWritten, new KeyValuePair<string, object?>("output", output.Flag)));
+
+    internal IEnumerable<Measurement<int>> ModelMeasurements() => Model is not { } info ? [] :
+    [
+        new Measurement<int>(1, new("model", info.Model), new("sha256", info.Sha256), new("precision", info.Precision), new("ep", info.ExecutionProvider)),
+    ];
+
+    private static KeyValuePair<string, object?>[] Tags((string Name, string Value)[] labels) =>
+        [.. labels.Select(label => new KeyValuePair<string, object?>(label.Name, label.Value))];
+
+    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.Ids[stream]);
+
+    private static Measurement<long> Outcome(long value, string outcome) => new(value, new KeyValuePair<string, object?>("outcome", outcome));
 
     private int HeadOf(string name)
     {

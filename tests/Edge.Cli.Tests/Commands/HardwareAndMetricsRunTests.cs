@@ -59,6 +59,51 @@ public sealed class HardwareAndMetricsRunTests : IDisposable
     }
 
     [Fact]
+    public async Task MetricsOtlp_RunOfFiveFrames_PushesThePublishedFramesToTheCollector()
+    {
+        var port = FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var bodies = new List<string>();
+        var receiving = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var context = await collector.GetContextAsync();
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                lock (bodies)
+                {
+                    bodies.Add($"{context.Request.Url!.AbsolutePath} {System.Text.Encoding.Latin1.GetString(body.ToArray())}");
+                }
+
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        var result = EdgeProcess.Run(TimeSpan.FromMinutes(2), "run", "--model", bundle.Directory, "--frames", "5", "--metrics-otlp-endpoint", $"http://127.0.0.1:{port}");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Equal(5, result.OutputLines.Length);
+        await Task.Delay(100);
+        Assert.False(receiving.IsCompleted, receiving.Exception?.ToString());
+        string[] received;
+        lock (bodies)
+        {
+            received = [.. bodies];
+        }
+
+        // The run's end flushes the meter: the collector has at least that export, about this run's stream.
+        var last = Assert.Single(received.Where(body => body.Contains("edge_frames_published", StringComparison.Ordinal)).TakeLast(1));
+        Assert.StartsWith("/v1/metrics ", last, StringComparison.Ordinal);
+        Assert.Contains("Edge.Runtime", last, StringComparison.Ordinal);
+        Assert.Contains("edge_end_to_end_latency", last, StringComparison.Ordinal);
+        Assert.Contains("cam0", last, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Metrics_PortInUse_OneLineErrorAtStart()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -299,7 +299,7 @@ public sealed class RunSettingsTests
         var path = folder.WriteFile("edge.json", """
             {
               "mqtt": { "uri": "mqtt://rover@broker:1884", "qos": 2, "labels": "change" },
-              "metrics": "127.0.0.1:9200", "healthz_stale_seconds": 3,
+              "metrics": "127.0.0.1:9200", "healthz_stale_seconds": 3, "metrics_otlp_endpoint": "http://collector:4318",
               "gpio": { "rules": [ { "label": "bag", "line": { "chip": "gpiochip0", "line": 5 }, "min_on_ms": 200 } ] },
               "display": { "bus": 1, "height": 32 }
             }
@@ -312,6 +312,7 @@ public sealed class RunSettingsTests
         Assert.Equal(1000, settings.Mqtt.Outbox); // unnamed keys keep their defaults
         Assert.Equal("127.0.0.1:9200", settings.Metrics);
         Assert.Equal(TimeSpan.FromSeconds(3), settings.HealthzStale);
+        Assert.Equal(new Uri("http://collector:4318"), settings.MetricsOtlpEndpoint);
         Assert.Equal("bag", Assert.Single(settings.Gpio!.Rules).Label);
         Assert.Equal(200, settings.Gpio.Rules[0].MinOnMs);
         Assert.Equal(32, settings.Display!.Height);
@@ -339,6 +340,7 @@ public sealed class RunSettingsTests
     [InlineData("""{ "tensorrt": { "profile_opt_batch": 0 } }""", "'tensorrt.profile_opt_batch' is 0")]
     [InlineData("""{ "mqtt": { "uri": "mqtt://b", "qos": 5 } }""", "'mqtt.qos' is 5")]
     [InlineData("""{ "watchdog_streams": "all" }""", "'watchdog_streams' is all: expected required or any")]
+    [InlineData("""{ "metrics_otlp_endpoint": "collector:4318" }""", "'metrics_otlp_endpoint' is collector:4318: expected an http:// or https:// URL")]
     public void FromFile_BadOutputSetting_NamesTheKey(string json, string mentions)
     {
         using var folder = TestBundle.CreateEmpty();

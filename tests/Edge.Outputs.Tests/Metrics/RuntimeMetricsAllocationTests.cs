@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Edge.Outputs.Metrics;
 using Edge.Runtime.Pipeline;
 
@@ -58,5 +59,48 @@ public sealed class RuntimeMetricsAllocationTests
 
         Assert.Equal(0, allocated);
         Assert.Equal("1011", Exposition.Value(Exposition.Render(metrics), "edge_unknown_stream_reports_total"));
+    }
+
+    [Fact]
+    public void OnFrame_FourStreamsTwoHeadsWithAMeterListener_AfterWarmUp_AllocatesNothing()
+    {
+        string[] streams = ["cam0", "cam1", "cam2", "cam3"];
+        using var metrics = new RuntimeMetrics(null, [.. streams.Select(id => new Edge.Runtime.Options.StreamOptions { Id = id, Source = "synthetic" })], ["tagger", "scene"]);
+        long counted = 0;
+        double observed = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => counted += value + (tags.Length > 0 ? 0 : 1_000_000));
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => observed += value);
+        listener.Start();
+        var reports = streams.SelectMany(id => Enum.GetValues<FrameOutcome>().SelectMany(outcome => new[] { FrameReports.Of(outcome, stream: id, model: "tagger"), FrameReports.Of(outcome, stream: id, model: "scene") }))
+            .Append(FrameReports.Of(FrameOutcome.Published, stream: "unknown", model: "tagger"))
+            .ToArray();
+        for (var i = 0; i < 100; i++)
+        {
+            metrics.OnFrame(reports[i % reports.Length]);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var countedBefore = counted;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            metrics.OnFrame(reports[i % reports.Length]);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.InRange(counted - countedBefore, 10_000, 1_000_000 - 1);
+        Assert.True(observed > 0);
     }
 }

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Edge.Runtime.Pipeline;
+
+namespace Edge.Outputs.Metrics;
+
+/// <summary>
+/// The runtime's metrics as .NET instruments on the <see cref="MeterName"/> meter, so that any System.Diagnostics.Metrics
+/// listener reads them (<c>dotnet-counters monitor -n edge --counters Edge.Runtime</c>, an OpenTelemetry
+/// <c>MeterProvider</c>). Instrument names and units are chosen so that an OpenTelemetry Prometheus exporter, which
+/// appends the unit (<c>_seconds</c>) and <c>_total</c> to counters, exports the names docs/metrics.md lists.
+/// </summary>
+/// <remarks>
+/// The tags of every (stream, head) series, and of each stage and drop reason within it, are built once here; the frame
+/// path passes them by reference (<see cref="TagList"/> holds up to eight tags inline, and string values are references),
+/// so recording allocates nothing. Observable instruments read <see cref="RuntimeMetrics"/> when a listener collects.
+/// </remarks>
+internal sealed class RuntimeInstruments : IDisposable
+{
+    public const string MeterName = "Edge.Runtime";
+
+    private const int StageCount = 5;
+
+    private static readonly string[] StageNames = ["queue", "preprocess", "inference", "decode", "publish"];
+
+    private readonly Meter meter;
+    private readonly Counter<long> processed;
+    private readonly Counter<long> published;
+    private readonly Counter<long> dropped;
+    private readonly Counter<long> late;
+    private readonly Counter<long> withheld;
+    private readonly Counter<long> cancelled;
+    private readonly Counter<long> deadlineMissed;
+    private readonly Histogram<double> stageLatency;
+    private readonly Histogram<double> endToEndLatency;
+
+    // Indexed like RuntimeMetrics' series: stream-major, s * heads + h; stage and reason tags add a dimension.
+    private readonly TagList[] seriesTags;
+    private readonly TagList[] stageTags;
+    private readonly TagList[] staleTags;
+    private readonly TagList[] skippedTags;
+
+    /// <param name="seriesLabels">Each series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named).</param>
+    public RuntimeInstruments(RuntimeMetrics metrics, IReadOnlyList<(string Name, string Value)[]> seriesLabels)
+    {
+        meter = new Meter(new MeterOptions(MeterName) { Version = Version, Scope = metrics });
+        seriesTags = [.. seriesLabels.Select(labels => Tags(labels))];
+        stageTags = [.. seriesLabels.SelectMany(labels => StageNames.Select(stage => Tags(labels, ("stage", stage))))];
+        staleTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "stale")))];
+        skippedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "skipped")))];
+
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyHistogram.DefaultBoundsSeconds };
+        stageLatency = meter.CreateHistogram("edge_stage_latency", "s", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).", tags: null, advice: buckets);
+        endToEndLatency = meter.CreateHistogram("edge_end_to_end_latency", "s", "Capture to the label set handed to the sink, for published frames.", tags: null, advice: buckets);
+        processed = meter.CreateCounter<long>("edge_frames_processed", null, "Frames the pipeline took from the capture hand-off, whatever became of them.");
+        published = meter.CreateCounter<long>("edge_frames_published", null, "Label sets handed to the sink, late ones included.");
+        dropped = meter.CreateCounter<long>("edge_frames_dropped", null, "Frames dropped before any work: stale (past their deadline or queue budget) or skipped by a degrade step.");
+        late = meter.CreateCounter<long>("edge_frames_late", null, "Label sets published after their deadline (deadline_met false).");
+        withheld = meter.CreateCounter<long>("edge_frames_withheld", null, "Label sets not published because they missed their deadline (miss policy drop).");
+        cancelled = meter.CreateCounter<long>("edge_frames_cancelled", null, "Inferences terminated at their deadline.");
+        deadlineMissed = meter.CreateCounter<long>("edge_deadline_missed", null, "Frames that missed their deadline while being processed: late, withheld and cancelled.");
+        meter.CreateObservableCounter("edge_unknown_stream_reports", () => metrics.UnknownReports, null, "Frame reports of a stream or head that was not configured (they get no series of their own).");
+        meter.CreateObservableGauge("edge_degrade_level", metrics.LevelMeasurements, null, "Degrade ladder step in force: 0 is the configured model at full rate.");
+        meter.CreateObservableGauge("edge_last_frame_timestamp", metrics.LastFrameMeasurements, "s", "Unix time at which the pipeline last finished with a frame of the stream (and head).");
+        meter.CreateObservableGauge("edge_camera_connected", metrics.CameraMeasurements, null, "1 while the stream's camera delivers, 0 from camera_lost to camera_recovered.");
+        meter.CreateObservableCounter("edge_frames_captured", () => metrics.PerStreamMeasurements(metrics.CapturedFrames), null, "Frames read from the source by the capture loop.");
+        meter.CreateObservableCounter("edge_frames_overwritten", () => metrics.PerStreamMeasurements(metrics.OverwrittenFrames), null, "Captured frames replaced in the hand-off before the pipeline took them.");
+        meter.CreateObservableCounter("edge_hard_frames", metrics.HardFrameMeasurements, null, "Hard frames (the model was unsure), by what became of them.");
+        meter.CreateObservableCounter("edge_output_lines_written", () => metrics.LineMeasurements(written: true), null, "JSON lines written to stdout or a file, by the flag that named it.");
+        meter.CreateObservableCounter("edge_output_lines_not_written", () => metrics.LineMeasurements(written: false), null, "JSON lines not written because the device had no space left (the run goes on), by the flag that named the file.");
+        meter.CreateObservableGauge("edge_model_info", metrics.ModelMeasurements, null, "The model being served; the value is always 1.");
+    }
+
+    /// <summary>The assembly's version: a listener (and an exporter's scope) tells releases apart by it.</summary>
+    public static string Version { get; } = typeof(RuntimeInstruments).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public Meter Meter => meter;
+
+    /// <summary>Records one report of the series at <paramref name="series"/>; the same outcomes and latencies as <see cref="HeadSeries.Record"/>.</summary>
+    public void Record(int series, in FrameReport report)
+    {
+        ref readonly var tags = ref seriesTags[series];
+        processed.Add(1, in tags);
+        switch (report.Outcome)
+        {
+            case FrameOutcome.Published:
+                published.Add(1, in tags);
+                break;
+            case FrameOutcome.PublishedLate:
+                published.Add(1, in tags);
+                late.Add(1, in tags);
+                deadlineMissed.Add(1, in tags);
+                break;
+            case FrameOutcome.DroppedStale:
+                dropped.Add(1, in staleTags[series]);
+                break;
+            case FrameOutcome.Skipped:
+                dropped.Add(1, in skippedTags[series]);
+                break;
+            case FrameOutcome.Withheld:
+                withheld.Add(1, in tags);
+                deadlineMissed.Add(1, in tags);
+                break;
+            case FrameOutcome.Cancelled:
+                cancelled.Add(1, in tags);
+                deadlineMissed.Add(1, in tags);
+                break;
+        }
+
+        var stages = series * StageCount;
+        if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate or FrameOutcome.Withheld)
+        {
+            stageLatency.Record(report.Latency.Queue / 1000, in stageTags[stages]);
+            stageLatency.Record(report.Latency.Preprocess / 1000, in stageTags[stages + 1]);
+            stageLatency.Record(report.Latency.Inference / 1000, in stageTags[stages + 2]);
+            stageLatency.Record(report.Latency.Decode / 1000, in stageTags[stages + 3]);
+        }
+
+        if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
+        {
+            stageLatency.Record(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000, in stageTags[stages + 4]);
+        }
+
+        // Frames that reached no sink carry NaN; a histogram would count it.
+        if (!double.IsNaN(report.EndToEndMs))
+        {
+            endToEndLatency.Record(report.EndToEndMs / 1000, in tags);
+        }
+    }
+
+    public void Dispose() => meter.Dispose();
+
+    private static TagList Tags((string Name, string Value)[] labels, (string Name, string Value)? extra = null)
+    {
+        var tags = default(TagList);
+        foreach (var (name, value) in labels)
+        {
+            tags.Add(name, value);
+        }
+
+        if (extra is { } one)
+        {
+            tags.Add(one.Name, one.Value);
+        }
+
+        return tags;
+    }
+}

@@ -1,0 +1,121 @@
+using Edge.Outputs.Metrics;
+using Edge.Runtime.Events;
+using Edge.Runtime.Options;
+using Edge.Runtime.Pipeline;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Edge.Outputs.Tests.Metrics;
+
+public sealed class RuntimeInstrumentsTests
+{
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 4, 7, 0, 0, TimeSpan.Zero));
+
+    private static StreamOptions[] TwoStreams() =>
+        [new StreamOptions { Id = "front", Source = "synthetic" }, new StreamOptions { Id = "back", Source = "synthetic" }];
+
+    [Fact]
+    public void Meter_NamedAndVersioned_ForDotnetCounters()
+    {
+        using var metrics = new RuntimeMetrics(time);
+
+        Assert.Equal("Edge.Runtime", metrics.Meter.Name);
+        Assert.Equal(RuntimeMetrics.MeterName, metrics.Meter.Name);
+        Assert.Matches(@"^\d+\.\d+\.\d+", metrics.Meter.Version);
+    }
+
+    [Fact]
+    public void OnFrame_TwoStreamsTwoHeads_CountersMatchTheReportsPerSeries()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]);
+        using var recorder = new MeterRecorder(metrics.Meter);
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.PublishedLate, stream: "front", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Withheld, stream: "front", model: "scene"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, stream: "back", model: "scene"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Skipped, stream: "back", model: "scene"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Cancelled, stream: "back", model: "tagger"));
+        var sums = recorder.Sums;
+
+        Assert.Equal(2, sums["edge_frames_processed{stream=\"front\",model=\"tagger\"}"]);
+        Assert.Equal(2, sums["edge_frames_published{stream=\"front\",model=\"tagger\"}"]);
+        Assert.Equal(1, sums["edge_frames_late{stream=\"front\",model=\"tagger\"}"]);
+        Assert.Equal(1, sums["edge_frames_withheld{stream=\"front\",model=\"scene\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"back\",model=\"scene\",reason=\"stale\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"back\",model=\"scene\",reason=\"skipped\"}"]);
+        Assert.Equal(1, sums["edge_frames_cancelled{stream=\"back\",model=\"tagger\"}"]);
+        Assert.Equal(1, sums["edge_deadline_missed{stream=\"front\",model=\"tagger\"}"]);
+        Assert.Equal(1, sums["edge_deadline_missed{stream=\"front\",model=\"scene\"}"]);
+        Assert.Equal(1, sums["edge_deadline_missed{stream=\"back\",model=\"tagger\"}"]);
+        Assert.False(sums.ContainsKey("edge_frames_published{stream=\"back\",model=\"scene\"}"));
+        Assert.Equal(6, sums.Where(pair => pair.Key.StartsWith("edge_frames_processed{", StringComparison.Ordinal)).Sum(pair => pair.Value));
+    }
+
+    [Fact]
+    public void OnFrame_DecodedAndPublished_LatenciesInSecondsPerStage()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]);
+        using var recorder = new MeterRecorder(metrics.Meter);
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back", model: "scene"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Withheld, stream: "back", model: "scene"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, stream: "back", model: "scene"));
+
+        Assert.Equal([0.020, 0.020], recorder.Values("edge_stage_latency{stream=\"back\",model=\"scene\",stage=\"inference\"}"));
+        Assert.Equal([0.0005, 0.0005], recorder.Values("edge_stage_latency{stream=\"back\",model=\"scene\",stage=\"queue\"}"));
+        Assert.Equal(0.0063, Assert.Single(recorder.Values("edge_stage_latency{stream=\"back\",model=\"scene\",stage=\"publish\"}")), 9);
+        Assert.Equal([0.030], recorder.Values("edge_end_to_end_latency{stream=\"back\",model=\"scene\"}"));
+    }
+
+    [Fact]
+    public void Histograms_AdviseTheFixedBuckets()
+    {
+        using var metrics = new RuntimeMetrics(time);
+        using var recorder = new MeterRecorder(metrics.Meter);
+
+        Assert.Equal(LatencyHistogram.DefaultBoundsSeconds, recorder.Buckets("edge_stage_latency"));
+        Assert.Equal(LatencyHistogram.DefaultBoundsSeconds, recorder.Buckets("edge_end_to_end_latency"));
+        Assert.Equal(72, LatencyHistogram.DefaultBoundsSeconds.Length);
+    }
+
+    [Fact]
+    public void OnFrame_UnknownStreamOrHead_RecordsNoSeries()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]);
+        using var recorder = new MeterRecorder(metrics.Meter);
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "side", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "other"));
+        Assert.Empty(recorder.Sums);
+        recorder.Collect();
+
+        Assert.Equal(2, recorder.Sums["edge_unknown_stream_reports"]);
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.Contains("side", StringComparison.Ordinal) || key.Contains("other", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Collect_State_GaugesPerSeriesAndStream()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"])
+        {
+            CapturedFrames = stream => 40 + stream,
+            Model = new ModelInfo("tagger", "abc", "int8", "CPUExecutionProvider"),
+        };
+        using var recorder = new MeterRecorder(metrics.Meter);
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front", model: "scene", level: 2));
+        metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Stream = "back", Frame = 0, At = time.GetUtcNow(), Source = "synthetic" });
+
+        recorder.Collect();
+        var sums = recorder.Sums;
+
+        Assert.Equal(2, sums["edge_degrade_level{stream=\"front\",model=\"scene\"}"]);
+        Assert.Equal(0, sums["edge_degrade_level{stream=\"back\",model=\"tagger\"}"]);
+        Assert.Equal(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0, sums["edge_last_frame_timestamp{stream=\"front\",model=\"scene\"}"]);
+        Assert.False(sums.ContainsKey("edge_last_frame_timestamp{stream=\"back\",model=\"scene\"}"));
+        Assert.Equal(1, sums["edge_camera_connected{stream=\"front\"}"]);
+        Assert.Equal(0, sums["edge_camera_connected{stream=\"back\"}"]);
+        Assert.Equal(41, sums["edge_frames_captured{stream=\"back\"}"]);
+        Assert.DoesNotContain(sums.Keys, key => key.StartsWith("edge_frames_overwritten", StringComparison.Ordinal));
+        Assert.Equal(1, sums["edge_model_info{model=\"tagger\",sha256=\"abc\",precision=\"int8\",ep=\"CPUExecutionProvider\"}"]);
+    }
+}
