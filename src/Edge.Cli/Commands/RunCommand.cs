@@ -116,10 +116,11 @@ internal static class RunCommand
         outputs.Starting(new RunStart(assembled, cameras));
 
         GcTuning.SettleBeforeSteadyState();
-        foreach (var camera in cameras)
+        for (var s = 0; s < cameras.Count; s++)
         {
+            var camera = cameras[s];
             camera.Start();
-            var lane = assembled.Streams[cameras.IndexOf(camera)].Lanes[0];
+            var lane = assembled.Streams[s].Lanes[0];
             log.LogInformation("stream {Stream}: source {Source} open ({Handoff} hand-off); budget {Budget} ms, miss policy {Policy}", camera.Stream, camera.Source, camera.Handoff == FrameHandoff.Lossless ? "lossless" : "latest-frame-wins", lane.Budget.BudgetMs, lane.Policy.Name());
         }
 
