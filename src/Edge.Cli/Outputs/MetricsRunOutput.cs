@@ -1,4 +1,6 @@
 using Edge.Outputs.Metrics;
+using Edge.Server.Hosting;
+using Edge.Server.Metrics;
 using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
@@ -10,11 +12,11 @@ namespace Edge.Cli.Outputs;
 internal sealed class MetricsRunOutput : RunOutput
 {
     private readonly RuntimeMetrics metrics;
-    private readonly MetricsServer? server;
+    private readonly EdgeServer? server;
     private readonly OtlpMetricsExport? otlp;
     private readonly RunLines lines;
 
-    private MetricsRunOutput(RuntimeMetrics metrics, MetricsServer? server, OtlpMetricsExport? otlp, RunLines lines)
+    private MetricsRunOutput(RuntimeMetrics metrics, EdgeServer? server, OtlpMetricsExport? otlp, RunLines lines)
     {
         this.metrics = metrics;
         this.server = server;
@@ -33,12 +35,12 @@ internal sealed class MetricsRunOutput : RunOutput
         }
 
         var metrics = new RuntimeMetrics(context.Time, settings.EffectiveStreams(), context.HeadNames);
-        MetricsServer? server = null;
+        EdgeServer? server = null;
         try
         {
             if (settings.Metrics is { } endpoint)
             {
-                server = new MetricsServer(metrics) { StaleAfter = settings.HealthzStale };
+                server = new EdgeServer(new MetricsRoutes(metrics) { StaleAfter = settings.HealthzStale });
                 server.Start(endpoint);
             }
 

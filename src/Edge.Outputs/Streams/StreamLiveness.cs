@@ -141,4 +141,23 @@ public sealed class StreamLiveness
         : SinceLastFrame(stream) is not { } since ? "no frame processed yet"
         : since > staleAfter ? FormattableString.Invariant($"last frame processed {since.TotalSeconds:0.0} s ago, expected within {staleAfter.TotalSeconds:0.###} s")
         : null;
+
+    /// <summary>
+    /// Why the run is not healthy: each required stream that is not processing (with a single stream, just why), or
+    /// when no stream is required, that none is processing; null while healthy.
+    /// </summary>
+    public string? Unhealthy(TimeSpan staleAfter)
+    {
+        var anyRequired = Enumerable.Range(0, Count).Any(IsRequired);
+        var considered = Enumerable.Range(0, Count).Where(i => !anyRequired || IsRequired(i)).ToArray();
+        var problems = considered.Select(i => (Stream: Ids[i], Problem: Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
+        if (problems.Length == 0 || (!anyRequired && problems.Length < considered.Length))
+        {
+            return null;
+        }
+
+        return Count == 1
+            ? problems[0].Problem
+            : string.Join("; ", problems.Select(p => $"stream {p.Stream}: {p.Problem}"));
+    }
 }

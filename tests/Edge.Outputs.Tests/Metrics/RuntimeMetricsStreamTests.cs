@@ -82,11 +82,11 @@ public sealed class RuntimeMetricsStreamTests
         var metrics = new RuntimeMetrics(time, TwoStreams());
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
-        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Null(metrics.Streams.Unhealthy(StaleAfter));
 
         metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
 
-        Assert.Equal("stream back: camera lost", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Equal("stream back: camera lost", metrics.Streams.Unhealthy(StaleAfter));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class RuntimeMetricsStreamTests
         time.Advance(TimeSpan.FromSeconds(11));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
 
-        Assert.Equal("stream back: last frame processed 11.0 s ago, expected within 10 s", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Equal("stream back: last frame processed 11.0 s ago, expected within 10 s", metrics.Streams.Unhealthy(StaleAfter));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class RuntimeMetricsStreamTests
 
         metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
 
-        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Null(metrics.Streams.Unhealthy(StaleAfter));
     }
 
     [Fact]
@@ -116,11 +116,11 @@ public sealed class RuntimeMetricsStreamTests
     {
         var metrics = new RuntimeMetrics(time, [new StreamOptions { Id = "a", Source = "x", Required = false }, new StreamOptions { Id = "b", Source = "x", Required = false }]);
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "a"));
-        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Null(metrics.Streams.Unhealthy(StaleAfter));
 
         metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "a"));
 
-        Assert.Equal("stream a: camera lost; stream b: no frame processed yet", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Equal("stream a: camera lost; stream b: no frame processed yet", metrics.Streams.Unhealthy(StaleAfter));
     }
 
     private PipelineEvent CameraEvent(PipelineEventKind kind, string stream) =>

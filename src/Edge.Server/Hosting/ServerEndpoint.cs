@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Edge.Outputs.Metrics;
 
-namespace Edge.Outputs.Metrics;
+namespace Edge.Server.Hosting;
 
 /// <summary>Turns a <c>HOST:PORT</c> endpoint (IPv6 in brackets) into the address to bind.</summary>
-internal static class MetricsEndpoint
+internal static class ServerEndpoint
 {
     private const string Example = "expected HOST:PORT such as 127.0.0.1:9108 ([::1]:9108 for IPv6, 0.0.0.0 for every interface)";
 

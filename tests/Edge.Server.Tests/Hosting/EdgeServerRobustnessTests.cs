@@ -3,16 +3,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Edge.Outputs.Metrics;
+using Edge.Server.Hosting;
+using Edge.Server.Metrics;
 using Edge.Runtime.Pipeline;
 
-namespace Edge.Outputs.Tests.Metrics;
+namespace Edge.Server.Tests.Hosting;
 
 /// <summary>
 /// Clients that misbehave (trickle bytes, never finish a request line, crowd in by the hundred, pipeline requests)
 /// while a supervisor keeps probing <c>/healthz</c>: the probes must keep answering promptly.
 /// </summary>
 [Collection(nameof(HealthProbeTimingCollection))]
-public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
+public sealed class EdgeServerRobustnessTests : IDisposable, IAsyncLifetime
 {
     /// <summary>What a supervisor polling /healthz can expect of every probe, even while other clients misbehave.</summary>
     private static readonly TimeSpan ProbeLimit = TimeSpan.FromMilliseconds(100);
@@ -21,12 +23,12 @@ public sealed class MetricsServerRobustnessTests : IDisposable, IAsyncLifetime
     private static readonly TimeSpan CrowdedProbeLimit = TimeSpan.FromSeconds(1);
 
     private readonly RuntimeMetrics metrics = new();
-    private readonly MetricsServer server;
+    private readonly EdgeServer server;
     private readonly HttpClient probe = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public MetricsServerRobustnessTests()
+    public EdgeServerRobustnessTests()
     {
-        server = new MetricsServer(metrics);
+        server = new EdgeServer(new MetricsRoutes(metrics));
         server.Start("127.0.0.1:0");
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published));
     }

@@ -2,22 +2,24 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Edge.Outputs.Metrics;
+using Edge.Server.Hosting;
+using Edge.Server.Metrics;
 using Edge.Runtime.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Edge.Outputs.Tests.Metrics;
+namespace Edge.Server.Tests.Hosting;
 
-public sealed class MetricsServerTests : IDisposable
+public sealed class EdgeServerTests : IDisposable
 {
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero));
     private readonly RuntimeMetrics metrics;
-    private readonly MetricsServer server;
+    private readonly EdgeServer server;
     private readonly HttpClient client = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public MetricsServerTests()
+    public EdgeServerTests()
     {
         metrics = new RuntimeMetrics(time);
-        server = new MetricsServer(metrics) { StaleAfter = TimeSpan.FromSeconds(10) };
+        server = new EdgeServer(new MetricsRoutes(metrics) { StaleAfter = TimeSpan.FromSeconds(10) });
     }
 
     public void Dispose()
@@ -128,7 +130,7 @@ public sealed class MetricsServerTests : IDisposable
         using var response = await client.GetAsync(Url(path));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal($"not found: {path} (try /metrics or /healthz)\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal($"not found: {path} (try /metrics, /healthz)\n", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -244,7 +246,7 @@ public sealed class MetricsServerTests : IDisposable
 
         server.Dispose();
 
-        using var again = new MetricsServer(metrics);
+        using var again = new EdgeServer(new MetricsRoutes(metrics));
         again.Start($"127.0.0.1:{port}");
         Assert.Equal(port, again.LocalEndpoint!.Port);
         Assert.Throws<ObjectDisposedException>(() => server.Start("127.0.0.1:0"));
@@ -252,15 +254,13 @@ public sealed class MetricsServerTests : IDisposable
 
     [Fact]
     public void StaleAfter_NotPositive_Throws() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsServer(metrics) { StaleAfter = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsRoutes(metrics) { StaleAfter = TimeSpan.Zero });
 
     [Fact]
     public void Defaults_AreLoopback9108AndTenSeconds()
     {
-        using var unconfigured = new MetricsServer(metrics);
-
-        Assert.Equal("127.0.0.1:9108", MetricsServer.DefaultEndpoint);
-        Assert.Equal(TimeSpan.FromSeconds(10), unconfigured.StaleAfter);
+        Assert.Equal("127.0.0.1:9108", EdgeServer.DefaultEndpoint);
+        Assert.Equal(TimeSpan.FromSeconds(10), new MetricsRoutes(metrics).StaleAfter);
     }
 
     private Uri Url(string path) => new($"http://127.0.0.1:{server.LocalEndpoint!.Port}{path}");

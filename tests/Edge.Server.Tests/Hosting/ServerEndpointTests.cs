@@ -1,9 +1,10 @@
 using System.Net;
 using Edge.Outputs.Metrics;
+using Edge.Server.Hosting;
 
-namespace Edge.Outputs.Tests.Metrics;
+namespace Edge.Server.Tests.Hosting;
 
-public sealed class MetricsEndpointTests
+public sealed class ServerEndpointTests
 {
     [Theory]
     [InlineData("127.0.0.1:9108", "127.0.0.1", 9108)]
@@ -12,7 +13,7 @@ public sealed class MetricsEndpointTests
     [InlineData("127.0.0.1:0", "127.0.0.1", 0)]
     [InlineData("localhost:9108", "127.0.0.1", 9108)]
     public void Resolve_ValidEndpoint_GivesAddressAndPort(string endpoint, string address, int port) =>
-        Assert.Equal(new IPEndPoint(IPAddress.Parse(address), port), MetricsEndpoint.Resolve(endpoint));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(address), port), ServerEndpoint.Resolve(endpoint));
 
     [Theory]
     [InlineData("", "metrics endpoint is empty, expected HOST:PORT")]
@@ -30,7 +31,7 @@ public sealed class MetricsEndpointTests
     [InlineData("no-such-host.invalid:9108", "metrics host 'no-such-host.invalid' is not resolvable")]
     public void Resolve_BadEndpoint_ThrowsOneLineNamingWhatAndExpected(string endpoint, string expectedStart)
     {
-        var error = Assert.Throws<MetricsConfigurationException>(() => MetricsEndpoint.Resolve(endpoint));
+        var error = Assert.Throws<MetricsConfigurationException>(() => ServerEndpoint.Resolve(endpoint));
 
         Assert.StartsWith(expectedStart, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);

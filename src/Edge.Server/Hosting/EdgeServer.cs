@@ -9,48 +9,38 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Edge.Outputs.Metrics;
 
-namespace Edge.Outputs.Metrics;
+namespace Edge.Server.Hosting;
 
 /// <summary>
-/// Serves <see cref="RuntimeMetrics"/> over HTTP with ASP.NET Core's Kestrel: <c>GET /metrics</c> (Prometheus text
-/// format 0.0.4) and <c>GET /healthz</c> (200 <c>ok</c> while every required stream's camera delivers and its frames keep
-/// being processed within <see cref="StaleAfter"/>, else 503 with the reason per stream). Kestrel serves connections concurrently under <see cref="Limits"/>, so a slow or stuck
-/// client never holds up a probe; the frame thread is never involved.
+/// The whole HTTP side of <c>edge run</c> on ASP.NET Core's Kestrel: each <see cref="IServerModule"/> maps its routes
+/// (metrics and health, the control API, the live view). Kestrel serves connections concurrently under
+/// <see cref="Limits"/>, so a slow or stuck client costs only its own connection; the frame thread is never involved.
 /// </summary>
 /// <remarks>
 /// The host is a slim <see cref="WebApplication"/> without its console lifetime (the run command owns Ctrl+C and
-/// SIGTERM) and without logging providers (stdout carries label sets). Later HTTP features (a control API) add routes here.
+/// SIGTERM) and without logging providers (stdout carries label sets).
 /// </remarks>
-public sealed class MetricsServer : IDisposable
+public sealed class EdgeServer : IDisposable
 {
     public const string DefaultEndpoint = "127.0.0.1:9108";
 
-    public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromSeconds(10);
-
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly RuntimeMetrics metrics;
-    private readonly TimeSpan staleAfter = DefaultStaleAfter;
+    private readonly IServerModule[] modules;
     private WebApplication? app;
     private bool disposed;
 
-    /// <param name="metrics">What to serve; its <see cref="RuntimeMetrics.Time"/> also judges staleness for /healthz.</param>
-    public MetricsServer(RuntimeMetrics metrics)
+    /// <param name="modules">What to serve, mapped in this order; a path no module maps answers 404.</param>
+    public EdgeServer(params IEnumerable<IServerModule> modules)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
-        this.metrics = metrics;
-    }
-
-    /// <summary>How long after the last frame /healthz turns to 503.</summary>
-    public TimeSpan StaleAfter
-    {
-        get => staleAfter;
-        init => staleAfter = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), $"stale-after is {value}, expected a positive duration");
+        this.modules = [.. modules];
+        ArgumentOutOfRangeException.ThrowIfZero(this.modules.Length, nameof(modules));
     }
 
     /// <summary>The bounds on every client (header timeout, connections, sizes, data rates).</summary>
-    public MetricsServerLimits Limits { get; init; } = new();
+    public ServerLimits Limits { get; init; } = new();
 
     /// <summary>The address and port being served (the chosen port when started with port 0), or null before <see cref="Start"/>.</summary>
     public IPEndPoint? LocalEndpoint { get; private set; }
@@ -65,7 +55,7 @@ public sealed class MetricsServer : IDisposable
             throw new InvalidOperationException($"the metrics server is already serving {LocalEndpoint}");
         }
 
-        var address = MetricsEndpoint.Resolve(endpoint);
+        var address = ServerEndpoint.Resolve(endpoint);
         var built = Build(address);
         try
         {
@@ -109,15 +99,23 @@ public sealed class MetricsServer : IDisposable
             ApplyLimits(kestrel.Limits, Limits);
             kestrel.Listen(address);
         });
+        foreach (var module in modules)
+        {
+            module.ConfigureServices(builder.Services);
+        }
+
         var built = builder.Build();
-        var routes = new MetricsRoutes(metrics, StaleAfter);
-        built.Map("/metrics", routes.Scrape);
-        built.Map("/healthz", routes.Health);
-        built.MapFallback("{*path}", routes.NotFound);
+        foreach (var module in modules)
+        {
+            module.Map(built);
+        }
+
+        var known = string.Join(", ", modules.SelectMany(module => module.Paths));
+        built.MapFallback("{*path}", context => PlainAnswers.Send(context, 404, $"not found: {context.Request.Path} (try {known})\n"));
         return built;
     }
 
-    private static void ApplyLimits(KestrelServerLimits kestrel, MetricsServerLimits limits)
+    private static void ApplyLimits(KestrelServerLimits kestrel, ServerLimits limits)
     {
         kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
         kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;

@@ -1,10 +1,10 @@
-namespace Edge.Outputs.Metrics;
+namespace Edge.Server.Hosting;
 
 /// <summary>
 /// The bounds Kestrel holds every client to, so that slow, stuck or crowding clients cost only their own connection:
 /// a supervisor probing <c>/healthz</c> must keep getting answers. Defaults suit a scraper and a few probes on a device.
 /// </summary>
-public sealed record MetricsServerLimits
+public sealed record ServerLimits
 {
     /// <summary>A client that has not sent its whole request head by then is disconnected (a trickling or stuck client).</summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(5);
