@@ -37,7 +37,7 @@ internal static class CommandRunner
         IncompleteSourceException => ExitCode.SourceIncomplete,
         Edge.Tools.Evaluation.Datasets.DatasetException => ExitCode.InvalidDataset,
         Quantize.QuantizeException => ExitCode.QuantizationRefused,
-        Edge.Outputs.Metrics.MetricsConfigurationException or Edge.Outputs.Gpio.GpioConfigurationException or Edge.Outputs.Display.DisplayConfigurationException or Edge.Outputs.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,
+        Edge.Outputs.Metrics.MetricsConfigurationException or Edge.Server.Hosting.ServerConfigurationException or Edge.Outputs.Gpio.GpioConfigurationException or Edge.Outputs.Display.DisplayConfigurationException or Edge.Outputs.Mqtt.MqttConfigurationException => ExitCode.InvalidArguments,
         FileNotFoundException or DirectoryNotFoundException => ExitCode.MissingData,
         InvalidDataException => ExitCode.MissingData,
         OperationCanceledException => ExitCode.Interrupted,

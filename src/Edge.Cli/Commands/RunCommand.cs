@@ -30,16 +30,18 @@ internal static class RunCommand
         var trtCache = new Option<string?>("--trt-engine-cache") { Description = "TensorRT engine cache folder (overrides tensorrt.engine_cache_directory; docs/execution-providers.md)" };
         var trtFp16 = new Option<bool?>("--trt-fp16") { Description = "TensorRT: run the layers left in float in FP16 (default true)" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish to an MQTT broker: mqtt://[user@]host[:port] or mqtts://… (password from EDGE_MQTT_PASSWORD or mqtt.password_file; docs/mqtt.md)" };
+        var refusedSecrets = RefusedSecrets.CreateFlags();
 
         var command = new Command("run", "Run the pipeline and print one label-set JSON line per processed frame");
         var declared = SettingKey.Layered.Select(key => sourceFlags.OptionOf(key) ?? settingFlags.OptionOf(key)!); // in declaration order, as --help lists them
-        foreach (var option in declared.Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16]))
+        foreach (var option in declared.Concat([config, locate, hardFrames, fashionMnist, stageBudget, events, injectDelay, mqtt, trtCache, trtFp16, .. refusedSecrets]))
         {
             command.Options.Add(option);
         }
 
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
+            RefusedSecrets.CheckFlags(parse, refusedSecrets);
             var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
             var fromFlags = settingFlags.Read(parse);
             sourceFlags.Read(parse, fromFlags);
@@ -113,7 +115,7 @@ internal static class RunCommand
             terminated = true;
             cancel.Cancel();
         });
-        outputs.Starting(new RunStart(assembled, cameras));
+        outputs.Starting(new RunStart(assembled, cameras, scheduler));
 
         GcTuning.SettleBeforeSteadyState();
         for (var s = 0; s < cameras.Count; s++)

@@ -80,6 +80,24 @@ public sealed class RunSettings
     [Setting("Serve Prometheus metrics and /healthz on HOST:PORT (loopback unless a host is given), e.g. 127.0.0.1:9108 (docs/metrics.md)")]
     public string? Metrics { get; set; }
 
+    [Setting("Serve the control API, live view, metrics and health on HOST:PORT, e.g. 127.0.0.1:8080; beyond loopback it needs the API token (EDGE_API_TOKEN or http_token_file; docs/http.md)")]
+    public string? Http { get; set; }
+
+    [Setting("A file holding the API token for http (EDGE_API_TOKEN wins); the token itself is never a flag or a config key (docs/http.md)")]
+    public string? HttpTokenFile { get; set; }
+
+    [Setting("Serve the live view without the API token (the control API still needs it; default false)", FileOnly = true)]
+    public bool? HttpViewPublic { get; set; }
+
+    [Setting("Serve http over HTTPS with this certificate: PEM (its key in the same file or http_certificate_key_file) or PKCS#12 (docs/http.md)")]
+    public string? HttpCertificate { get; set; }
+
+    [Setting("The PEM private key of http_certificate, when it is not in the certificate's file")]
+    public string? HttpCertificateKeyFile { get; set; }
+
+    [Setting("A file holding the password of http_certificate (a PKCS#12 file or an encrypted PEM key)")]
+    public string? HttpCertificatePasswordFile { get; set; }
+
     [Setting("Push the metrics over OTLP/HTTP to this collector URL, e.g. http://collector:4318 (docs/metrics.md)")]
     public string? MetricsOtlpEndpoint { get; set; }
 
@@ -143,6 +161,8 @@ public sealed class RunSettings
             throw new UserError(ExitCode.InvalidArguments, $"config file '{path}': {nul}: expected text without NUL bytes (no path can hold one)");
         }
 
+        RefusedSecrets.CheckConfigFile(path, utf8, readerOptions);
+
         try
         {
             return JsonSerializer.Deserialize(text, SettingsJsonContext.Default.RunSettings)
@@ -179,7 +199,7 @@ public sealed class RunSettings
 
     /// <summary>Every environment variable <c>edge run</c> reads.</summary>
     public static IReadOnlyList<string> EnvironmentVariables { get; } =
-        [.. SettingKey.Layered.Select(key => key.EnvironmentVariable!), MqttUriVariable, MqttPasswordVariable];
+        [.. SettingKey.Layered.Select(key => key.EnvironmentVariable!), MqttUriVariable, MqttPasswordVariable, Edge.Server.Hosting.Security.ApiToken.Variable];
 
     /// <summary>Returns a new layer where every value set in <paramref name="overrides"/> replaces this one's; neither is changed.</summary>
     public RunSettings OverriddenBy(RunSettings overrides)
@@ -256,6 +276,11 @@ public sealed class RunSettings
             throw new SettingException("watchdog_streams", watchdogText, Edge.Cli.Service.WatchdogStreamsNames.Expected);
         }
 
+        if (Http is { } http && string.IsNullOrWhiteSpace(http))
+        {
+            throw new SettingException("http", "empty", "HOST:PORT such as 127.0.0.1:8080");
+        }
+
         if (Mqtt is { Uri: { } mqttUri })
         {
             Edge.Outputs.Mqtt.MqttEndpoint.Parse(mqttUri);
@@ -289,6 +314,7 @@ public sealed class RunSettings
             Tensorrt = Tensorrt,
             Cuda = Cuda,
             Metrics = Metrics,
+            Http = Http is null ? null : new HttpSettings(Http, HttpTokenFile, HttpViewPublic ?? false, HttpCertificate, HttpCertificateKeyFile, HttpCertificatePasswordFile),
             MetricsOtlpEndpoint = MetricsOtlpEndpoint is null ? null : new Uri(MetricsOtlpEndpoint),
             HealthzStale = TimeSpan.FromSeconds(HealthzStaleSeconds ?? 10),
             WatchdogStreams = watchdogStreams,
@@ -357,6 +383,9 @@ public sealed record ResolvedRunSettings : PipelineOptions
     public Edge.Outputs.Mqtt.MqttSettings? Mqtt { get; init; }
 
     public string? Metrics { get; init; }
+
+    /// <summary>The full HTTP server (control API, live view, metrics, health), or null when <c>http</c> is not set.</summary>
+    public HttpSettings? Http { get; init; }
 
     /// <summary>Where the metrics are pushed over OTLP, or null.</summary>
     public Uri? MetricsOtlpEndpoint { get; init; }

@@ -1,55 +1,44 @@
 using Edge.Outputs.Metrics;
-using Edge.Server.Hosting;
-using Edge.Server.Metrics;
 using Edge.Runtime.Publishing;
 
 namespace Edge.Cli.Outputs;
 
 /// <summary>
-/// <c>--metrics</c>: Prometheus metrics and <c>/healthz</c>, served from the start, about the model and the source once
-/// they run; <c>--metrics-otlp-endpoint</c>: the same metrics pushed to a collector (either, or both).
+/// The run's metrics (<see cref="RuntimeMetrics"/>), about the model and the source once they run: served over HTTP by
+/// <see cref="HttpRunOutput"/> (<c>--metrics</c>, <c>--http</c>), pushed to a collector by <c>--metrics-otlp-endpoint</c>.
 /// </summary>
 internal sealed class MetricsRunOutput : RunOutput
 {
-    private readonly RuntimeMetrics metrics;
-    private readonly EdgeServer? server;
     private readonly OtlpMetricsExport? otlp;
     private readonly RunLines lines;
 
-    private MetricsRunOutput(RuntimeMetrics metrics, EdgeServer? server, OtlpMetricsExport? otlp, RunLines lines)
+    private MetricsRunOutput(RuntimeMetrics metrics, OtlpMetricsExport? otlp, RunLines lines)
     {
-        this.metrics = metrics;
-        this.server = server;
+        Metrics = metrics;
         this.otlp = otlp;
         this.lines = lines;
     }
 
-    public override IFrameOutput Output => metrics;
+    public RuntimeMetrics Metrics { get; }
 
-    public static RunOutput? Create(RunContext context)
+    public override IFrameOutput Output => Metrics;
+
+    public static MetricsRunOutput? Create(RunContext context)
     {
         var settings = context.Settings;
-        if (settings.Metrics is null && settings.MetricsOtlpEndpoint is null)
+        if (settings.Metrics is null && settings.Http is null && settings.MetricsOtlpEndpoint is null)
         {
             return null;
         }
 
         var metrics = new RuntimeMetrics(context.Time, settings.EffectiveStreams(), context.HeadNames);
-        EdgeServer? server = null;
         try
         {
-            if (settings.Metrics is { } endpoint)
-            {
-                server = new EdgeServer(new MetricsRoutes(metrics) { StaleAfter = settings.HealthzStale });
-                server.Start(endpoint);
-            }
-
             var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(collector) : null;
-            return new MetricsRunOutput(metrics, server, otlp, context.Lines);
+            return new MetricsRunOutput(metrics, otlp, context.Lines);
         }
         catch
         {
-            server?.Dispose();
             metrics.Dispose();
             throw;
         }
@@ -58,18 +47,17 @@ internal sealed class MetricsRunOutput : RunOutput
     public override void Starting(RunStart start)
     {
         var bundle = start.Assembled.Bundle;
-        metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
-        metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
-        metrics.LineOutputs = lines.Named;
+        Metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
+        Metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
+        Metrics.LineOutputs = lines.Named;
         var cameras = start.Cameras;
-        metrics.CapturedFrames = stream => cameras[stream].Captured;
-        metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
+        Metrics.CapturedFrames = stream => cameras[stream].Captured;
+        Metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
     }
 
     public override void Dispose()
     {
-        server?.Dispose();
         otlp?.Dispose();
-        metrics.Dispose();
+        Metrics.Dispose();
     }
 }

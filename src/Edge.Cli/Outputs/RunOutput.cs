@@ -16,16 +16,17 @@ internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Mode
     public IReadOnlyList<string> HeadNames { get; } = [Model.Name, .. Settings.Heads.Select(head => head.Name)];
 }
 
-/// <summary>The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow.</summary>
-internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras);
+/// <summary>The pipeline assembled and warmed up, and every stream's capture loop made (in stream order), just before frames flow.</summary>
+internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, BatchScheduler Scheduler);
 
 /// <summary>
-/// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells, and whichever moments of the run
-/// it needs to act on (each does nothing unless overridden). Owns its output.
+/// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells (none for an output that only
+/// acts on the run's moments, such as the HTTP server), and whichever moments of the run it needs to act on (each
+/// does nothing unless overridden). Owns its output.
 /// </summary>
 internal abstract class RunOutput : IDisposable
 {
-    public abstract IFrameOutput Output { get; }
+    public abstract IFrameOutput? Output { get; }
 
     /// <summary>When not null, frames are processed only while it returns true (a GPIO trigger input).</summary>
     public virtual Func<bool>? Gate => null;

@@ -6,23 +6,24 @@ using Edge.Runtime.Publishing;
 namespace Edge.Cli.Outputs;
 
 /// <summary>
-/// The outputs of <c>edge run</c>: one registration per kind, each making its output from the resolved settings or
-/// returning null when not asked for. Frames and events reach them in this order; they are made in it too, and
-/// disposed in reverse.
+/// The outputs of <c>edge run</c>: one registration per kind, each making its output from the resolved settings (and
+/// the outputs made before it) or returning null when not asked for. Frames and events reach them in this order;
+/// they are made in it too, and disposed in reverse.
 /// </summary>
 internal sealed class RunOutputs : IDisposable
 {
-    private static readonly Func<RunContext, RunOutput?>[] Kinds =
+    private static readonly Func<RunContext, IReadOnlyList<RunOutput>, RunOutput?>[] Kinds =
     [
-        context => RunOutput.Of(context.Lines.LabelSetOutput()),
-        context => RunOutput.Of(new EventLogOutput(context.Loggers.CreateLogger("edge.budget"))),
-        context => context.Lines.Events is { } events ? RunOutput.Of(new EventLinesOutput(new EventJsonWriter(context.Settings.Device), events)) : null,
-        context => RunOutput.Of(new MissedDeadlineWatch(context.Settings.BudgetMs, context.Time, context.Loggers.CreateLogger("edge.budget"))),
-        MetricsRunOutput.Create,
-        GpioRunOutput.Create,
-        context => context.Settings.Display is { } display ? RunOutput.Of(StatusDisplay.Open(display, context.LabelNames, context.Loggers.CreateLogger("edge.display"), [.. context.Settings.EffectiveStreams().Select(stream => stream.Id)], context.HeadNames[0])) : null,
-        MqttRunOutput.Create,
-        SystemdRunOutput.Create,
+        (context, _) => RunOutput.Of(context.Lines.LabelSetOutput()),
+        (context, _) => RunOutput.Of(new EventLogOutput(context.Loggers.CreateLogger("edge.budget"))),
+        (context, _) => context.Lines.Events is { } events ? RunOutput.Of(new EventLinesOutput(new EventJsonWriter(context.Settings.Device), events)) : null,
+        (context, _) => RunOutput.Of(new MissedDeadlineWatch(context.Settings.BudgetMs, context.Time, context.Loggers.CreateLogger("edge.budget"))),
+        (context, _) => MetricsRunOutput.Create(context),
+        HttpRunOutput.Create,
+        (context, _) => GpioRunOutput.Create(context),
+        (context, _) => context.Settings.Display is { } display ? RunOutput.Of(StatusDisplay.Open(display, context.LabelNames, context.Loggers.CreateLogger("edge.display"), [.. context.Settings.EffectiveStreams().Select(stream => stream.Id)], context.HeadNames[0])) : null,
+        (context, _) => MqttRunOutput.Create(context),
+        (context, _) => SystemdRunOutput.Create(context),
     ];
 
     private readonly List<RunOutput> outputs;
@@ -30,7 +31,7 @@ internal sealed class RunOutputs : IDisposable
     private RunOutputs(List<RunOutput> outputs)
     {
         this.outputs = outputs;
-        FrameOutputs = [.. outputs.Select(output => output.Output)];
+        FrameOutputs = [.. outputs.Select(output => output.Output).OfType<IFrameOutput>()];
         var gates = outputs.Select(output => output.Gate).OfType<Func<bool>>().ToArray();
         Gate = gates.Length switch
         {
@@ -53,7 +54,7 @@ internal sealed class RunOutputs : IDisposable
         {
             foreach (var kind in Kinds)
             {
-                if (kind(context) is { } output)
+                if (kind(context, made) is { } output)
                 {
                     made.Add(output);
                 }

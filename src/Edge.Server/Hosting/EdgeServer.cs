@@ -1,15 +1,19 @@
 using System.Net;
 using System.Net.Sockets;
+using Edge.Server.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Edge.Outputs.Metrics;
 
 namespace Edge.Server.Hosting;
 
@@ -20,7 +24,10 @@ namespace Edge.Server.Hosting;
 /// </summary>
 /// <remarks>
 /// The host is a slim <see cref="WebApplication"/> without its console lifetime (the run command owns Ctrl+C and
-/// SIGTERM) and without logging providers (stdout carries label sets).
+/// SIGTERM); it logs through <see cref="Loggers"/> (the run's, on stderr: stdout carries label sets), the framework's
+/// own categories from warnings up only, so that no request line (which may carry a view's <c>?token=</c>) is logged.
+/// Requests pass the status-code answers (an error without a body gets an <see cref="ErrorBody"/>), routing, the
+/// rate limiter (<see cref="ServerRateLimit"/>), then the <see cref="AccessGate"/> (<see cref="Security"/>).
 /// </remarks>
 public sealed class EdgeServer : IDisposable
 {
@@ -39,32 +46,48 @@ public sealed class EdgeServer : IDisposable
         ArgumentOutOfRangeException.ThrowIfZero(this.modules.Length, nameof(modules));
     }
 
-    /// <summary>The bounds on every client (header timeout, connections, sizes, data rates).</summary>
+    /// <summary>The bounds on every client (header timeout, connections, sizes, data rates, request rate).</summary>
     public ServerLimits Limits { get; init; } = new();
+
+    /// <summary>The token, the view's openness and TLS; by default none of them (then only loopback can serve marked endpoints).</summary>
+    public ServerSecurity Security { get; init; } = new();
+
+    /// <summary>The setting the endpoint came from, as errors name it: <c>metrics</c> or <c>http</c>.</summary>
+    public string Setting { get; init; } = "metrics";
+
+    /// <summary>Where the server's own log lines go (refusals, TLS warnings, failures); null: nowhere.</summary>
+    public ILoggerFactory? Loggers { get; init; }
 
     /// <summary>The address and port being served (the chosen port when started with port 0), or null before <see cref="Start"/>.</summary>
     public IPEndPoint? LocalEndpoint { get; private set; }
 
     /// <summary>Binds <paramref name="endpoint"/> (<c>HOST:PORT</c>, IPv6 in brackets, port 0 for any free port) and starts serving.</summary>
-    /// <exception cref="MetricsConfigurationException">The endpoint is malformed, its port out of range, its host not resolvable, or it cannot be bound.</exception>
+    /// <exception cref="ServerConfigurationException">The endpoint is malformed, its port out of range, its host not resolvable, or it
+    /// cannot be bound; or it is beyond loopback while an endpoint needs the API token and none is set.</exception>
     public void Start(string endpoint = DefaultEndpoint)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (app is not null)
         {
-            throw new InvalidOperationException($"the metrics server is already serving {LocalEndpoint}");
+            throw new InvalidOperationException($"the {Setting} server is already serving {LocalEndpoint}");
         }
 
-        var address = ServerEndpoint.Resolve(endpoint);
+        var address = ServerEndpoint.Resolve(endpoint, Setting);
         var built = Build(address);
         try
         {
+            RefuseUnprotectedBind(built, endpoint, address);
             built.StartAsync().GetAwaiter().GetResult();
         }
-        catch (Exception e) when (BindFailure(address, e) is { } failure)
+        catch (Exception e)
         {
             built.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw failure;
+            if ((e as ServerConfigurationException ?? BindFailure(address, e)) is { } failure)
+            {
+                throw failure;
+            }
+
+            throw;
         }
 
         app = built;
@@ -92,12 +115,31 @@ public sealed class EdgeServer : IDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        if (Loggers is { } loggers)
+        {
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+
         builder.Services.AddSingleton<IHostLifetime, NoConsoleLifetime>();
+        builder.Services.AddSingleton(Security);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            ServerJson.Apply(json.SerializerOptions);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, HostingJsonContext.Default);
+        });
+        ServerRateLimit.Add(builder.Services, Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             ApplyLimits(kestrel.Limits, Limits);
-            kestrel.Listen(address);
+            kestrel.Listen(address, listen =>
+            {
+                if (Security.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         foreach (var module in modules)
         {
@@ -105,14 +147,63 @@ public sealed class EdgeServer : IDisposable
         }
 
         var built = builder.Build();
+        var known = string.Join(", ", modules.SelectMany(module => module.Paths));
+        built.UseStatusCodePages(answer => AnswerWithoutBody(answer.HttpContext, known));
+        built.UseRouting();
+        built.UseRateLimiter();
+        built.UseMiddleware<AccessGate>();
         foreach (var module in modules)
         {
             module.Map(built);
         }
 
-        var known = string.Join(", ", modules.SelectMany(module => module.Paths));
-        built.MapFallback("{*path}", context => PlainAnswers.Send(context, 404, $"not found: {context.Request.Path} (try {known})\n"));
         return built;
+    }
+
+    /// <summary>
+    /// An error status that nothing wrote a body for (no route: 404; a route for other methods: 405; whatever a
+    /// handler or the framework set without a body) gets an <see cref="ErrorBody"/> saying what was expected.
+    /// </summary>
+    private static Task AnswerWithoutBody(HttpContext context, string known)
+    {
+        var request = context.Request;
+        var status = context.Response.StatusCode;
+        var error = status switch
+        {
+            StatusCodes.Status404NotFound => $"not found: {request.Path} (try {known})",
+            StatusCodes.Status405MethodNotAllowed => $"method {request.Method} not allowed on {request.Path}, expected {string.Join(" or ", context.Response.Headers.Allow.ToString().Split(", "))}",
+            StatusCodes.Status415UnsupportedMediaType => $"content type '{request.ContentType}' is not accepted by {request.Method} {request.Path}: expected application/json",
+            _ => $"{ReasonPhrases.GetReasonPhrase(status).ToLowerInvariant()}: {request.Method} {request.Path}",
+        };
+        return ErrorAnswers.Send(context, status, error);
+    }
+
+    /// <summary>Only loopback may serve endpoints that need the token while none is set: anyone on the network could use them.</summary>
+    private void RefuseUnprotectedBind(WebApplication app, string endpoint, IPEndPoint address)
+    {
+        if (ServerEndpoint.IsLoopback(address.Address))
+        {
+            return;
+        }
+
+        var guarded = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints)
+            .Select(candidate => candidate.Metadata.GetMetadata<AccessRequirement>())
+            .Any(requirement => requirement is not null && !(requirement.Kind == Access.View && Security.ViewPublic));
+        if (!guarded)
+        {
+            return;
+        }
+
+        if (Security.Token is null)
+        {
+            throw new ServerConfigurationException($"{Setting} endpoint {endpoint} is reachable beyond this machine but no API token is set: expected {ApiToken.Variable} or http_token_file (docs/http.md), or a loopback host such as 127.0.0.1");
+        }
+
+        if (Security.Certificate is null)
+        {
+            app.Services.GetRequiredService<ILogger<EdgeServer>>().LogWarning(
+                "{Setting} endpoint {Endpoint} is reachable beyond this machine over plain HTTP: the API token crosses the network unencrypted (set http_certificate for HTTPS)", Setting, endpoint);
+        }
     }
 
     private static void ApplyLimits(KestrelServerLimits kestrel, ServerLimits limits)
@@ -136,19 +227,19 @@ public sealed class EdgeServer : IDisposable
         return new IPEndPoint(requested.Address, new Uri(first).Port);
     }
 
-    private static MetricsConfigurationException? BindFailure(IPEndPoint address, Exception e)
+    private ServerConfigurationException? BindFailure(IPEndPoint address, Exception e)
     {
         if (Find<AddressInUseException>(e) is { } inUse)
         {
-            return new($"metrics port {address.Port} on {address.Address} is already in use, expected a free port", inUse);
+            return new($"{Setting} port {address.Port} on {address.Address} is already in use, expected a free port", inUse);
         }
 
         return Find<SocketException>(e) is not { } socket ? null : socket.SocketErrorCode switch
         {
-            SocketError.AddressAlreadyInUse => new($"metrics port {address.Port} on {address.Address} is already in use, expected a free port", socket),
-            SocketError.AddressNotAvailable => new($"metrics host {address.Address} is not an address of this machine, expected a local address (127.0.0.1 for loopback, 0.0.0.0 for every interface)", socket),
-            SocketError.AccessDenied => new($"metrics port {address.Port} on {address.Address} needs privileges to bind, expected a port above 1023", socket),
-            _ => new($"metrics endpoint {address} cannot be bound ({socket.SocketErrorCode}: {socket.Message}), expected a free local address and port", socket),
+            SocketError.AddressAlreadyInUse => new($"{Setting} port {address.Port} on {address.Address} is already in use, expected a free port", socket),
+            SocketError.AddressNotAvailable => new($"{Setting} host {address.Address} is not an address of this machine, expected a local address (127.0.0.1 for loopback, 0.0.0.0 for every interface)", socket),
+            SocketError.AccessDenied => new($"{Setting} port {address.Port} on {address.Address} needs privileges to bind, expected a port above 1023", socket),
+            _ => new($"{Setting} endpoint {address} cannot be bound ({socket.SocketErrorCode}: {socket.Message}), expected a free local address and port", socket),
         };
     }
 
@@ -164,6 +255,16 @@ public sealed class EdgeServer : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Hands the host's log lines (after its filters) to the run's logger factory, which it does not own.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Replaces the console lifetime, which would take over Ctrl+C and SIGTERM from the run command.</summary>

@@ -18,8 +18,18 @@ public sealed record ServerLimits
     /// <summary>The request line plus headers; scrapes and probes send a few hundred bytes.</summary>
     public int MaxRequestHeadersTotalSize { get; init; } = 8 * 1024;
 
-    /// <summary>No route takes a body; a little slack for clients that send an empty form anyway.</summary>
+    /// <summary>
+    /// The body of a request to a route that names no limit of its own; metrics and health take none (a little slack
+    /// for clients that send an empty form anyway). Routes that take bodies raise it for themselves (the control API
+    /// to 64 KiB) through <see cref="BodySizeLimit"/> metadata.
+    /// </summary>
     public long MaxRequestBodySize { get; init; } = 1024;
+
+    /// <summary>Requests a second one client address may make to rate-limited routes (<see cref="ServerRateLimit"/>), sustained.</summary>
+    public int RequestsPerSecondPerClient { get; init; } = 20;
+
+    /// <summary>Requests one client address may make at once to rate-limited routes before the sustained rate applies.</summary>
+    public int RequestBurstPerClient { get; init; } = 40;
 
     /// <summary>Bytes per second below which a body upload or a response read is cut off (after a grace period).</summary>
     public double MinDataRateBytesPerSecond { get; init; } = 240;

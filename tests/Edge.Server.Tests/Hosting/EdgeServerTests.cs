@@ -123,14 +123,15 @@ public sealed class EdgeServerTests : IDisposable
     [InlineData("/")]
     [InlineData("/metricsx")]
     [InlineData("/health")]
-    public async Task UnknownPath_Answers404(string path)
+    public async Task UnknownPath_Answers404AsJsonNamingTheKnownPaths(string path)
     {
         server.Start("127.0.0.1:0");
 
         using var response = await client.GetAsync(Url(path));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal($"not found: {path} (try /metrics, /healthz)\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal($$"""{"error":"not found: {{path}} (try /metrics, /healthz)","status":404}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -202,7 +203,7 @@ public sealed class EdgeServerTests : IDisposable
         {
             var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-            var error = Assert.Throws<MetricsConfigurationException>(() => server.Start($"127.0.0.1:{port}"));
+            var error = Assert.Throws<ServerConfigurationException>(() => server.Start($"127.0.0.1:{port}"));
 
             Assert.Equal($"metrics port {port} on 127.0.0.1 is already in use, expected a free port", error.Message);
             Assert.Null(server.LocalEndpoint);
@@ -217,7 +218,7 @@ public sealed class EdgeServerTests : IDisposable
     public void Start_AddressNotOnThisMachine_ThrowsNamingTheHost()
     {
         // TEST-NET-1 (RFC 5737) is never assigned to a real interface.
-        var error = Assert.Throws<MetricsConfigurationException>(() => server.Start("192.0.2.1:0"));
+        var error = Assert.Throws<ServerConfigurationException>(() => server.Start("192.0.2.1:0"));
 
         Assert.StartsWith("metrics host 192.0.2.1 is not an address of this machine, expected a local address", error.Message, StringComparison.Ordinal);
     }
@@ -225,7 +226,7 @@ public sealed class EdgeServerTests : IDisposable
     [Fact]
     public void Start_BadEndpoint_Throws()
     {
-        var error = Assert.Throws<MetricsConfigurationException>(() => server.Start("127.0.0.1:70000"));
+        var error = Assert.Throws<ServerConfigurationException>(() => server.Start("127.0.0.1:70000"));
 
         Assert.Equal("metrics port 70000 is out of range, expected 1-65535 (0 picks a free port)", error.Message);
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Edge.Outputs.Metrics;
 using Edge.Server.Hosting;
 
 namespace Edge.Server.Tests.Hosting;
@@ -31,10 +30,39 @@ public sealed class ServerEndpointTests
     [InlineData("no-such-host.invalid:9108", "metrics host 'no-such-host.invalid' is not resolvable")]
     public void Resolve_BadEndpoint_ThrowsOneLineNamingWhatAndExpected(string endpoint, string expectedStart)
     {
-        var error = Assert.Throws<MetricsConfigurationException>(() => ServerEndpoint.Resolve(endpoint));
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerEndpoint.Resolve(endpoint));
 
         Assert.StartsWith(expectedStart, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Contains("expected", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Resolve_NamesTheSettingItCameFrom()
+    {
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerEndpoint.Resolve("127.0.0.1", "http"));
+
+        Assert.StartsWith("http endpoint '127.0.0.1' has no port", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("::1", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("::", false)]
+    [InlineData("192.168.1.20", false)]
+    public void IsLoopback_OnlyForAddressesOfThisMachineAlone(string address, bool loopback) =>
+        Assert.Equal(loopback, ServerEndpoint.IsLoopback(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("127.0.0.1:9108", "127.0.0.1:9108", true)]
+    [InlineData("0.0.0.0:9108", "127.0.0.1:9108", true)]
+    [InlineData("127.0.0.1:9108", "[::]:9108", true)]
+    [InlineData("127.0.0.1:9108", "127.0.0.1:8080", false)]
+    [InlineData("127.0.0.1:9108", "[::1]:9108", false)]
+    [InlineData("127.0.0.1:0", "127.0.0.1:0", false)]
+    public void Overlap_WhenBothWouldBindTheSamePort(string first, string second, bool overlap) =>
+        Assert.Equal(overlap, ServerEndpoint.Overlap(ServerEndpoint.Resolve(first), ServerEndpoint.Resolve(second)));
 }

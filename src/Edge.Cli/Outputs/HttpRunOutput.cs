@@ -1,0 +1,134 @@
+using Edge.Cli.Configuration;
+using Edge.Outputs.Metrics;
+using Edge.Runtime.Pipeline;
+using Edge.Runtime.Publishing;
+using Edge.Server.Api;
+using Edge.Server.Health;
+using Edge.Server.Hosting;
+using Edge.Server.Hosting.Security;
+using Edge.Server.Metrics;
+
+namespace Edge.Cli.Outputs;
+
+/// <summary>
+/// The HTTP side of <c>edge run</c> (docs/http.md), serving from the start so that probes answer while the model
+/// loads. <c>--metrics</c> serves only <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>, open to whoever reaches
+/// it: a Prometheus bind on 0.0.0.0 never exposes control by surprise. <c>--http</c> serves those and the control
+/// API (and the live view), behind the API token beyond loopback. Both on the same endpoint: one server serves all
+/// (what the operator asked for either way); endpoints that would share a port otherwise are refused.
+/// </summary>
+internal sealed class HttpRunOutput : RunOutput
+{
+    private readonly List<EdgeServer> servers;
+    private readonly RunReadiness readiness;
+    private readonly ControlTarget control;
+
+    private HttpRunOutput(List<EdgeServer> servers, RunReadiness readiness, ControlTarget control)
+    {
+        this.servers = servers;
+        this.readiness = readiness;
+        this.control = control;
+    }
+
+    /// <summary>The server acts on the run's moments only; frames reach its modules through the run's metrics.</summary>
+    public override IFrameOutput? Output => null;
+
+    public static RunOutput? Create(RunContext context, IReadOnlyList<RunOutput> made)
+    {
+        var settings = context.Settings;
+        if (settings.Metrics is null && settings.Http is null)
+        {
+            return null;
+        }
+
+        var metrics = made.OfType<MetricsRunOutput>().Single().Metrics;
+        var readiness = new RunReadiness(metrics.Streams);
+        var control = new ControlTarget();
+        var servers = new List<EdgeServer>();
+        try
+        {
+            var metricsEndpoint = settings.Metrics;
+            if (settings.Http is { } http)
+            {
+                if (metricsEndpoint is not null && SameServer(metricsEndpoint, http.Endpoint))
+                {
+                    metricsEndpoint = null;
+                }
+
+                servers.Add(Start(http.Endpoint, "http", FullModules(metrics, readiness, control, settings), Security(http), context));
+            }
+
+            if (metricsEndpoint is not null)
+            {
+                servers.Add(Start(metricsEndpoint, "metrics", HealthModules(metrics, readiness, settings), new ServerSecurity(), context));
+            }
+
+            return new HttpRunOutput(servers, readiness, control);
+        }
+        catch
+        {
+            servers.ForEach(server => server.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>Metrics, health and readiness: what <c>--metrics</c> serves, and <c>--http</c> too.</summary>
+    private static List<IServerModule> HealthModules(RuntimeMetrics metrics, RunReadiness readiness, ResolvedRunSettings settings) =>
+        [new MetricsRoutes(metrics) { StaleAfter = settings.HealthzStale }, new ReadinessRoutes(readiness)];
+
+    /// <summary>
+    /// Everything <c>--http</c> serves: the health modules, the control API and its OpenAPI document, and the live
+    /// view (its module is added here, next to the control API, so it shares the server's token and limits).
+    /// </summary>
+    private static List<IServerModule> FullModules(RuntimeMetrics metrics, RunReadiness readiness, ControlTarget control, ResolvedRunSettings settings) =>
+        [.. HealthModules(metrics, readiness, settings), new ControlApiRoutes(control)];
+
+    private static EdgeServer Start(string endpoint, string setting, List<IServerModule> modules, ServerSecurity security, RunContext context)
+    {
+        var server = new EdgeServer(modules) { Setting = setting, Security = security, Loggers = context.Loggers };
+        try
+        {
+            server.Start(endpoint);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The token (<see cref="ApiToken.Variable"/>, else <c>http_token_file</c>) and the certificate, read now so a bad one stops the run before the model loads.</summary>
+    private static ServerSecurity Security(HttpSettings http) => new()
+    {
+        Token = ApiToken.Read(Environment.GetEnvironmentVariable, http.TokenFile),
+        ViewPublic = http.ViewPublic,
+        Certificate = http.Certificate is { } certificate ? ServerCertificate.Load(certificate, http.CertificateKeyFile, http.CertificatePasswordFile) : null,
+    };
+
+    /// <summary>True when both settings name the same endpoint; refuses two that would share a port (a wildcard and another address).</summary>
+    private static bool SameServer(string metrics, string http)
+    {
+        var metricsAddress = ServerEndpoint.Resolve(metrics, "metrics");
+        var httpAddress = ServerEndpoint.Resolve(http, "http");
+        if (metricsAddress.Equals(httpAddress) && metricsAddress.Port != 0)
+        {
+            return true;
+        }
+
+        return ServerEndpoint.Overlap(metricsAddress, httpAddress)
+            ? throw new ServerConfigurationException($"metrics {metrics} and http {http} would share port {httpAddress.Port}: expected the same HOST:PORT (one server serves both) or different ports")
+            : false;
+    }
+
+    public override void Starting(RunStart start)
+    {
+        readiness.ModelWarm();
+        control.Attach(new ModelSwap(start.Scheduler, start.Assembled), [.. start.Assembled.Streams.SelectMany(stream => stream.Lanes).Select(lane => lane.Heads[0].Name).Distinct()]);
+    }
+
+    /// <summary>No frame will cross a batch boundary again: changes are refused from now on instead of waiting forever.</summary>
+    public override void PipelineStopped() => control.Stop();
+
+    public override void Dispose() => servers.ForEach(server => server.Dispose());
+}

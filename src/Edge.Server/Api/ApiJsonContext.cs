@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Edge.Server.Hosting;
+
+namespace Edge.Server.Api;
+
+/// <summary>
+/// The control API's JSON, source-generated (no reflection, so trimmed builds keep it), in the app's conventions
+/// (<see cref="ServerJson"/>) and as strict as the config file: a key given twice or one the body does not have is
+/// refused, not ignored.
+/// </summary>
+[JsonSerializable(typeof(SwapRequest))]
+[JsonSerializable(typeof(SwapAnswer))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>What the API reads and writes with.</summary>
+    public static ApiJsonContext Api { get; } = new(ServerJson.Apply(new JsonSerializerOptions
+    {
+        AllowDuplicateProperties = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+    }));
+}

@@ -1,0 +1,7 @@
+namespace Edge.Server.Api;
+
+// The bodies the control API takes (snake_case JSON; docs/http.md). Nullable where the API, not the parser, should
+// say what is missing: a parser error names .NET types, a refusal names the field and what it takes.
+
+/// <summary><c>PUT /api/v1/heads/{head}/model</c>: the bundle folder, on the device, to swap in.</summary>
+public sealed record SwapRequest(string? Bundle);
