@@ -15,6 +15,7 @@ internal sealed class HeadSeries
     private long late;
     private long droppedStale;
     private long skipped;
+    private long paused;
     private long withheld;
     private long cancelled;
     private int level;
@@ -37,6 +38,8 @@ internal sealed class HeadSeries
     public long DroppedStale => Interlocked.Read(ref droppedStale);
 
     public long Skipped => Interlocked.Read(ref skipped);
+
+    public long Paused => Interlocked.Read(ref paused);
 
     public long Withheld => Interlocked.Read(ref withheld);
 
@@ -74,6 +77,9 @@ internal sealed class HeadSeries
                 break;
             case FrameOutcome.Cancelled:
                 Interlocked.Increment(ref cancelled);
+                break;
+            case FrameOutcome.Paused:
+                Interlocked.Increment(ref paused);
                 break;
         }
 

@@ -40,6 +40,7 @@ internal sealed class RuntimeInstruments : IDisposable
     private readonly TagList[] stageTags;
     private readonly TagList[] staleTags;
     private readonly TagList[] skippedTags;
+    private readonly TagList[] pausedTags;
 
     /// <param name="seriesLabels">Each series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named).</param>
     public RuntimeInstruments(RuntimeMetrics metrics, IReadOnlyList<(string Name, string Value)[]> seriesLabels)
@@ -49,13 +50,14 @@ internal sealed class RuntimeInstruments : IDisposable
         stageTags = [.. seriesLabels.SelectMany(labels => StageNames.Select(stage => Tags(labels, ("stage", stage))))];
         staleTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "stale")))];
         skippedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "skipped")))];
+        pausedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "paused")))];
 
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyHistogram.DefaultBoundsSeconds };
         stageLatency = meter.CreateHistogram("edge_stage_latency", "s", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).", tags: null, advice: buckets);
         endToEndLatency = meter.CreateHistogram("edge_end_to_end_latency", "s", "Capture to the label set handed to the sink, for published frames.", tags: null, advice: buckets);
         processed = meter.CreateCounter<long>("edge_frames_processed", null, "Frames the pipeline took from the capture hand-off, whatever became of them.");
         published = meter.CreateCounter<long>("edge_frames_published", null, "Label sets handed to the sink, late ones included.");
-        dropped = meter.CreateCounter<long>("edge_frames_dropped", null, "Frames dropped before any work: stale (past their deadline or queue budget) or skipped by a degrade step.");
+        dropped = meter.CreateCounter<long>("edge_frames_dropped", null, "Frames dropped before any work: stale (past their deadline or queue budget), skipped by a degrade step, or taken while the stream was paused.");
         late = meter.CreateCounter<long>("edge_frames_late", null, "Label sets published after their deadline (deadline_met false).");
         withheld = meter.CreateCounter<long>("edge_frames_withheld", null, "Label sets not published because they missed their deadline (miss policy drop).");
         cancelled = meter.CreateCounter<long>("edge_frames_cancelled", null, "Inferences terminated at their deadline.");
@@ -105,6 +107,9 @@ internal sealed class RuntimeInstruments : IDisposable
             case FrameOutcome.Cancelled:
                 cancelled.Add(1, in tags);
                 deadlineMissed.Add(1, in tags);
+                break;
+            case FrameOutcome.Paused:
+                dropped.Add(1, in pausedTags[series]);
                 break;
         }
 

@@ -230,11 +230,12 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     {
         Counter(writer, "edge_frames_processed_total", "Frames the pipeline took from the capture hand-off, whatever became of them.", one => one.Processed);
         Counter(writer, "edge_frames_published_total", "Label sets handed to the sink, late ones included.", one => one.Published);
-        writer.Family("edge_frames_dropped_total", "counter", "Frames dropped before any work: stale (past their deadline or queue budget) or skipped by a degrade step.");
+        writer.Family("edge_frames_dropped_total", "counter", "Frames dropped before any work: stale (past their deadline or queue budget), skipped by a degrade step, or taken while the stream was paused.");
         foreach (var one in series)
         {
             writer.Sample("edge_frames_dropped_total", one.DroppedStale, With(one.Labels, ("reason", "stale")));
             writer.Sample("edge_frames_dropped_total", one.Skipped, With(one.Labels, ("reason", "skipped")));
+            writer.Sample("edge_frames_dropped_total", one.Paused, With(one.Labels, ("reason", "paused")));
         }
 
         Counter(writer, "edge_frames_late_total", "Label sets published after their deadline (deadline_met false).", one => one.Late);

@@ -171,7 +171,8 @@ internal static class StreamRules
         ValidateThresholds($"{key}.thresholds", head.Thresholds);
     }
 
-    private static void ValidateThresholds(string key, IReadOnlyDictionary<string, ThresholdOverride>? thresholds)
+    /// <summary>Each threshold from 0 to 1, each off threshold from 0 up to its threshold; keys are <c>KEY.label.threshold</c>.</summary>
+    internal static void ValidateThresholds(string key, IReadOnlyDictionary<string, ThresholdOverride>? thresholds)
     {
         if (thresholds is null)
         {

@@ -163,7 +163,7 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
 
             switched = true;
             timings = timings with { WaitMs = Since(step) };
-            owner?.Replace(old, replacement);
+            owner?.Replace(old, replacement, bundle);
             old.Dispose();
             return new SwapResult(head, null, bundle.Name, bundle.Sha256, timings with { TotalMs = Since(started) }, streams);
         }

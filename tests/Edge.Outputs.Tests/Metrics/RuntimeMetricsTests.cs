@@ -16,7 +16,7 @@ public sealed class RuntimeMetricsTests
         [
             FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.PublishedLate,
             FrameOutcome.DroppedStale, FrameOutcome.DroppedStale, FrameOutcome.Skipped, FrameOutcome.Withheld,
-            FrameOutcome.Cancelled, FrameOutcome.Cancelled,
+            FrameOutcome.Cancelled, FrameOutcome.Cancelled, FrameOutcome.Paused,
         ];
         for (var i = 0; i < outcomes.Length; i++)
         {
@@ -25,10 +25,11 @@ public sealed class RuntimeMetricsTests
 
         var text = Exposition.Render(metrics);
 
-        Assert.Equal("10", Exposition.Value(text, "edge_frames_processed_total{stream=\"cam0\"}"));
+        Assert.Equal("11", Exposition.Value(text, "edge_frames_processed_total{stream=\"cam0\"}"));
         Assert.Equal("4", Exposition.Value(text, "edge_frames_published_total{stream=\"cam0\"}"));
         Assert.Equal("2", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"stale\"}"));
         Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"skipped\"}"));
+        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"paused\"}"));
         Assert.Equal("1", Exposition.Value(text, "edge_frames_late_total{stream=\"cam0\"}"));
         Assert.Equal("1", Exposition.Value(text, "edge_frames_withheld_total{stream=\"cam0\"}"));
         Assert.Equal("2", Exposition.Value(text, "edge_frames_cancelled_total{stream=\"cam0\"}"));
