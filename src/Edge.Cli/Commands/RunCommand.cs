@@ -5,6 +5,7 @@ using Edge.Camera.Sources;
 using Edge.Cli.Configuration;
 using Edge.Cli.Outputs;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Control;
 using Edge.Runtime.Bundles;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
@@ -115,7 +116,7 @@ internal static class RunCommand
             terminated = true;
             cancel.Cancel();
         });
-        outputs.Starting(new RunStart(assembled, cameras, scheduler));
+        outputs.Starting(new RunStart(assembled, cameras, new RuntimeControl(assembled, scheduler, cameras, time)));
 
         GcTuning.SettleBeforeSteadyState();
         for (var s = 0; s < cameras.Count; s++)

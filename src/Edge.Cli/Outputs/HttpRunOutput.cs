@@ -1,6 +1,5 @@
 using Edge.Cli.Configuration;
 using Edge.Outputs.Metrics;
-using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Edge.Server.Api;
 using Edge.Server.Health;
@@ -124,7 +123,7 @@ internal sealed class HttpRunOutput : RunOutput
     public override void Starting(RunStart start)
     {
         readiness.ModelWarm();
-        control.Attach(new ModelSwap(start.Scheduler, start.Assembled), [.. start.Assembled.Streams.SelectMany(stream => stream.Lanes).Select(lane => lane.Heads[0].Name).Distinct()]);
+        control.Attach(start.Control);
     }
 
     /// <summary>No frame will cross a batch boundary again: changes are refused from now on instead of waiting forever.</summary>

@@ -16,8 +16,11 @@ internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Mode
     public IReadOnlyList<string> HeadNames { get; } = [Model.Name, .. Settings.Heads.Select(head => head.Name)];
 }
 
-/// <summary>The pipeline assembled and warmed up, and every stream's capture loop made (in stream order), just before frames flow.</summary>
-internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, BatchScheduler Scheduler);
+/// <summary>
+/// The pipeline assembled and warmed up, every stream's capture loop made (in stream order), and the control that
+/// changes them while they run (the HTTP API's), just before frames flow.
+/// </summary>
+internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, Edge.Runtime.Control.RuntimeControl Control);
 
 /// <summary>
 /// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells (none for an output that only

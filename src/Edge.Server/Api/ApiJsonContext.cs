@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Runtime.Control;
+using Edge.Runtime.Options;
 using Edge.Server.Hosting;
 
 namespace Edge.Server.Api;
@@ -11,6 +13,12 @@ namespace Edge.Server.Api;
 /// </summary>
 [JsonSerializable(typeof(SwapRequest))]
 [JsonSerializable(typeof(SwapAnswer))]
+[JsonSerializable(typeof(BudgetRequest))]
+[JsonSerializable(typeof(Dictionary<string, ThresholdOverride>))]
+[JsonSerializable(typeof(RuntimeStatus))]
+[JsonSerializable(typeof(PauseResult))]
+[JsonSerializable(typeof(ThresholdsResult))]
+[JsonSerializable(typeof(BudgetResult))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>What the API reads and writes with.</summary>

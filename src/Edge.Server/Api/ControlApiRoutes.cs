@@ -1,3 +1,5 @@
+using Edge.Runtime.Budget;
+using Edge.Runtime.Control;
 using Edge.Server.Hosting;
 using Edge.Server.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +12,8 @@ namespace Edge.Server.Api;
 /// <summary>
 /// The control API under <c>/api/v1</c> (docs/http.md) and its OpenAPI document at <c>/openapi/v1.json</c>: every
 /// route needs <see cref="Access.Control"/>, is rate-limited per client (<see cref="ServerRateLimit"/>) and reads at
-/// most <see cref="MaxBodyBytes"/> of body. Refusals are <see cref="ErrorBody"/> answers.
+/// most <see cref="MaxBodyBytes"/> of body. The run's refusals (<see cref="ControlException"/>) and the API's own are
+/// <see cref="ErrorBody"/> answers: not found 404, invalid 400, conflict 409, unavailable 503.
 /// </summary>
 public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
 {
@@ -22,6 +25,10 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
     public const string OpenApiPath = "/openapi/v1.json";
 
     private const string SwapBody = """{"bundle": "FOLDER"} (a model bundle folder on this device)""";
+    private const string ThresholdsBody = """{"LABEL": {"threshold": 0.7, "off_threshold": 0.5}, ...} (off_threshold optional)""";
+    private const string BudgetBody = """{"budget_ms": 80, "miss_policy": "drop|flag|degrade"} (either may be left out)""";
+
+    private static readonly int[] ChangeRefusals = [400, 401, 403, 404, 409, 413, 415, 429, 503];
 
     private readonly SemaphoreSlim swapping = new(1, 1);
 
@@ -46,31 +53,97 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
             .WithMetadata(new AccessRequirement(Access.Control), new BodySizeLimit(MaxBodyBytes))
             .RequireRateLimiting(ServerRateLimit.PerClient);
 
+        api.MapGet("/status", () => Answer(() => Task.FromResult<IResult>(TypedResults.Json(target.Current.Status(), ApiJsonContext.Api.RuntimeStatus))))
+            .WithName("Status")
+            .WithSummary("The run now: each head's model and execution provider; each stream's camera, budget, miss policy, degrade level, rates, misses and latencies")
+            .Produces<RuntimeStatus>()
+            .Refusals(401, 403, 429, 503);
+
+        api.MapPost("/streams/{id}/pause", (string id, HttpContext context) => Answer(() => PauseAsync(id, paused: true, context)))
+            .WithName("PauseStream")
+            .WithSummary("Stop labelling a stream's frames from the next one on (its camera keeps running)")
+            .Produces<PauseResult>()
+            .Refusals(ChangeRefusals);
+
+        api.MapPost("/streams/{id}/resume", (string id, HttpContext context) => Answer(() => PauseAsync(id, paused: false, context)))
+            .WithName("ResumeStream")
+            .WithSummary("Label a paused stream's frames again from the next one on")
+            .Produces<PauseResult>()
+            .Refusals(ChangeRefusals);
+
+        api.MapPut("/streams/{id}/thresholds", (string id, HttpContext context) => Answer(() => SetThresholdsAsync(id, context)))
+            .WithName("SetThresholds")
+            .WithSummary("Set per-label thresholds and off thresholds (hysteresis) of a stream, every head or ?head=NAME; ?persist=true writes them to the config file")
+            .Accepts<Dictionary<string, Edge.Runtime.Options.ThresholdOverride>>("application/json")
+            .Produces<ThresholdsResult>()
+            .Refusals(ChangeRefusals);
+
+        api.MapPut("/streams/{id}/budget", (string id, HttpContext context) => Answer(() => SetBudgetAsync(id, context)))
+            .WithName("SetBudget")
+            .WithSummary("Set a stream's end-to-end budget and/or miss policy; ?persist=true writes them to the config file")
+            .Accepts<BudgetRequest>("application/json")
+            .Produces<BudgetResult>()
+            .Refusals(ChangeRefusals);
+
         api.MapPut("/heads/{head}/model", (string head, HttpContext context) => Answer(() => SwapModelAsync(head, context)))
             .WithName("SwapModel")
-            .WithSummary("Swap a head's model: load, check and warm up the bundle, then switch at a batch boundary")
+            .WithSummary("Swap a head's model: load, check and warm up the bundle while frames flow, then switch at a batch boundary")
             .Accepts<SwapRequest>("application/json")
             .Produces<SwapAnswer>()
-            .Refusals(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
+            .Refusals([.. ChangeRefusals, 422]);
+    }
+
+    private async Task<IResult> PauseAsync(string id, bool paused, HttpContext context)
+    {
+        var control = target.Current;
+        RefusePersist(context, paused ? "pausing" : "resuming");
+        var result = paused
+            ? await control.PauseAsync(id, context.RequestAborted).ConfigureAwait(false)
+            : await control.ResumeAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(result, ApiJsonContext.Api.PauseResult);
+    }
+
+    private async Task<IResult> SetThresholdsAsync(string id, HttpContext context)
+    {
+        var control = target.Current;
+        var persist = Persist(context);
+        var head = context.Request.Query.TryGetValue("head", out var heads) ? heads.ToString() : null;
+        var thresholds = await JsonBody.ReadAsync(context, ApiJsonContext.Api.DictionaryStringThresholdOverride, ThresholdsBody).ConfigureAwait(false);
+        var result = await control.SetThresholdsAsync(id, head, thresholds, persist, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(result, ApiJsonContext.Api.ThresholdsResult);
+    }
+
+    private async Task<IResult> SetBudgetAsync(string id, HttpContext context)
+    {
+        var control = target.Current;
+        var persist = Persist(context);
+        var request = await JsonBody.ReadAsync(context, ApiJsonContext.Api.BudgetRequest, BudgetBody).ConfigureAwait(false);
+        MissPolicy? policy = null;
+        if (request.MissPolicy is { } policyText)
+        {
+            policy = MissPolicyNames.TryParse(policyText, out var parsed)
+                ? parsed
+                : throw new ApiRefusal(StatusCodes.Status400BadRequest, $"miss_policy '{policyText}' is not a miss policy: expected {MissPolicyNames.Expected}");
+        }
+
+        var result = await control.SetBudgetAsync(id, request.BudgetMs, policy, persist, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(result, ApiJsonContext.Api.BudgetResult);
     }
 
     private async Task<IResult> SwapModelAsync(string head, HttpContext context)
     {
-        var run = target.Current;
-        if (Persist(context))
-        {
-            throw new ApiRefusal(StatusCodes.Status400BadRequest, "persist=true is not taken by a model swap: expected no persist (write the bundle into the config file's model or heads yourself)");
-        }
-
+        var control = target.Current;
+        RefusePersist(context, "a model swap");
         var request = await JsonBody.ReadAsync(context, ApiJsonContext.Api.SwapRequest, SwapBody).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(request.Bundle) || request.Bundle.Contains('\0', StringComparison.Ordinal))
         {
             throw new ApiRefusal(StatusCodes.Status400BadRequest, $"bundle is {(request.Bundle is null ? "missing" : "empty or not a path")}: expected {SwapBody}");
         }
 
-        if (!run.Heads.Contains(head, StringComparer.Ordinal))
+        var heads = control.Status().Heads.Select(running => running.Name).ToList();
+        if (!heads.Contains(head, StringComparer.Ordinal))
         {
-            throw new ApiRefusal(StatusCodes.Status404NotFound, $"no head is named '{head}': expected one of {string.Join(", ", run.Heads)}");
+            throw new ApiRefusal(StatusCodes.Status404NotFound, $"no head is named '{head}': expected one of {string.Join(", ", heads)}");
         }
 
         // One swap at a time, refused rather than queued: a queued swap would replace a model its caller has not seen.
@@ -81,7 +154,7 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
 
         try
         {
-            var result = await run.Swap.SwapAsync(head, request.Bundle, context.RequestAborted).ConfigureAwait(false);
+            var result = await control.Swap.SwapAsync(head, request.Bundle, context.RequestAborted).ConfigureAwait(false);
             return result.Succeeded
                 ? TypedResults.Json(SwapAnswer.From(result), ApiJsonContext.Api.SwapAnswer)
                 : ErrorAnswers.Result(StatusCodes.Status422UnprocessableEntity, $"{result.Failure}; the running model is untouched");
@@ -108,7 +181,16 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
         };
     }
 
-    /// <summary>Runs a handler, answering its refusals (and the run's) as <see cref="ErrorBody"/>.</summary>
+    /// <summary>Changes the config file has no key for are refused with persist=true rather than silently not written.</summary>
+    private static void RefusePersist(HttpContext context, string change)
+    {
+        if (Persist(context))
+        {
+            throw new ApiRefusal(StatusCodes.Status400BadRequest, $"persist=true is not taken by {change}: the config file has no key for it, expected no persist");
+        }
+    }
+
+    /// <summary>Runs a handler, answering its refusals (the API's and the run's) as <see cref="ErrorBody"/>.</summary>
     private static async Task<IResult> Answer(Func<Task<IResult>> handler)
     {
         try
@@ -119,5 +201,17 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
         {
             return ErrorAnswers.Result(refusal.Status, refusal.Message);
         }
+        catch (ControlException refused)
+        {
+            return ErrorAnswers.Result(StatusOf(refused.Kind), refused.Message);
+        }
     }
+
+    private static int StatusOf(ControlErrorKind kind) => kind switch
+    {
+        ControlErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ControlErrorKind.Invalid => StatusCodes.Status400BadRequest,
+        ControlErrorKind.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status503ServiceUnavailable,
+    };
 }

@@ -56,7 +56,7 @@ public sealed class HostileClientsTests : IDisposable
             Loggers = logs.Factory,
         };
         server.Start("127.0.0.1:0");
-        target.Attach(run.Swap, run.Heads);
+        target.Attach(run.Control);
         readiness.ModelWarm();
     }
 

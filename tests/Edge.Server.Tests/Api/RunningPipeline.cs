@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Camera.Frames;
+using Edge.Runtime.Control;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
@@ -11,7 +12,7 @@ namespace Edge.Server.Tests.Api;
 /// <summary>
 /// A real run as <c>edge run</c> assembles it, on the system clock: the tiny batched model on the CPU, a synthetic
 /// camera paced at <paramref name="fps"/>, the batch scheduler on its own thread. It counts published label sets
-/// (with when each came) and keeps the model name of the latest, so tests can measure the pace and see a swap.
+/// and keeps the model name of the latest, so tests can measure the pace and see a swap; <see cref="Control"/> changes it.
 /// </summary>
 internal sealed class RunningPipeline : IDisposable
 {
@@ -40,7 +41,7 @@ internal sealed class RunningPipeline : IDisposable
         camera = CameraPipeline.Create(stream.Id, options.Source, null, () => new Frame(input.Width, input.Height), TimeProvider.System, NullLogger.Instance, stream.Lanes[0].Outputs, signal);
         Scheduler = new BatchScheduler([new ScheduledStream(camera.Slot, stream.Lanes)], signal, TimeProvider.System);
         Scheduler.WarmUp();
-        Swap = new ModelSwap(Scheduler, Assembled);
+        Control = new RuntimeControl(Assembled, Scheduler, [camera], TimeProvider.System);
         camera.Start();
         frameThread = new Thread(() => Scheduler.Run(0, stop.Token)) { Name = "test frame thread", IsBackground = true };
         frameThread.Start();
@@ -50,12 +51,11 @@ internal sealed class RunningPipeline : IDisposable
 
     public BatchScheduler Scheduler { get; }
 
-    public ModelSwap Swap { get; }
+    public RuntimeControl Control { get; }
 
     /// <summary>The name the run's only head goes by (the bundle's).</summary>
     public string Head => Assembled.Streams[0].Lanes[0].Heads[0].Name;
 
-    public IReadOnlyList<string> Heads => [Head];
 
     public long Published => published.Count;
 

@@ -21,7 +21,7 @@ public sealed class SwapEndpointTests : IDisposable
     {
         server = new EdgeServer(new ControlApiRoutes(target)) { Setting = "http" };
         server.Start("127.0.0.1:0");
-        target.Attach(run.Swap, run.Heads);
+        target.Attach(run.Control);
     }
 
     public void Dispose()
