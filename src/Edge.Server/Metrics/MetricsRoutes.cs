@@ -18,8 +18,6 @@ public sealed class MetricsRoutes(RuntimeMetrics metrics) : IServerModule
 {
     public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromSeconds(10);
 
-    private const string PlainText = PlainAnswers.PlainText;
-
     private readonly TimeSpan staleAfter = DefaultStaleAfter;
 
     /// <summary>How long after the last frame /healthz turns to 503.</summary>
@@ -43,19 +41,26 @@ public sealed class MetricsRoutes(RuntimeMetrics metrics) : IServerModule
 
     private Task Health(HttpContext context)
     {
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (!IsGetOrHead(context))
         {
-            context.Response.Headers.Allow = "GET, HEAD";
-            return PlainAnswers.Send(context, 405, $"method {context.Request.Method} not allowed, expected GET or HEAD\n");
+            return MethodNotAllowed(context);
         }
 
         if (metrics.SinceLastFrame is null)
         {
-            return PlainAnswers.Send(context, 503, "no frame processed yet\n", PlainText);
+            return PlainAnswers.Send(context, 503, "no frame processed yet\n");
         }
 
         return metrics.Streams.Unhealthy(staleAfter) is { } problems
-            ? PlainAnswers.Send(context, 503, problems + "\n", PlainText)
-            : PlainAnswers.Send(context, 200, "ok\n", PlainText);
+            ? PlainAnswers.Send(context, 503, problems + "\n")
+            : PlainAnswers.Send(context, 200, "ok\n");
+    }
+
+    internal static bool IsGetOrHead(HttpContext context) => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+
+    internal static Task MethodNotAllowed(HttpContext context)
+    {
+        context.Response.Headers.Allow = "GET, HEAD";
+        return PlainAnswers.Send(context, 405, $"method {context.Request.Method} not allowed, expected GET or HEAD\n");
     }
 }

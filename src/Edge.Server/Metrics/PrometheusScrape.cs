@@ -41,10 +41,9 @@ internal sealed class PrometheusScrape : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        if (!MetricsRoutes.IsGetOrHead(context))
         {
-            response.Headers.Allow = "GET, HEAD";
-            await PlainAnswers.Send(context, 405, $"method {request.Method} not allowed, expected GET or HEAD\n");
+            await MetricsRoutes.MethodNotAllowed(context);
             return;
         }
 
