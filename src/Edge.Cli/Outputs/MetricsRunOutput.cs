@@ -44,7 +44,7 @@ internal sealed class MetricsRunOutput : RunOutput
                 server.Start(endpoint);
             }
 
-            var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(collector) : null;
+            var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(metrics, collector) : null;
             return new MetricsRunOutput(metrics, server, otlp, context.Lines);
         }
         catch
