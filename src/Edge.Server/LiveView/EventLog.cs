@@ -36,19 +36,20 @@ internal sealed class EventLog
     }
 
     /// <summary>
-    /// Copies the events numbered from <paramref name="from"/> on (those still in the ring) into <paramref name="into"/>
-    /// and returns the number after the last one copied.
+    /// Copies the events numbered from <paramref name="from"/> up to <paramref name="until"/> (those still in the ring),
+    /// with their numbers, into <paramref name="into"/> and returns the number after the last one copied.
     /// </summary>
-    public long CopySince(long from, List<PipelineEvent> into)
+    public long Copy(long from, List<(long Number, PipelineEvent Event)> into, long until = long.MaxValue)
     {
         lock (gate)
         {
-            for (var number = Math.Max(from, written - Capacity); number < written; number++)
+            var end = Math.Min(until, written);
+            for (var number = Math.Max(from, written - Capacity); number < end; number++)
             {
-                into.Add(ring[number % Capacity]);
+                into.Add((number, ring[number % Capacity]));
             }
 
-            return written;
+            return Math.Max(from, end);
         }
     }
 }

@@ -16,7 +16,7 @@ internal sealed class FrameEncoder : IDisposable
     private readonly ViewFrameJson json = new();
     private readonly EventJsonWriter eventJson;
     private readonly AutoResetEvent wake = new(false);
-    private readonly List<PipelineEvent> newEvents = [];
+    private readonly List<(long Number, PipelineEvent Event)> newEvents = [];
     private readonly Thread thread;
     private long eventsDelivered;
     private long failures;
@@ -98,8 +98,8 @@ internal sealed class FrameEncoder : IDisposable
     private void DeliverEvents(IReadOnlyList<FrameTap> current)
     {
         newEvents.Clear();
-        eventsDelivered = events.CopySince(eventsDelivered, newEvents);
-        foreach (var pipelineEvent in newEvents)
+        eventsDelivered = events.Copy(eventsDelivered, newEvents);
+        foreach (var (number, pipelineEvent) in newEvents)
         {
             ReadOnlyMemory<byte>? message = null;
             foreach (var tap in current)
@@ -112,7 +112,11 @@ internal sealed class FrameEncoder : IDisposable
                 message ??= Serialise(eventJson, pipelineEvent);
                 foreach (var viewer in tap.Viewers)
                 {
-                    viewer.Offer(message.Value);
+                    // Older events reach a new viewer as its backlog.
+                    if (number >= viewer.LiveEventsFrom)
+                    {
+                        viewer.Offer(message.Value);
+                    }
                 }
             }
         }

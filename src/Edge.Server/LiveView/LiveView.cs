@@ -135,11 +135,8 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
             .Run(context => ViewAnswers.Error(context, 404, $"not found: {context.Request.Path} (the live view is at {PagePath})"));
         var webSocket = routes.CreateApplicationBuilder();
         webSocket.UseWebSockets().Run(WatchOverWebSocket);
-        routes.Map("/", context =>
-        {
-            context.Response.Redirect(PagePath);
-            return Task.CompletedTask;
-        });
+        routes.Map("/", ToThePage);
+        routes.Map("/view", ToThePage);
         routes.Map("/view/{**file}", page.Build());
         routes.Map("/view/streams.json", StreamList);
         routes.Map("/view/streams/{id}/ws", webSocket.Build());
@@ -158,6 +155,12 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         closing.Cancel();
         encoder.Dispose();
         closing.Dispose();
+    }
+
+    private static Task ToThePage(HttpContext context)
+    {
+        context.Response.Redirect(PagePath);
+        return Task.CompletedTask;
     }
 
     private Task StreamList(HttpContext context)
@@ -190,7 +193,7 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
             return;
         }
 
-        await Watch(context, new LiveViewer("websocket", wantsEvents: true), (viewer, tap, stop) => ViewerConnections.WebSocket(context, viewer, Backlog(tap.Stream), options.SendTimeout, stop));
+        await Watch(context, new LiveViewer("websocket", wantsEvents: true), (viewer, tap, stop) => ViewerConnections.WebSocket(context, viewer, Backlog(tap.Stream, viewer.LiveEventsFrom), options.SendTimeout, stop));
     }
 
     private Task WatchAsMjpeg(HttpContext context)
@@ -222,6 +225,9 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, closing.Token);
         tap.Add(viewer);
+
+        // Only now: an event recorded while it was being added is in its backlog, and the encoder skips it.
+        viewer.LiveEventsFrom = events.Written;
         encoder.Wake();
         try
         {
@@ -305,13 +311,13 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         return null;
     }
 
-    /// <summary>The stream's recent events as a new viewer gets them, oldest first.</summary>
-    private List<byte[]> Backlog(string stream)
+    /// <summary>The stream's recent events before <paramref name="until"/> as a new viewer gets them, oldest first.</summary>
+    private List<byte[]> Backlog(string stream, long until)
     {
-        var recent = new List<PipelineEvent>();
-        events.CopySince(0, recent);
+        var recent = new List<(long Number, PipelineEvent Event)>();
+        events.Copy(0, recent, until);
         var writer = new EventJsonWriter(options.Device);
-        return [.. recent.Where(e => e.Stream == stream).Select(e => FrameEncoder.Serialise(writer, e))];
+        return [.. recent.Where(e => e.Event.Stream == stream).Select(e => FrameEncoder.Serialise(writer, e.Event))];
     }
 
     private FrameTap? Find(string stream, string head)

@@ -16,6 +16,7 @@ internal sealed class LiveViewer
     private readonly Channel<ReadOnlyMemory<byte>>? events;
     private long sent;
     private long dropped;
+    private long liveEventsFrom = long.MaxValue;
 
     /// <param name="kind">How it watches (<c>websocket</c> or <c>mjpeg</c>), for the page and tests.</param>
     /// <param name="wantsEvents">Whether events are queued for it (a WebSocket shows them; MJPEG cannot carry them).</param>
@@ -29,6 +30,13 @@ internal sealed class LiveViewer
     }
 
     public string Kind { get; }
+
+    /// <summary>The number of the first event it gets as it happens (set once it watches); earlier ones are its backlog.</summary>
+    public long LiveEventsFrom
+    {
+        get => Interlocked.Read(ref liveEventsFrom);
+        set => Interlocked.Exchange(ref liveEventsFrom, value);
+    }
 
     /// <summary>Frames handed to the connection.</summary>
     public long Sent => Interlocked.Read(ref sent);
