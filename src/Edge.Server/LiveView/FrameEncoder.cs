@@ -15,10 +15,11 @@ internal sealed class FrameEncoder : IDisposable
     private readonly JpegEncoder jpeg;
     private readonly ViewFrameJson json = new();
     private readonly EventJsonWriter eventJson;
-    private readonly AutoResetEvent wake = new(false);
+    private readonly SemaphoreSlim wake = new(0);
     private readonly List<(long Number, PipelineEvent Event)> newEvents = [];
     private readonly Thread thread;
     private long eventsDelivered;
+    private int wakePending;
     private long failures;
     private volatile string? lastFailure;
     private volatile bool disposed;
@@ -45,12 +46,19 @@ internal sealed class FrameEncoder : IDisposable
     public (int Width, int Height) Fit(int width, int height) => jpeg.Fit(width, height);
 
     /// <summary>Something to do: a tap took a frame, or an event came. Allocates nothing; any thread.</summary>
-    public void Wake() => wake.Set();
+    /// <remarks>A semaphore released at most once per wait, since an AutoResetEvent's Set allocates on Linux.</remarks>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref wakePending, 1) == 0)
+        {
+            wake.Release();
+        }
+    }
 
     public void Dispose()
     {
         disposed = true;
-        wake.Set();
+        wake.Release();
         thread.Join();
         wake.Dispose();
         jpeg.Dispose();
@@ -60,11 +68,14 @@ internal sealed class FrameEncoder : IDisposable
     {
         while (true)
         {
-            wake.WaitOne();
+            wake.Wait();
             if (disposed)
             {
                 return;
             }
+
+            // Before looking at the taps: a frame tapped from here on wakes the loop again.
+            Volatile.Write(ref wakePending, 0);
 
             var current = taps();
             foreach (var tap in current)

@@ -83,6 +83,10 @@ internal sealed class FrameTap
         {
             (writing, waiting) = (waiting, writing);
             hasWaiting = true;
+
+            // The three buffers grow together (here, and in TakeWaiting on the encoder thread), so a larger frame
+            // costs allocations on the frame that brings it, not on later ones as each buffer comes round.
+            writing.Reserve(waiting);
         }
 
         Interlocked.Increment(ref tapped);
@@ -101,6 +105,7 @@ internal sealed class FrameTap
 
             (encoding, waiting) = (waiting, encoding);
             hasWaiting = false;
+            waiting.Reserve(encoding);
             return encoding;
         }
     }

@@ -124,6 +124,14 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
     {
         var files = new ManifestEmbeddedFileProvider(typeof(LiveView).Assembly, WebRoot);
         var page = routes.CreateApplicationBuilder();
+
+        // Static files leave requests that routing matched to an endpoint alone; this branch is that endpoint, so it
+        // clears it first (as MapFallbackToFile does).
+        page.Use((context, next) =>
+        {
+            context.SetEndpoint(null);
+            return next(context);
+        });
         page.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = "/view" })
             .UseStaticFiles(new StaticFileOptions
             {
@@ -136,7 +144,6 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         var webSocket = routes.CreateApplicationBuilder();
         webSocket.UseWebSockets().Run(WatchOverWebSocket);
         routes.Map("/", ToThePage);
-        routes.Map("/view", ToThePage);
         routes.Map("/view/{**file}", page.Build());
         routes.Map("/view/streams.json", StreamList);
         routes.Map("/view/streams/{id}/ws", webSocket.Build());

@@ -45,6 +45,20 @@ internal sealed class TappedFrame
 
     public int MessageLength { get; private set; }
 
+    /// <summary>Grows the buffers to at least <paramref name="other"/>'s, so a frame it held fits here too.</summary>
+    public void Reserve(TappedFrame other)
+    {
+        if (pixels.Length < other.pixels.Length)
+        {
+            pixels = new byte[other.pixels.Length];
+        }
+
+        if (message.Length < other.message.Length)
+        {
+            message = new byte[other.message.Length];
+        }
+    }
+
     public void CopyFrom(in FrameReport report, Frame image, long tappedAt)
     {
         var length = image.ByteLength;

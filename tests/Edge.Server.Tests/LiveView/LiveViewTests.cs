@@ -315,8 +315,8 @@ public sealed class LiveViewTests
 
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.Equal("/view/", root.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.Redirect, bare.StatusCode);
-        Assert.Equal("/view/", bare.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.MovedPermanently, bare.StatusCode);
+        Assert.Equal(rig.Http("/view/"), bare.Headers.Location);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("id=\"stream-template\"", html, StringComparison.Ordinal);
