@@ -97,7 +97,12 @@ internal sealed class FrameEncoder : IDisposable
         try
         {
             var (bytes, width, height) = jpeg.Encode(frame);
-            tap.Publish(new EncodedFrame(frame.Frame, width, height, bytes, json.Write(frame, width, height), frame.TappedAt));
+
+            // The last viewer may have left while it was encoded: then it is nobody's, and not counted.
+            if (tap.IsWatched(time.GetTimestamp()))
+            {
+                tap.Publish(new EncodedFrame(frame.Frame, width, height, bytes, json.Write(frame, width, height), frame.TappedAt));
+            }
         }
         catch (Exception e) when (e is OpenCvSharp.OpenCVException or InvalidOperationException or ArgumentException)
         {
