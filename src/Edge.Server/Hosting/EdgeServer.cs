@@ -120,7 +120,7 @@ public sealed class EdgeServer : IDisposable
         kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
         kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
         kestrel.MaxConcurrentConnections = limits.MaxConcurrentConnections;
-        kestrel.MaxConcurrentUpgradedConnections = 0;
+        kestrel.MaxConcurrentUpgradedConnections = limits.MaxConcurrentUpgradedConnections;
         kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
         kestrel.MaxRequestLineSize = Math.Min(kestrel.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize);
         kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;
