@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Edge.Runtime.Pipeline;
 
 namespace Edge.Outputs.Metrics;
@@ -21,13 +22,37 @@ internal sealed class HeadSeries
     private int level;
     private long lastFrameUnixMilliseconds;
 
+    private static readonly string[] StageNames = ["queue", "preprocess", "inference", "decode", "publish"];
+
+    /// <param name="stream">The stream's index in the metrics' <c>StreamLiveness</c>.</param>
     /// <param name="labels">The series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named), escaped on output.</param>
-    public HeadSeries((string Name, string Value)[] labels)
+    public HeadSeries(int stream, (string Name, string Value)[] labels)
     {
+        Stream = stream;
         Labels = labels;
+        Tags = TagsOf(labels);
+        StageTags = [.. StageNames.Select(stage => TagsOf(labels, ("stage", stage)))];
+        StaleTags = TagsOf(labels, ("reason", "stale"));
+        SkippedTags = TagsOf(labels, ("reason", "skipped"));
+        PausedTags = TagsOf(labels, ("reason", "paused"));
     }
 
+    public int Stream { get; }
+
     public (string Name, string Value)[] Labels { get; }
+
+    // The series' tags for the instruments (RuntimeInstruments), built once: a TagList holds up to eight tags inline
+    // and string values are references, so recording passes these fields by reference and allocates nothing.
+    public readonly TagList Tags;
+
+    /// <summary>Per stage: queue, preprocess, inference, decode, publish.</summary>
+    public readonly TagList[] StageTags;
+
+    public readonly TagList StaleTags;
+
+    public readonly TagList SkippedTags;
+
+    public readonly TagList PausedTags;
 
     public long Processed => Interlocked.Read(ref processed);
 
@@ -53,6 +78,22 @@ internal sealed class HeadSeries
     public LatencyHistogram Stage(int index) => stageLatency[index];
 
     public LatencyHistogram EndToEnd => endToEndLatency;
+
+    private static TagList TagsOf((string Name, string Value)[] labels, (string Name, string Value)? extra = null)
+    {
+        var tags = default(TagList);
+        foreach (var (name, value) in labels)
+        {
+            tags.Add(name, value);
+        }
+
+        if (extra is { } one)
+        {
+            tags.Add(one.Name, one.Value);
+        }
+
+        return tags;
+    }
 
     public void Record(in FrameReport report, long unixMilliseconds)
     {

@@ -52,20 +52,21 @@ internal sealed class MetricsRoutes(RuntimeMetrics metrics, TimeSpan staleAfter)
     }
 
     /// <summary>
-    /// Why the run is not healthy: each required stream that is not processing (with a single stream, just why), or
+    /// Why the run is not healthy: each required stream (of those running now) that is not processing (with a single stream, just why), or
     /// when no stream is required, that none is processing; null while healthy.
     /// </summary>
     internal static string? Unhealthy(StreamLiveness streams, TimeSpan staleAfter)
     {
-        var anyRequired = Enumerable.Range(0, streams.Count).Any(streams.IsRequired);
-        var considered = Enumerable.Range(0, streams.Count).Where(i => !anyRequired || streams.IsRequired(i)).ToArray();
-        var problems = considered.Select(i => (Stream: streams.Ids[i], Problem: streams.Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
+        var present = Enumerable.Range(0, streams.Count).Where(streams.IsPresent).ToArray();
+        var anyRequired = present.Any(streams.IsRequired);
+        var considered = present.Where(i => !anyRequired || streams.IsRequired(i)).ToArray();
+        var problems = considered.Select(i => (Stream: streams.IdOf(i), Problem: streams.Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
         if (problems.Length == 0 || (!anyRequired && problems.Length < considered.Length))
         {
             return null;
         }
 
-        return streams.Count == 1
+        return present.Length == 1
             ? problems[0].Problem
             : string.Join("; ", problems.Select(p => $"stream {p.Stream}: {p.Problem}"));
     }

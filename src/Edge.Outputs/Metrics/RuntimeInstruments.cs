@@ -12,17 +12,13 @@ namespace Edge.Outputs.Metrics;
 /// appends the unit (<c>_seconds</c>) and <c>_total</c> to counters, exports the names docs/metrics.md lists.
 /// </summary>
 /// <remarks>
-/// The tags of every (stream, head) series, and of each stage and drop reason within it, are built once here; the frame
-/// path passes them by reference (<see cref="TagList"/> holds up to eight tags inline, and string values are references),
+/// The tags of every (stream, head) series, and of each stage and drop reason within it, are built once with the series
+/// (<see cref="HeadSeries"/>); the frame path passes them by reference (<see cref="TagList"/> holds up to eight tags inline, and string values are references),
 /// so recording allocates nothing. Observable instruments read <see cref="RuntimeMetrics"/> when a listener collects.
 /// </remarks>
 internal sealed class RuntimeInstruments : IDisposable
 {
     public const string MeterName = "Edge.Runtime";
-
-    private const int StageCount = 5;
-
-    private static readonly string[] StageNames = ["queue", "preprocess", "inference", "decode", "publish"];
 
     private readonly Meter meter;
     private readonly Counter<long> processed;
@@ -35,23 +31,9 @@ internal sealed class RuntimeInstruments : IDisposable
     private readonly Histogram<double> stageLatency;
     private readonly Histogram<double> endToEndLatency;
 
-    // Indexed like RuntimeMetrics' series: stream-major, s * heads + h; stage and reason tags add a dimension.
-    private readonly TagList[] seriesTags;
-    private readonly TagList[] stageTags;
-    private readonly TagList[] staleTags;
-    private readonly TagList[] skippedTags;
-    private readonly TagList[] pausedTags;
-
-    /// <param name="seriesLabels">Each series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named).</param>
-    public RuntimeInstruments(RuntimeMetrics metrics, IReadOnlyList<(string Name, string Value)[]> seriesLabels)
+    public RuntimeInstruments(RuntimeMetrics metrics)
     {
         meter = new Meter(new MeterOptions(MeterName) { Version = Version, Scope = metrics });
-        seriesTags = [.. seriesLabels.Select(labels => Tags(labels))];
-        stageTags = [.. seriesLabels.SelectMany(labels => StageNames.Select(stage => Tags(labels, ("stage", stage))))];
-        staleTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "stale")))];
-        skippedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "skipped")))];
-        pausedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "paused")))];
-
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyHistogram.DefaultBoundsSeconds };
         stageLatency = meter.CreateHistogram("edge_stage_latency", "s", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).", tags: null, advice: buckets);
         endToEndLatency = meter.CreateHistogram("edge_end_to_end_latency", "s", "Capture to the label set handed to the sink, for published frames.", tags: null, advice: buckets);
@@ -79,10 +61,10 @@ internal sealed class RuntimeInstruments : IDisposable
 
     public Meter Meter => meter;
 
-    /// <summary>Records one report of the series at <paramref name="series"/>; the same outcomes and latencies as <see cref="HeadSeries.Record"/>.</summary>
-    public void Record(int series, in FrameReport report)
+    /// <summary>Records one report of <paramref name="series"/>, with its tags; the same outcomes and latencies as <see cref="HeadSeries.Record"/>.</summary>
+    public void Record(HeadSeries series, in FrameReport report)
     {
-        ref readonly var tags = ref seriesTags[series];
+        ref readonly var tags = ref series.Tags;
         processed.Add(1, in tags);
         switch (report.Outcome)
         {
@@ -95,10 +77,10 @@ internal sealed class RuntimeInstruments : IDisposable
                 deadlineMissed.Add(1, in tags);
                 break;
             case FrameOutcome.DroppedStale:
-                dropped.Add(1, in staleTags[series]);
+                dropped.Add(1, in series.StaleTags);
                 break;
             case FrameOutcome.Skipped:
-                dropped.Add(1, in skippedTags[series]);
+                dropped.Add(1, in series.SkippedTags);
                 break;
             case FrameOutcome.Withheld:
                 withheld.Add(1, in tags);
@@ -109,22 +91,22 @@ internal sealed class RuntimeInstruments : IDisposable
                 deadlineMissed.Add(1, in tags);
                 break;
             case FrameOutcome.Paused:
-                dropped.Add(1, in pausedTags[series]);
+                dropped.Add(1, in series.PausedTags);
                 break;
         }
 
-        var stages = series * StageCount;
+        var stages = series.StageTags;
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate or FrameOutcome.Withheld)
         {
-            stageLatency.Record(report.Latency.Queue / 1000, in stageTags[stages]);
-            stageLatency.Record(report.Latency.Preprocess / 1000, in stageTags[stages + 1]);
-            stageLatency.Record(report.Latency.Inference / 1000, in stageTags[stages + 2]);
-            stageLatency.Record(report.Latency.Decode / 1000, in stageTags[stages + 3]);
+            stageLatency.Record(report.Latency.Queue / 1000, in stages[0]);
+            stageLatency.Record(report.Latency.Preprocess / 1000, in stages[1]);
+            stageLatency.Record(report.Latency.Inference / 1000, in stages[2]);
+            stageLatency.Record(report.Latency.Decode / 1000, in stages[3]);
         }
 
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
         {
-            stageLatency.Record(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000, in stageTags[stages + 4]);
+            stageLatency.Record(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000, in stages[4]);
         }
 
         // Frames that reached no sink carry NaN; a histogram would count it.
@@ -135,20 +117,4 @@ internal sealed class RuntimeInstruments : IDisposable
     }
 
     public void Dispose() => meter.Dispose();
-
-    private static TagList Tags((string Name, string Value)[] labels, (string Name, string Value)? extra = null)
-    {
-        var tags = default(TagList);
-        foreach (var (name, value) in labels)
-        {
-            tags.Add(name, value);
-        }
-
-        if (extra is { } one)
-        {
-            tags.Add(one.Name, one.Value);
-        }
-
-        return tags;
-    }
 }

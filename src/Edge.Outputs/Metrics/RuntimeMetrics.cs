@@ -12,8 +12,10 @@ namespace Edge.Outputs.Metrics;
 /// <summary>
 /// The runtime's Prometheus metrics. The pipeline reports every frame on its own thread, where recording takes a few
 /// interlocked increments and allocates nothing; a scrape reads the counters from any thread. Frame series carry a
-/// <c>stream</c> label (and a <c>model</c> label when the heads are named), made for the configured streams and heads
-/// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports_total</c>.
+/// <c>stream</c> label (and a <c>model</c> label when the heads are named), made for the configured streams and heads,
+/// and for streams that join the run (<see cref="OnStreamAdded"/>) only, so a report of anything else cannot add
+/// series: it is counted in <c>edge_unknown_stream_reports_total</c>. A stream that leaves the run
+/// (<see cref="OnStreamRemoved"/>) is left out of the exposition; should it join again, its counters go on.
 /// Capture counters and the model's identity come from the run loop through <see cref="CapturedFrames"/>,
 /// <see cref="OverwrittenFrames"/> and <see cref="Model"/>. The same metrics are instruments of the <see cref="Meter"/>
 /// (<c>Edge.Runtime</c>) for any System.Diagnostics.Metrics listener. Metric meanings: docs/metrics.md.
@@ -27,8 +29,10 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
 
     private readonly string[]? heads;
 
-    // Stream-major: the series of stream s and head h is at s * headCount + h.
-    private readonly HeadSeries[] series;
+    // Stream-major: the series of stream s (its index in Streams) and head h is at s * headCount + h. Grown (copied)
+    // when a stream joins; a frame report reads it once.
+    private volatile HeadSeries[] series;
+    private readonly Lock gate = new();
     private readonly int headCount;
     private readonly RuntimeInstruments instruments;
     private long unknownReports;
@@ -51,18 +55,8 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         this.heads = heads is null ? null : [.. heads];
         headCount = heads?.Count ?? 1;
         ArgumentOutOfRangeException.ThrowIfZero(headCount, nameof(heads));
-        series = new HeadSeries[Streams.Count * headCount];
-        for (var s = 0; s < Streams.Count; s++)
-        {
-            for (var h = 0; h < headCount; h++)
-            {
-                series[(s * headCount) + h] = new HeadSeries(this.heads is null
-                    ? [("stream", Streams.Ids[s])]
-                    : [("stream", Streams.Ids[s]), ("model", this.heads[h])]);
-            }
-        }
-
-        instruments = new RuntimeInstruments(this, [.. series.Select(one => one.Labels)]);
+        series = [.. Enumerable.Range(0, Streams.Count).SelectMany(SeriesOf)];
+        instruments = new RuntimeInstruments(this);
     }
 
     /// <summary>
@@ -130,14 +124,32 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
             return;
         }
 
-        var index = (stream * headCount) + head;
-        series[index].Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
-        instruments.Record(index, report);
+        var one = series[(stream * headCount) + head];
+        one.Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        instruments.Record(one, report);
         Streams.RecordFrame(report.Stream);
     }
 
     /// <summary>Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads.</summary>
     public void OnEvent(in PipelineEvent pipelineEvent) => Streams.RecordEvent(pipelineEvent);
+
+    /// <summary>A stream joined the run: its series (one per head) are made, or, when it ran before, shown again.</summary>
+    public void OnStreamAdded(StreamOptions stream)
+    {
+        lock (gate)
+        {
+            if (Streams.IndexOf(stream.Id) < 0)
+            {
+                // The series first: a report finds the stream (and so its series) once Streams has it.
+                series = [.. series, .. SeriesOf(Streams.Count, stream.Id)];
+            }
+
+            Streams.Add(stream);
+        }
+    }
+
+    /// <summary>A stream left the run: its series are left out of the exposition (and the health check) from now on.</summary>
+    public void OnStreamRemoved(string stream) => Streams.Remove(stream);
 
     /// <summary>Writes every metric in the Prometheus text exposition format 0.0.4 (line feeds, UTF-8 when encoded).</summary>
     /// <remarks>Calls the <see cref="CapturedFrames"/> and <see cref="OverwrittenFrames"/> providers; their exceptions propagate.</remarks>
@@ -155,16 +167,16 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     public void Dispose() => instruments.Dispose();
 
     internal IEnumerable<Measurement<int>> LevelMeasurements() =>
-        series.Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
+        Present().Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<double>> LastFrameMeasurements() =>
-        series.Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
+        Present().Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<int>> CameraMeasurements() =>
-        Enumerable.Range(0, Streams.Count).Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
+        PresentStreams().Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
 
     internal IEnumerable<Measurement<long>> PerStreamMeasurements(Func<int, long>? value) =>
-        value is null ? [] : Enumerable.Range(0, Streams.Count).Select(i => new Measurement<long>(value(i), StreamTag(i)));
+        value is null ? [] : PresentStreams().Select(i => new Measurement<long>(value(i), StreamTag(i)));
 
     internal IEnumerable<Measurement<long>> HardFrameMeasurements() => HardFrames is not { } capture ? [] :
     [
@@ -184,7 +196,18 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private static KeyValuePair<string, object?>[] Tags((string Name, string Value)[] labels) =>
         [.. labels.Select(label => new KeyValuePair<string, object?>(label.Name, label.Value))];
 
-    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.Ids[stream]);
+    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.IdOf(stream));
+
+    /// <summary>The series of the stream at <paramref name="stream"/> (its index in <see cref="Streams"/>), one per head.</summary>
+    private IEnumerable<HeadSeries> SeriesOf(int stream) => SeriesOf(stream, Streams.IdOf(stream));
+
+    private IEnumerable<HeadSeries> SeriesOf(int stream, string id) =>
+        Enumerable.Range(0, headCount).Select(h => new HeadSeries(stream, heads is null ? [("stream", id)] : [("stream", id), ("model", heads[h])]));
+
+    /// <summary>The series of the streams running now (a snapshot).</summary>
+    private IEnumerable<HeadSeries> Present() => series.Where(one => Streams.IsPresent(one.Stream));
+
+    private IEnumerable<int> PresentStreams() => Enumerable.Range(0, Streams.Count).Where(Streams.IsPresent);
 
     private static Measurement<long> Outcome(long value, string outcome) => new(value, new KeyValuePair<string, object?>("outcome", outcome));
 
@@ -211,7 +234,7 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private void WriteLatency(PrometheusTextWriter writer)
     {
         writer.Family("edge_stage_latency_seconds", "histogram", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).");
-        foreach (var one in series)
+        foreach (var one in Present())
         {
             for (var i = 0; i < TimedStages.Length; i++)
             {
@@ -220,7 +243,7 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         }
 
         writer.Family("edge_end_to_end_latency_seconds", "histogram", "Capture to the label set handed to the sink, for published frames.");
-        foreach (var one in series)
+        foreach (var one in Present())
         {
             one.EndToEnd.WriteSamples(writer, "edge_end_to_end_latency_seconds", one.Labels);
         }
@@ -231,7 +254,7 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         Counter(writer, "edge_frames_processed_total", "Frames the pipeline took from the capture hand-off, whatever became of them.", one => one.Processed);
         Counter(writer, "edge_frames_published_total", "Label sets handed to the sink, late ones included.", one => one.Published);
         writer.Family("edge_frames_dropped_total", "counter", "Frames dropped before any work: stale (past their deadline or queue budget), skipped by a degrade step, or taken while the stream was paused.");
-        foreach (var one in series)
+        foreach (var one in Present())
         {
             writer.Sample("edge_frames_dropped_total", one.DroppedStale, With(one.Labels, ("reason", "stale")));
             writer.Sample("edge_frames_dropped_total", one.Skipped, With(one.Labels, ("reason", "skipped")));
@@ -298,21 +321,21 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private void WriteState(PrometheusTextWriter writer)
     {
         writer.Family("edge_degrade_level", "gauge", "Degrade ladder step in force: 0 is the configured model at full rate.");
-        foreach (var one in series)
+        foreach (var one in Present())
         {
             writer.Sample("edge_degrade_level", one.Level, one.Labels);
         }
 
         writer.Family("edge_camera_connected", "gauge", "1 while the stream's camera delivers, 0 from camera_lost to camera_recovered.");
-        for (var i = 0; i < Streams.Count; i++)
+        foreach (var i in PresentStreams())
         {
-            writer.Sample("edge_camera_connected", Streams.IsCameraLost(i) ? 0 : 1, ("stream", Streams.Ids[i]));
+            writer.Sample("edge_camera_connected", Streams.IsCameraLost(i) ? 0 : 1, ("stream", Streams.IdOf(i)));
         }
 
-        if (Array.Exists(series, one => one.LastFrameUnixMilliseconds != 0))
+        if (Present().Any(one => one.LastFrameUnixMilliseconds != 0))
         {
             writer.Family("edge_last_frame_timestamp_seconds", "gauge", "Unix time at which the pipeline last finished with a frame of the stream (and head).");
-            foreach (var one in series)
+            foreach (var one in Present())
             {
                 if (one.LastFrameUnixMilliseconds != 0)
                 {
@@ -325,7 +348,7 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private void Counter(PrometheusTextWriter writer, string name, string help, Func<HeadSeries, long> value)
     {
         writer.Family(name, "counter", help);
-        foreach (var one in series)
+        foreach (var one in Present())
         {
             writer.Sample(name, value(one), one.Labels);
         }
@@ -334,9 +357,9 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private void PerStream(PrometheusTextWriter writer, string name, string help, Func<int, long> value)
     {
         writer.Family(name, "counter", help);
-        for (var stream = 0; stream < Streams.Count; stream++)
+        foreach (var stream in PresentStreams())
         {
-            writer.Sample(name, value(stream), ("stream", Streams.Ids[stream]));
+            writer.Sample(name, value(stream), ("stream", Streams.IdOf(stream)));
         }
     }
 
