@@ -130,8 +130,19 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         Streams.RecordFrame(report.Stream);
     }
 
-    /// <summary>Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads.</summary>
-    public void OnEvent(in PipelineEvent pipelineEvent) => Streams.RecordEvent(pipelineEvent);
+    /// <summary>
+    /// Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads,
+    /// and the configured model's head swapping models (<c>model_swapped</c>: <c>edge_model_info</c> names the new model).
+    /// </summary>
+    public void OnEvent(in PipelineEvent pipelineEvent)
+    {
+        if (pipelineEvent is { Kind: PipelineEventKind.ModelSwapped, Model: { } swapped } && Model is { } info && (heads is null || pipelineEvent.Head == heads[0]))
+        {
+            Model = info with { Model = swapped, Sha256 = pipelineEvent.Sha256 ?? info.Sha256, Precision = pipelineEvent.Precision ?? info.Precision };
+        }
+
+        Streams.RecordEvent(pipelineEvent);
+    }
 
     /// <summary>A stream joined the run: its series (one per head) are made, or, when it ran before, shown again.</summary>
     public void OnStreamAdded(StreamOptions stream)

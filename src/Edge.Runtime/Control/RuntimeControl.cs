@@ -61,7 +61,7 @@ public sealed partial class RuntimeControl
         this.pipeline = pipeline;
         this.scheduler = scheduler;
         this.time = time;
-        Swap = new ModelSwap(scheduler, pipeline);
+        Swap = new ModelSwap(scheduler, pipeline, time);
     }
 
     /// <summary>Where a change asked to be persisted is written; null when the run has no config file to write to.</summary>

@@ -354,6 +354,10 @@ public sealed class BatchScheduler : IDisposable
         foreach (var (pipeline, level, _, replacement) in change.Heads)
         {
             pipeline.ReplaceHead(level, replacement);
+            if (level == 0 && pipeline.HardFrames is { } hardFrames)
+            {
+                hardFrames.ModelSha256 = change.Bundle.Sha256; // frames offered from here on were scored by the new model
+            }
         }
 
         for (var l = 0; l < lanes.Length; l++)

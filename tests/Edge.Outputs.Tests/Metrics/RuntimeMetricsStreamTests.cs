@@ -171,6 +171,21 @@ public sealed class RuntimeMetricsStreamTests
         Assert.Equal("2", Exposition.Value(Exposition.Render(metrics), "edge_frames_published_total{stream=\"back\"}"));
     }
 
+    [Fact]
+    public void OnEvent_ModelSwappedOnTheConfiguredModelsHead_ModelInfoNamesTheNewModel()
+    {
+        var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]) { Model = new ModelInfo("tagger-v1", "aa", "fp32", "cpu") };
+
+        metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.ModelSwapped, Stream = "front", Frame = 3, At = time.GetUtcNow(), Head = "scene", Model = "scene-v2", Sha256 = "cc", Precision = "fp16" });
+        var before = Exposition.Render(metrics);
+        metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.ModelSwapped, Stream = "front", Frame = 3, At = time.GetUtcNow(), Head = "tagger", Model = "tagger-v2", Sha256 = "bb", Precision = "int8" });
+        var after = Exposition.Render(metrics);
+
+        Assert.Equal("1", Exposition.Value(before, "edge_model_info{model=\"tagger-v1\",sha256=\"aa\",precision=\"fp32\",ep=\"cpu\"}"));
+        Assert.Equal("1", Exposition.Value(after, "edge_model_info{model=\"tagger-v2\",sha256=\"bb\",precision=\"int8\",ep=\"cpu\"}"));
+        Assert.DoesNotContain("tagger-v1", after, StringComparison.Ordinal);
+    }
+
     private PipelineEvent CameraEvent(PipelineEventKind kind, string stream) =>
         new() { Kind = kind, Stream = stream, Frame = 0, At = time.GetUtcNow(), Source = "synthetic" };
 }

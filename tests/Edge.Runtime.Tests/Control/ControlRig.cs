@@ -2,6 +2,7 @@ using System.Text;
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Control;
+using Edge.Runtime.Events;
 using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
@@ -223,6 +224,16 @@ internal sealed class ReportCollector : IFrameOutput
     public List<string> Added { get; } = [];
 
     public List<string> Removed { get; } = [];
+
+    public List<PipelineEvent> Events { get; } = [];
+
+    public void OnEvent(in PipelineEvent pipelineEvent)
+    {
+        lock (Events)
+        {
+            Events.Add(pipelineEvent);
+        }
+    }
 
     public void OnStreamAdded(StreamOptions stream) => Added.Add(stream.Id);
 
