@@ -85,6 +85,18 @@ public sealed partial class RuntimeControl
         }
     }
 
+    /// <summary>The cameras of the streams running now, in the order the streams joined.</summary>
+    public IReadOnlyList<IStreamCamera> Cameras
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. streams.Select(stream => stream.Camera)];
+            }
+        }
+    }
+
     /// <summary>The camera of a running stream, or null.</summary>
     public IStreamCamera? CameraOf(string stream)
     {
