@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Camera.Sources;
@@ -24,8 +23,6 @@ namespace Edge.Cli.Configuration;
 /// </remarks>
 public sealed class ConfigWriteBack : IConfigWriteBack
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 2 };
-
     private readonly Lock gate = new();
     private byte[] knownHash;
 
@@ -147,10 +144,22 @@ public sealed class ConfigWriteBack : IConfigWriteBack
 
             var root = Parse(contents);
             edit(root);
-            var text = Encoding.UTF8.GetBytes(root.ToJsonString(Indented) + "\n");
+            var text = Serialise(root);
             Replace(text);
             knownHash = SHA256.HashData(text);
         }
+    }
+
+    /// <summary>The settings as indented JSON text (two spaces, as the examples are written) ending in a newline.</summary>
+    private static byte[] Serialise(JsonObject root)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, IndentSize = 2 }))
+        {
+            root.WriteTo(writer);
+        }
+
+        return [.. buffer.WrittenSpan, (byte)'\n'];
     }
 
     /// <summary>Writes <paramref name="text"/> to a temporary file next to the config file, flushes it to disk and renames it over the config file.</summary>
