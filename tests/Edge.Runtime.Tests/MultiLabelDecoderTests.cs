@@ -255,6 +255,48 @@ public sealed class MultiLabelDecoderTests
         Assert.Equal(4, Decoder(OutputKind.Logits, Labels(0.5f, 0.5f, 0.5f, 0.5f)).LabelCount);
     }
 
+    [Fact]
+    public void SetThresholds_NextDecode_UsesTheNewOnAndOffThresholds()
+    {
+        var decoder = Decoder(OutputKind.Probabilities, [new LabelThreshold("l0", 0.5f, 0.4f), new LabelThreshold("l1", 0.5f, 0.4f)]);
+        decoder.Decode([0.45f, 0.6f]); // l0 off, l1 on
+
+        decoder.SetThresholds([new LabelThreshold("l0", 0.4f, 0.3f), new LabelThreshold("l1", 0.9f, 0.7f)]);
+        decoder.Decode([0.45f, 0.6f]);
+
+        Assert.Equal([0], decoder.Active.ToArray()); // l0 now over its on threshold; l1 under its new off threshold
+        Assert.Equal([0], decoder.TurnedOn.ToArray());
+        Assert.Equal([1], decoder.TurnedOff.ToArray());
+        Assert.Equal(0.9f, decoder.Thresholds[1].On);
+    }
+
+    [Fact]
+    public void SetThresholds_OtherLabelsOrCount_Refused()
+    {
+        var decoder = Decoder(OutputKind.Probabilities, Labels(0.5f, 0.5f));
+
+        Assert.Throws<ArgumentException>(() => decoder.SetThresholds([new LabelThreshold("l0", 0.4f, 0.3f)]));
+        var wrongOrder = Assert.Throws<ArgumentException>(() => decoder.SetThresholds([new LabelThreshold("l1", 0.4f, 0.3f), new LabelThreshold("l0", 0.4f, 0.3f)]));
+        Assert.StartsWith("threshold 0 is for label 'l1', expected 'l0'", wrongOrder.Message, StringComparison.Ordinal);
+        Assert.Equal(0.5f, decoder.Thresholds[0].On);
+    }
+
+    [Fact]
+    public void ForgetHistory_NextDecode_NoSmoothingNoHysteresisButTransitionsAgainstTheLastPublished()
+    {
+        // l0 on at 0.5, off below 0.2; l1 on at 0.5.
+        var decoder = Decoder(OutputKind.Probabilities, [new LabelThreshold("l0", 0.5f, 0.2f), new LabelThreshold("l1", 0.5f, 0.5f)], smoothing: 0.5f);
+        decoder.Decode([0.9f, 0.9f]); // both on
+
+        decoder.ForgetHistory();
+        decoder.Decode([0.3f, 0.8f]);
+
+        Assert.Equal(0.3f, decoder.Scores[0], Tolerance); // not averaged with 0.9
+        Assert.Equal([1], decoder.Active.ToArray()); // l0 judged against its on threshold, not its off threshold
+        Assert.Empty(decoder.TurnedOn.ToArray()); // l1 was on in the last label set: not reported again
+        Assert.Equal([0], decoder.TurnedOff.ToArray());
+    }
+
     private static MultiLabelDecoder Decoder(OutputKind kind, LabelThreshold[] labels, float smoothing = 0, int topK = 0) =>
         new(labels, kind, new DecoderOptions { Smoothing = smoothing, TopK = topK });
 

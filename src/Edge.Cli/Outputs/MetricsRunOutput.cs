@@ -61,9 +61,9 @@ internal sealed class MetricsRunOutput : RunOutput
         metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
         metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
         metrics.LineOutputs = lines.Named;
-        var cameras = start.Cameras;
-        metrics.CapturedFrames = stream => cameras[stream].Captured;
-        metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
+        var control = start.Control;
+        metrics.CapturedFrames = stream => control.CameraOf(metrics.Streams.IdOf(stream))?.Captured ?? 0;
+        metrics.OverwrittenFrames = stream => control.CameraOf(metrics.Streams.IdOf(stream))?.Overwritten ?? 0;
     }
 
     public override void Dispose()

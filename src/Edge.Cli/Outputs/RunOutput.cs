@@ -1,5 +1,6 @@
 using Edge.Cli.Configuration;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Control;
 using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
@@ -16,8 +17,11 @@ internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Mode
     public IReadOnlyList<string> HeadNames { get; } = [Model.Name, .. Settings.Heads.Select(head => head.Name)];
 }
 
-/// <summary>The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow.</summary>
-internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras);
+/// <summary>
+/// The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow; the
+/// <paramref name="Control"/> changes the running pipeline (streams may join and leave: it knows which run now).
+/// </summary>
+internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, RuntimeControl Control);
 
 /// <summary>
 /// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells, and whichever moments of the run

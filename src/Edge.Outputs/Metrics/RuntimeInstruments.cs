@@ -13,17 +13,13 @@ namespace Edge.Outputs.Metrics;
 /// exports the names docs/metrics.md lists.
 /// </summary>
 /// <remarks>
-/// The tags of every (stream, head) series, and of each stage and drop reason within it, are built once here; the frame
-/// path passes them by reference (<see cref="TagList"/> holds up to eight tags inline, and string values are references),
+/// The tags of every (stream, head) series, and of each stage and drop reason within it, are built once with the series
+/// (<see cref="SeriesState"/>); the frame path passes them by reference (<see cref="TagList"/> holds up to eight tags inline, and string values are references),
 /// so recording allocates nothing. Observable instruments read <see cref="RuntimeMetrics"/> when a listener collects.
 /// </remarks>
 internal sealed class RuntimeInstruments : IDisposable
 {
     public const string MeterName = "Edge.Runtime";
-
-    private const int StageCount = 5;
-
-    private static readonly string[] StageNames = ["queue", "preprocess", "inference", "decode", "publish"];
 
     private readonly Meter meter;
     private readonly Counter<long> processed;
@@ -36,27 +32,15 @@ internal sealed class RuntimeInstruments : IDisposable
     private readonly Histogram<double> stageLatency;
     private readonly Histogram<double> endToEndLatency;
 
-    // Indexed like RuntimeMetrics' series: stream-major, s * heads + h; stage and reason tags add a dimension.
-    private readonly TagList[] seriesTags;
-    private readonly TagList[] stageTags;
-    private readonly TagList[] staleTags;
-    private readonly TagList[] skippedTags;
-
-    /// <param name="seriesLabels">Each series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named).</param>
-    public RuntimeInstruments(RuntimeMetrics metrics, IReadOnlyList<(string Name, string Value)[]> seriesLabels)
+    public RuntimeInstruments(RuntimeMetrics metrics)
     {
         meter = new Meter(new MeterOptions(MeterName) { Version = Version, Scope = metrics });
-        seriesTags = [.. seriesLabels.Select(labels => Tags(labels))];
-        stageTags = [.. seriesLabels.SelectMany(labels => StageNames.Select(stage => Tags(labels, ("stage", stage))))];
-        staleTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "stale")))];
-        skippedTags = [.. seriesLabels.Select(labels => Tags(labels, ("reason", "skipped")))];
-
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Seconds };
         stageLatency = meter.CreateHistogram("edge_stage_latency", "s", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).", tags: null, advice: buckets);
         endToEndLatency = meter.CreateHistogram("edge_end_to_end_latency", "s", "Capture to the label set handed to the sink, for published frames.", tags: null, advice: buckets);
         processed = meter.CreateCounter<long>("edge_frames_processed", null, "Frames the pipeline took from the capture hand-off, whatever became of them.");
         published = meter.CreateCounter<long>("edge_frames_published", null, "Label sets handed to the sink, late ones included.");
-        dropped = meter.CreateCounter<long>("edge_frames_dropped", null, "Frames dropped before any work: stale (past their deadline or queue budget) or skipped by a degrade step.");
+        dropped = meter.CreateCounter<long>("edge_frames_dropped", null, "Frames dropped before any work: stale (past their deadline or queue budget), skipped by a degrade step, or taken while the stream was paused.");
         late = meter.CreateCounter<long>("edge_frames_late", null, "Label sets published after their deadline (deadline_met false).");
         withheld = meter.CreateCounter<long>("edge_frames_withheld", null, "Label sets not published because they missed their deadline (miss policy drop).");
         cancelled = meter.CreateCounter<long>("edge_frames_cancelled", null, "Inferences terminated at their deadline.");
@@ -86,10 +70,10 @@ internal sealed class RuntimeInstruments : IDisposable
 
     public Meter Meter => meter;
 
-    /// <summary>Records one report of the series at <paramref name="series"/>: its outcome, and the latencies of the stages it ran.</summary>
-    public void Record(int series, in FrameReport report)
+    /// <summary>Records one report of <paramref name="series"/>: its outcome, and the latencies of the stages it ran.</summary>
+    public void Record(SeriesState series, in FrameReport report)
     {
-        ref readonly var tags = ref seriesTags[series];
+        ref readonly var tags = ref series.Tags;
         processed.Add(1, in tags);
         switch (report.Outcome)
         {
@@ -102,10 +86,13 @@ internal sealed class RuntimeInstruments : IDisposable
                 deadlineMissed.Add(1, in tags);
                 break;
             case FrameOutcome.DroppedStale:
-                dropped.Add(1, in staleTags[series]);
+                dropped.Add(1, in series.StaleTags);
                 break;
             case FrameOutcome.Skipped:
-                dropped.Add(1, in skippedTags[series]);
+                dropped.Add(1, in series.SkippedTags);
+                break;
+            case FrameOutcome.Paused:
+                dropped.Add(1, in series.PausedTags);
                 break;
             case FrameOutcome.Withheld:
                 withheld.Add(1, in tags);
@@ -117,18 +104,18 @@ internal sealed class RuntimeInstruments : IDisposable
                 break;
         }
 
-        var stages = series * StageCount;
+        var stages = series.StageTags;
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate or FrameOutcome.Withheld)
         {
-            stageLatency.Record(report.Latency.Queue / 1000, in stageTags[stages]);
-            stageLatency.Record(report.Latency.Preprocess / 1000, in stageTags[stages + 1]);
-            stageLatency.Record(report.Latency.Inference / 1000, in stageTags[stages + 2]);
-            stageLatency.Record(report.Latency.Decode / 1000, in stageTags[stages + 3]);
+            stageLatency.Record(report.Latency.Queue / 1000, in stages[0]);
+            stageLatency.Record(report.Latency.Preprocess / 1000, in stages[1]);
+            stageLatency.Record(report.Latency.Inference / 1000, in stages[2]);
+            stageLatency.Record(report.Latency.Decode / 1000, in stages[3]);
         }
 
         if (report.Outcome is FrameOutcome.Published or FrameOutcome.PublishedLate)
         {
-            stageLatency.Record(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000, in stageTags[stages + 4]);
+            stageLatency.Record(Math.Max(0, report.EndToEndMs - report.Latency.Total) / 1000, in stages[4]);
         }
 
         // Frames that reached no sink carry NaN; a histogram would count it.
@@ -142,37 +129,23 @@ internal sealed class RuntimeInstruments : IDisposable
     /// Adds 0 to every frame counter's series, so that a listener that just attached (an exporter) knows each series
     /// from the start instead of from its first frame.
     /// </summary>
-    public void AnnounceSeries()
+    public void AnnounceSeries(IEnumerable<SeriesState> series)
     {
-        for (var series = 0; series < seriesTags.Length; series++)
+        foreach (var one in series)
         {
-            ref readonly var tags = ref seriesTags[series];
+            ref readonly var tags = ref one.Tags;
             processed.Add(0, in tags);
             published.Add(0, in tags);
             late.Add(0, in tags);
             withheld.Add(0, in tags);
             cancelled.Add(0, in tags);
             deadlineMissed.Add(0, in tags);
-            dropped.Add(0, in staleTags[series]);
-            dropped.Add(0, in skippedTags[series]);
+            dropped.Add(0, in one.StaleTags);
+            dropped.Add(0, in one.SkippedTags);
+            dropped.Add(0, in one.PausedTags);
         }
     }
 
     public void Dispose() => meter.Dispose();
 
-    private static TagList Tags((string Name, string Value)[] labels, (string Name, string Value)? extra = null)
-    {
-        var tags = default(TagList);
-        foreach (var (name, value) in labels)
-        {
-            tags.Add(name, value);
-        }
-
-        if (extra is { } one)
-        {
-            tags.Add(one.Name, one.Value);
-        }
-
-        return tags;
-    }
 }

@@ -14,8 +14,10 @@ namespace Edge.Outputs.Metrics;
 /// System.Diagnostics.Metrics listener reads: the Prometheus exporter behind <c>/metrics</c>, the OTLP push,
 /// <c>dotnet-counters</c>. The pipeline reports every frame on its own thread, where recording into the counters and
 /// histograms allocates nothing. Frame series carry a <c>stream</c> tag (and a <c>model</c> tag when the heads are
-/// named), made for the configured streams and heads only, so a report of anything else cannot add series: it is
-/// counted in <c>edge_unknown_stream_reports</c>. Capture counters and the model's identity come from the run loop
+/// named), made for the configured streams and heads and for streams that join the run (<see cref="OnStreamAdded"/>)
+/// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports</c>. A stream
+/// that leaves the run (<see cref="OnStreamRemoved"/>) drops out of the gauges and the health check; its counters keep
+/// their last values (an exporter keeps a cumulative series it has seen), and go on should it join again. Capture counters and the model's identity come from the run loop
 /// through <see cref="CapturedFrames"/>, <see cref="OverwrittenFrames"/> and <see cref="Model"/>, read when a listener
 /// collects. Metric meanings: docs/metrics.md.
 /// </summary>
@@ -26,8 +28,10 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
 
     private readonly string[]? heads;
 
-    // Stream-major: the series of stream s and head h is at s * headCount + h.
-    private readonly SeriesState[] series;
+    // Stream-major: the series of stream s (its index in Streams) and head h is at s * headCount + h. Grown (copied)
+    // when a stream joins; a frame report reads it once.
+    private volatile SeriesState[] series;
+    private readonly Lock gate = new();
     private readonly int headCount;
     private readonly RuntimeInstruments instruments;
     private long unknownReports;
@@ -52,18 +56,8 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         this.heads = heads is null ? null : [.. heads];
         headCount = heads?.Count ?? 1;
         ArgumentOutOfRangeException.ThrowIfZero(headCount, nameof(heads));
-        series = new SeriesState[Streams.Count * headCount];
-        for (var s = 0; s < Streams.Count; s++)
-        {
-            for (var h = 0; h < headCount; h++)
-            {
-                series[(s * headCount) + h] = new SeriesState(
-                    this.heads is null ? [("stream", Streams.Ids[s])] : [("stream", Streams.Ids[s]), ("model", this.heads[h])],
-                    Time);
-            }
-        }
-
-        instruments = new RuntimeInstruments(this, [.. series.Select(one => one.Labels)]);
+        series = [.. Enumerable.Range(0, Streams.Count).SelectMany(SeriesOf)];
+        instruments = new RuntimeInstruments(this);
     }
 
     /// <summary>
@@ -141,20 +135,51 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
             return;
         }
 
-        var index = (stream * headCount) + head;
-        instruments.Record(index, report);
-        series[index].Record(report);
+        var one = series[(stream * headCount) + head];
+        instruments.Record(one, report);
+        one.Record(report);
         Streams.RecordFrame(report.Stream);
     }
 
-    /// <summary>Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads.</summary>
-    public void OnEvent(in PipelineEvent pipelineEvent) => Streams.RecordEvent(pipelineEvent);
+    /// <summary>
+    /// Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads,
+    /// and the configured model's head swapping models (<c>model_swapped</c>: <c>edge_model_info</c> names the new model).
+    /// </summary>
+    public void OnEvent(in PipelineEvent pipelineEvent)
+    {
+        if (pipelineEvent is { Kind: PipelineEventKind.ModelSwapped, Model: { } swapped } && Model is { } info && (heads is null || pipelineEvent.Head == heads[0]))
+        {
+            Model = info with { Model = swapped, Sha256 = pipelineEvent.Sha256 ?? info.Sha256, Precision = pipelineEvent.Precision ?? info.Precision };
+        }
+
+        Streams.RecordEvent(pipelineEvent);
+    }
+
+    /// <summary>A stream joined the run: its series (one per head) are made and announced, or, when it ran before, shown again.</summary>
+    public void OnStreamAdded(StreamOptions stream)
+    {
+        lock (gate)
+        {
+            if (Streams.IndexOf(stream.Id) < 0)
+            {
+                // The series first: a report finds the stream (and so its series) once Streams has it.
+                var added = SeriesOf(Streams.Count, stream.Id).ToArray();
+                series = [.. series, .. added];
+                instruments.AnnounceSeries(added);
+            }
+
+            Streams.Add(stream);
+        }
+    }
+
+    /// <summary>A stream left the run: it drops out of the gauges and the health check from now on.</summary>
+    public void OnStreamRemoved(string stream) => Streams.Remove(stream);
 
     /// <summary>
     /// Adds 0 to every frame counter's series, so that a listener that just attached (an exporter) has each series
     /// from the start rather than from its first frame; the exporters call it once they listen.
     /// </summary>
-    public void AnnounceSeries() => instruments.AnnounceSeries();
+    public void AnnounceSeries() => instruments.AnnounceSeries(series);
 
     /// <summary>Removes the <see cref="Meter"/> from listeners.</summary>
     public void Dispose() => instruments.Dispose();
@@ -181,28 +206,28 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     internal IEnumerable<Measurement<long>> UnknownReportMeasurements() => [new(UnknownReports)];
 
     internal IEnumerable<Measurement<int>> LevelMeasurements() =>
-        series.Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
+        Present().Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<double>> LastFrameMeasurements() =>
-        series.Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
+        Present().Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<int>> CameraMeasurements() =>
-        Enumerable.Range(0, Streams.Count).Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
+        PresentStreams().Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
 
     internal IEnumerable<Measurement<double>> FpsMeasurements() =>
-        series.Select(one => new Measurement<double>(one.FramesPerSecond, Tags(one.Labels)));
+        Present().Select(one => new Measurement<double>(one.FramesPerSecond, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<double>> LatencyMeasurements() =>
-        series.Where(one => !double.IsNaN(one.LastLatencyMilliseconds)).Select(one => new Measurement<double>(one.LastLatencyMilliseconds, Tags(one.Labels)));
+        Present().Where(one => !double.IsNaN(one.LastLatencyMilliseconds)).Select(one => new Measurement<double>(one.LastLatencyMilliseconds, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<long>> FrameNumberMeasurements() =>
-        series.Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<long>(one.LastFrameNumber, Tags(one.Labels)));
+        Present().Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<long>(one.LastFrameNumber, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<int>> StreamCountMeasurements() =>
-        [new(Enumerable.Range(0, Streams.Count).Count(i => !Streams.IsCameraLost(i) && Streams.SinceLastFrame(i) is not null))];
+        [new(PresentStreams().Count(i => !Streams.IsCameraLost(i) && Streams.SinceLastFrame(i) is not null))];
 
     internal IEnumerable<Measurement<long>> PerStreamMeasurements(Func<int, long>? value) =>
-        value is null ? [] : Enumerable.Range(0, Streams.Count).Select(i => new Measurement<long>(value(i), StreamTag(i)));
+        value is null ? [] : PresentStreams().Select(i => new Measurement<long>(value(i), StreamTag(i)));
 
     internal IEnumerable<Measurement<long>> HardFrameMeasurements() => HardFrames is not { } capture ? [] :
     [
@@ -222,7 +247,18 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private static KeyValuePair<string, object?>[] Tags((string Name, string Value)[] labels) =>
         [.. labels.Select(label => new KeyValuePair<string, object?>(label.Name, label.Value))];
 
-    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.Ids[stream]);
+    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.IdOf(stream));
+
+    /// <summary>The series of the stream at <paramref name="stream"/> (its index in <see cref="Streams"/>), one per head.</summary>
+    private IEnumerable<SeriesState> SeriesOf(int stream) => SeriesOf(stream, Streams.IdOf(stream));
+
+    private IEnumerable<SeriesState> SeriesOf(int stream, string id) =>
+        Enumerable.Range(0, headCount).Select(h => new SeriesState(stream, heads is null ? [("stream", id)] : [("stream", id), ("model", heads[h])], Time));
+
+    /// <summary>The series of the streams running now (a snapshot).</summary>
+    private IEnumerable<SeriesState> Present() => series.Where(one => Streams.IsPresent(one.Stream));
+
+    private IEnumerable<int> PresentStreams() => Enumerable.Range(0, Streams.Count).Where(Streams.IsPresent);
 
     private static Measurement<long> Outcome(long value, string outcome) => new(value, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Edge.Runtime.Pipeline;
 
 namespace Edge.Outputs.Metrics;
@@ -5,7 +6,9 @@ namespace Edge.Outputs.Metrics;
 /// <summary>
 /// The latest state of one (stream, head) series, read by the observable gauges when a listener collects: degrade
 /// level, when and which frame was last finished with, the latest end-to-end latency and the published frame rate.
-/// The frame thread writes it without locks or allocations; a collection reads it from any thread.
+/// The frame thread writes it without locks or allocations; a collection reads it from any thread. Its tags for the
+/// instruments are built once here: a <see cref="TagList"/> holds up to eight tags inline and string values are
+/// references, so recording passes them by reference and allocates nothing.
 /// </summary>
 internal sealed class SeriesState
 {
@@ -22,14 +25,36 @@ internal sealed class SeriesState
     private long windowFrames;
     private double framesPerSecond;
 
+    private static readonly string[] StageNames = ["queue", "preprocess", "inference", "decode", "publish"];
+
+    /// <param name="stream">The stream's index in the metrics' <c>StreamLiveness</c>.</param>
     /// <param name="labels">The series' identifying labels (<c>stream</c>, and <c>model</c> when heads are named).</param>
-    public SeriesState((string Name, string Value)[] labels, TimeProvider time)
+    public SeriesState(int stream, (string Name, string Value)[] labels, TimeProvider time)
     {
+        Stream = stream;
         Labels = labels;
         this.time = time;
+        Tags = TagsOf(labels);
+        StageTags = [.. StageNames.Select(stage => TagsOf(labels, ("stage", stage)))];
+        StaleTags = TagsOf(labels, ("reason", "stale"));
+        SkippedTags = TagsOf(labels, ("reason", "skipped"));
+        PausedTags = TagsOf(labels, ("reason", "paused"));
     }
 
+    public int Stream { get; }
+
     public (string Name, string Value)[] Labels { get; }
+
+    public readonly TagList Tags;
+
+    /// <summary>Per stage: queue, preprocess, inference, decode, publish.</summary>
+    public readonly TagList[] StageTags;
+
+    public readonly TagList StaleTags;
+
+    public readonly TagList SkippedTags;
+
+    public readonly TagList PausedTags;
 
     public int Level => Volatile.Read(ref level);
 
@@ -90,5 +115,21 @@ internal sealed class SeriesState
             Interlocked.Exchange(ref windowFrames, 0);
             Interlocked.Exchange(ref windowStart, now);
         }
+    }
+
+    private static TagList TagsOf((string Name, string Value)[] labels, (string Name, string Value)? extra = null)
+    {
+        var tags = default(TagList);
+        foreach (var (name, value) in labels)
+        {
+            tags.Add(name, value);
+        }
+
+        if (extra is { } one)
+        {
+            tags.Add(one.Name, one.Value);
+        }
+
+        return tags;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class DegradeController
     private const int MaxBackoff = 16;
 
     private readonly DegradeOptions options;
-    private readonly double headroomMs;
+    private double headroomMs;
     private readonly bool[] window;
     private readonly int[] backoff;
     private int windowCount;
@@ -40,6 +40,9 @@ internal sealed class DegradeController
         backoff = new int[options.Ladder.Count + 1];
         Array.Fill(backoff, 1);
     }
+
+    /// <summary>A new budget: headroom is measured against it from the next frame on; level and window are kept.</summary>
+    public void Rebudget(double budgetMs) => headroomMs = budgetMs * options.HeadroomFraction;
 
     /// <summary>0 for the configured model at full rate, else the 1-based ladder step in force.</summary>
     public int Level { get; private set; }

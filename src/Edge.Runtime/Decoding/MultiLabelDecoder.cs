@@ -67,6 +67,35 @@ public sealed class MultiLabelDecoder
 
     public string NameOf(int label) => labels[label].Name;
 
+    /// <summary>Each label's on and off thresholds in force, in label order (the decoder's own array: read on its thread).</summary>
+    public IReadOnlyList<LabelThreshold> Thresholds => labels;
+
+    /// <summary>
+    /// New on and off thresholds, one per label in label order, used from the next <see cref="Decode"/> on. Copied into
+    /// the decoder's own array, so decoding still allocates nothing. Smoothing and which labels are on carry over: a
+    /// label on now turns off only once its score falls below its new off threshold.
+    /// </summary>
+    public void SetThresholds(IReadOnlyList<LabelThreshold> thresholds)
+    {
+        if (thresholds.Count != labels.Length)
+        {
+            throw new ArgumentException($"{thresholds.Count} thresholds for {labels.Length} labels", nameof(thresholds));
+        }
+
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (thresholds[i].Name != labels[i].Name)
+            {
+                throw new ArgumentException($"threshold {i} is for label '{thresholds[i].Name}', expected '{labels[i].Name}' (label order)", nameof(thresholds));
+            }
+        }
+
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = thresholds[i];
+        }
+    }
+
     /// <summary>Scores in [0, 1] after sigmoid and smoothing, in label order.</summary>
     public ReadOnlySpan<float> Scores => scores;
 
@@ -92,6 +121,25 @@ public sealed class MultiLabelDecoder
         lastWithheld = false;
         Array.Clear(active);
         Array.Clear(reported);
+        ActiveCount = TurnedOnCount = TurnedOffCount = 0;
+    }
+
+    /// <summary>
+    /// Starts afresh on a scene that moved on (a paused stream resuming): smoothing and hysteresis forget the past, so
+    /// the next frame's labels are judged on its own scores against the on thresholds; <see cref="TurnedOn"/> and
+    /// <see cref="TurnedOff"/> stay relative to the last label set consumers saw, so no transition is reported twice
+    /// or lost.
+    /// </summary>
+    public void ForgetHistory()
+    {
+        if (!lastWithheld)
+        {
+            active.CopyTo(reported, 0);
+        }
+
+        lastWithheld = true; // the next Decode keeps 'reported' as it is now
+        hasHistory = false;
+        Array.Clear(active);
         ActiveCount = TurnedOnCount = TurnedOffCount = 0;
     }
 

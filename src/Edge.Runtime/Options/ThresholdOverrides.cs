@@ -46,13 +46,17 @@ public static class ThresholdOverrides
     }
 
     /// <summary>Refuses an override naming a label that none of <paramref name="models"/> has.</summary>
-    public static void RequireKnown(IReadOnlyDictionary<string, ThresholdOverride>? overrides, IReadOnlyList<ModelBundle> models, string key)
+    public static void RequireKnown(IReadOnlyDictionary<string, ThresholdOverride>? overrides, IReadOnlyList<ModelBundle> models, string key) =>
+        RequireKnown(overrides, [.. models.Select(model => model.Labels)], key);
+
+    /// <summary>Refuses an override naming a label that none of <paramref name="labelSets"/> (each a model's labels) has.</summary>
+    public static void RequireKnown(IReadOnlyDictionary<string, ThresholdOverride>? overrides, IReadOnlyList<IReadOnlyList<LabelThreshold>> labelSets, string key)
     {
         foreach (var name in overrides?.Keys ?? [])
         {
-            if (!models.Any(model => model.Labels.Any(label => label.Name == name)))
+            if (!labelSets.Any(labels => labels.Any(label => label.Name == name)))
             {
-                var known = string.Join(", ", models.SelectMany(model => model.Labels.Select(label => label.Name)).Distinct());
+                var known = string.Join(", ", labelSets.SelectMany(labels => labels.Select(label => label.Name)).Distinct());
                 throw new SettingException($"{key}.{name}", null, $"a label of the stream's models: {known}", $"names label '{name}', which none of the stream's models has");
             }
         }

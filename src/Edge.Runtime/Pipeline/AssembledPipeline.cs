@@ -30,34 +30,77 @@ public sealed record AssembledStream(StreamOptions Options, IReadOnlyList<FrameP
     public string Id => Options.Id;
 }
 
+/// <summary>One inference head of the run: its name (the configured model's is its bundle's name), the model running it now and its session.</summary>
+public sealed record AssembledHead(string Name, ModelBundle Bundle, ModelSession Session);
+
 /// <summary>
 /// Everything a run labels frames with: the bundles, one warmed-up session per model shared by all streams (the
 /// configured model, every further head's, and each degrade ladder step's own), and per stream one
 /// <see cref="FramePipeline"/> lane per head, each with the stream's decoder state, budget and miss policy. Built the
-/// same way for <c>edge run</c> and <c>edge bench</c>; <see cref="BatchScheduler"/> runs the lanes.
+/// same way for <c>edge run</c> and <c>edge bench</c>; <see cref="BatchScheduler"/> runs the lanes. Streams may join
+/// and leave a running pipeline (<see cref="AssembleStream(StreamOptions)"/>, Control.RuntimeControl), and a head's model may be
+/// swapped (<see cref="ModelSwap"/>): <see cref="Heads"/> and <see cref="Streams"/> say what runs now.
 /// </summary>
 public sealed class AssembledPipeline : IDisposable
 {
+    private readonly Lock gate = new();
     private readonly List<ModelSession> sessions;
+    private readonly AssembledHead[] heads;
+    private readonly HeadOptions?[] headOptions;
+    private readonly Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladderSessions;
+    private readonly IReadOnlyList<IFrameOutput> outputs;
+    private readonly TimeProvider time;
+    private readonly PipelineExtras extras;
+    private AssembledStream[] streams = [];
 
-    private AssembledPipeline(ModelBundle bundle, List<ModelSession> sessions, IReadOnlyList<AssembledStream> streams, double firstInferenceMs)
+    private AssembledPipeline(PipelineOptions settings, List<ModelSession> sessions, AssembledHead[] heads, HeadOptions?[] headOptions, Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladderSessions, IReadOnlyList<IFrameOutput> outputs, TimeProvider time, PipelineExtras extras, double firstInferenceMs)
     {
-        Bundle = bundle;
+        Settings = settings;
         this.sessions = sessions;
-        Streams = streams;
+        this.heads = heads;
+        this.headOptions = headOptions;
+        this.ladderSessions = ladderSessions;
+        this.outputs = outputs;
+        this.time = time;
+        this.extras = extras;
         FirstInferenceMs = firstInferenceMs;
     }
 
-    /// <summary>The configured model (the first head).</summary>
-    public ModelBundle Bundle { get; }
+    /// <summary>The options the pipeline was assembled from (its streams as configured; <see cref="Streams"/> says which run now).</summary>
+    public PipelineOptions Settings { get; }
 
-    /// <summary>The configured model's session.</summary>
-    public ModelSession Session => sessions[0];
+    /// <summary>The model the first head (the configured model's) runs now.</summary>
+    public ModelBundle Bundle => Heads[0].Bundle;
+
+    /// <summary>The first head's session.</summary>
+    public ModelSession Session => Heads[0].Session;
+
+    /// <summary>Every inference head, the configured model's first, with the model it runs now.</summary>
+    public IReadOnlyList<AssembledHead> Heads
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. heads];
+            }
+        }
+    }
 
     /// <summary>Every session, the configured model's first.</summary>
-    public IReadOnlyList<ModelSession> Sessions => sessions;
+    public IReadOnlyList<ModelSession> Sessions
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. sessions];
+            }
+        }
+    }
 
-    public IReadOnlyList<AssembledStream> Streams { get; }
+    /// <summary>The streams running now, in the order they joined.</summary>
+    public IReadOnlyList<AssembledStream> Streams => Volatile.Read(ref streams);
 
     /// <summary>The first stream's first lane: the whole pipeline of a single-stream, single-head run.</summary>
     public FramePipeline Pipeline => Streams[0].Lanes[0];
@@ -82,27 +125,24 @@ public sealed class AssembledPipeline : IDisposable
 
         settings.ValidateHeadReferences(bundle.Name);
         var streams = settings.EffectiveStreams();
-        var heads = HeadModels(settings, bundle);
+        var models = HeadModels(settings, bundle);
         var sessions = new List<ModelSession>();
         try
         {
-            var headSessions = new ModelSession[heads.Count];
-            for (var h = 0; h < heads.Count; h++)
+            var heads = new AssembledHead[models.Count];
+            for (var h = 0; h < models.Count; h++)
             {
-                var feeding = streams.Count(stream => Feeds(stream, heads[h].Name));
-                headSessions[h] = ModelSession.Create(heads[h].Bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && heads[h].Bundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin, maxBatch: MaxBatch(settings, heads[h].Bundle, feeding, refuseAbove: h == 0));
-                sessions.Add(headSessions[h]);
+                var feeding = streams.Count(stream => Feeds(stream, models[h].Name));
+                var session = ModelSession.Create(models[h].Bundle, settings.Ep, settings.Threads, bindMaps: extras.Locate && models[h].Bundle.MapsName is not null, tensorRt: settings.Tensorrt, cuda: settings.Cuda, spin: settings.CpuSpin, maxBatch: MaxBatch(settings, models[h].Bundle, feeding, refuseAbove: h == 0));
+                sessions.Add(session);
+                heads[h] = new AssembledHead(models[h].Name, models[h].Bundle, session);
             }
 
             var firstInference = WarmUp(sessions[0]);
             var ladderSessions = LadderSessions(settings, bundle, streams, extras, sessions);
-            var assembled = new List<AssembledStream>();
-            for (var s = 0; s < streams.Count; s++)
-            {
-                assembled.Add(AssembleStream(settings, streams[s], s, heads, headSessions, ladderSessions, outputs, time, extras, first: s == 0));
-            }
-
-            return new AssembledPipeline(bundle, sessions, assembled, firstInference);
+            var assembled = new AssembledPipeline(settings, sessions, heads, [.. models.Select(model => model.Options)], ladderSessions, outputs, time, extras, firstInference);
+            assembled.streams = [.. streams.Select((stream, s) => assembled.AssembleStream(stream, settings.Streams.Count > 0 ? $"streams[{s}]" : "stream", first: s == 0))];
+            return assembled;
         }
         catch
         {
@@ -115,6 +155,34 @@ public sealed class AssembledPipeline : IDisposable
         }
     }
 
+    /// <summary>
+    /// The lanes of a stream joining the running pipeline: one per head it feeds, each running the head's session as it
+    /// runs now (no model is loaded), with the run's decoding, stage budgets and outputs. The stream is not yet part of
+    /// <see cref="Streams"/>: the caller attaches it once the scheduler serves it. Its degrade ladder, when its policy is
+    /// degrade, needs the ladder's model sessions the run loaded at start.
+    /// </summary>
+    /// <exception cref="SettingException">A threshold names a label none of its heads has, a head is unknown, or the
+    /// ladder's models were not loaded; keys are the stream's own fields (<c>thresholds.x</c>).</exception>
+    public AssembledStream AssembleStream(StreamOptions stream) => AssembleStream(stream, key: null, first: false);
+
+    /// <summary>A stream assembled by <see cref="AssembleStream(StreamOptions)"/> is served from now on.</summary>
+    internal void Attach(AssembledStream stream)
+    {
+        lock (gate)
+        {
+            Volatile.Write(ref streams, [.. streams, stream]);
+        }
+    }
+
+    /// <summary>A stream no longer served; its lanes are the caller's to dispose.</summary>
+    internal void Detach(AssembledStream stream)
+    {
+        lock (gate)
+        {
+            Volatile.Write(ref streams, [.. streams.Where(one => !ReferenceEquals(one, stream))]);
+        }
+    }
+
     /// <summary>Runs the model once on a blank input so the first frame does not pay ONNX Runtime's first-run costs.</summary>
     public static double WarmUp(ModelSession session)
     {
@@ -124,15 +192,35 @@ public sealed class AssembledPipeline : IDisposable
         return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    /// <summary>After a model swap (<see cref="ModelSwap"/>): <paramref name="replacement"/> takes <paramref name="old"/>'s place, and is disposed with the run.</summary>
-    internal void Replace(ModelSession old, ModelSession replacement)
+    /// <summary>
+    /// After a model swap (<see cref="ModelSwap"/>): <paramref name="replacement"/>, running <paramref name="bundle"/>,
+    /// takes <paramref name="old"/>'s place for every head and ladder step that ran it (and streams assembled from now
+    /// on), and is disposed with the run.
+    /// </summary>
+    internal void Replace(ModelSession old, ModelSession replacement, ModelBundle bundle)
     {
-        lock (sessions)
+        lock (gate)
         {
             var index = sessions.IndexOf(old);
             if (index >= 0)
             {
                 sessions[index] = replacement;
+            }
+
+            for (var h = 0; h < heads.Length; h++)
+            {
+                if (ReferenceEquals(heads[h].Session, old))
+                {
+                    heads[h] = heads[h] with { Bundle = bundle, Session = replacement };
+                }
+            }
+
+            foreach (var (model, ladder) in ladderSessions.ToList())
+            {
+                if (ReferenceEquals(ladder.Session, old))
+                {
+                    ladderSessions[model] = (bundle, replacement);
+                }
             }
         }
     }
@@ -145,7 +233,7 @@ public sealed class AssembledPipeline : IDisposable
             lane.Dispose();
         }
 
-        foreach (var session in sessions)
+        foreach (var session in Sessions)
         {
             session.Dispose();
         }
@@ -203,31 +291,53 @@ public sealed class AssembledPipeline : IDisposable
         return ladder;
     }
 
-    private static AssembledStream AssembleStream(PipelineOptions settings, StreamOptions stream, int index, List<HeadModel> heads, ModelSession[] headSessions, Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladderSessions, IReadOnlyList<IFrameOutput> outputs, TimeProvider time, PipelineExtras extras, bool first)
+    /// <param name="key">The stream's settings key (<c>streams[2]</c>, <c>stream</c>); null for a stream added at run time, whose fields are named on their own.</param>
+    private AssembledStream AssembleStream(StreamOptions stream, string? key, bool first)
     {
-        var key = settings.Streams.Count > 0 ? $"streams[{index}]" : "stream";
-        var fed = Enumerable.Range(0, heads.Count).Where(h => Feeds(stream, heads[h].Name)).ToList();
-        ThresholdOverrides.RequireKnown(stream.Thresholds, [.. fed.Select(h => heads[h].Bundle)], $"{key}.thresholds");
-        var policy = stream.MissPolicy ?? settings.MissPolicy;
-        var budgetMs = stream.BudgetMs ?? settings.BudgetMs;
-        var origin = new MessageOrigin(settings.Device, stream.Id, Edge.Camera.Sources.SourceSpec.MaskCredentials(stream.Source));
+        string Key(string field) => key is null ? field : $"{key}.{field}";
+        AssembledHead[] running;
+        Dictionary<string, (ModelBundle Bundle, ModelSession Session)> ladder;
+        lock (gate)
+        {
+            running = [.. heads];
+            ladder = new(ladderSessions);
+        }
+
+        var fed = Enumerable.Range(0, running.Length).Where(h => Feeds(stream, running[h].Name)).ToList();
+        if (key is null && stream.Heads?.FirstOrDefault(name => !running.Any(head => head.Name == name)) is { } unknown)
+        {
+            throw new SettingException(Key("heads"), unknown, $"one of the heads: {string.Join(", ", running.Select(head => head.Name))}");
+        }
+
+        ThresholdOverrides.RequireKnown(stream.Thresholds, [.. fed.Select(h => running[h].Bundle)], Key("thresholds"));
+        var policy = stream.MissPolicy ?? Settings.MissPolicy;
+        var budgetMs = stream.BudgetMs ?? Settings.BudgetMs;
+        var origin = new MessageOrigin(Settings.Device, stream.Id, Edge.Camera.Sources.SourceSpec.MaskCredentials(stream.Source));
         var lanes = new List<FramePipeline>();
         foreach (var h in fed)
         {
-            var head = heads[h];
-            var labels = ThresholdOverrides.Apply(head.Bundle.Labels, head.Options?.Thresholds, $"heads[{h - 1}].thresholds", head.Bundle.Name);
-            labels = ThresholdOverrides.Apply(labels, stream.Thresholds, $"{key}.thresholds", head.Bundle.Name, skipUnknown: true);
+            var head = running[h];
+            var labels = ThresholdOverrides.Apply(head.Bundle.Labels, headOptions[h]?.Thresholds, $"heads[{h - 1}].thresholds", head.Bundle.Name);
+            labels = ThresholdOverrides.Apply(labels, stream.Thresholds, Key("thresholds"), head.Bundle.Name, skipUnknown: true);
 
             // One decoder per stream and head, shared by the ladder's heads (InferenceHead says why).
-            var decoder = new MultiLabelDecoder(labels, head.Bundle.OutputKind, new DecoderOptions { Smoothing = settings.Smoothing, TopK = settings.TopK });
-            var primary = InferenceHead.For(head.Name, head.Bundle, headSessions[h], decoder, origin, labels);
+            var decoder = new MultiLabelDecoder(labels, head.Bundle.OutputKind, new DecoderOptions { Smoothing = Settings.Smoothing, TopK = Settings.TopK });
+            var primary = InferenceHead.For(head.Name, head.Bundle, head.Session, decoder, origin, labels);
 
-            // The ladder steps down the configured model; a further head has no ladder, so it flags its misses.
+            // The ladder steps down the configured model; a further head has none, so it flags its misses. The
+            // configured model's lane gets its ladder under any policy when the ladder's models are loaded, so that
+            // a running stream can be switched to degrade.
             var lanePolicy = policy == MissPolicy.Degrade && h > 0 ? MissPolicy.Flag : policy;
-            (DegradeOptions, IReadOnlyList<InferenceHead>)? ladder = lanePolicy == MissPolicy.Degrade ? (settings.Degrade, LadderHeads(settings, head.Bundle, headSessions[h], ladderSessions, decoder, origin, labels)) : null;
-            var laneBudget = Math.Min(head.Options?.BudgetMs ?? budgetMs, budgetMs);
+            var ladderLoaded = Settings.Degrade.Ladder.All(step => step.Model is null || ladder.ContainsKey(step.Model));
+            if (lanePolicy == MissPolicy.Degrade && !ladderLoaded)
+            {
+                throw new SettingException(Key("miss_policy"), "degrade", "drop or flag", "needs the degrade ladder's models, which the run loaded only for streams that started with miss policy degrade");
+            }
+
+            (DegradeOptions, IReadOnlyList<InferenceHead>)? steps = h == 0 && ladderLoaded ? (Settings.Degrade, LadderHeads(Settings, head.Bundle, head.Session, ladder, decoder, origin, labels)) : null;
+            var laneBudget = Math.Min(headOptions[h]?.BudgetMs ?? budgetMs, budgetMs);
             var isFirstLane = first && lanes.Count == 0;
-            lanes.Add(new FramePipeline(primary, outputs, new FrameBudget(laneBudget, time, settings.StageBudgets), time, lanePolicy, ladder)
+            lanes.Add(new FramePipeline(primary, outputs, new FrameBudget(laneBudget, time, Settings.StageBudgets), time, lanePolicy, steps)
             {
                 StageDelay = extras.StageDelay,
                 Timeline = isFirstLane ? extras.Timeline : null,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Inference;
@@ -15,8 +16,10 @@ public sealed record ScheduledStream(FrameSlot Slot, IReadOnlyList<FramePipeline
 /// (every <see cref="ProbeEvery"/>th such prediction in a row is run anyway, so a pessimistic estimate gets
 /// corrected), and <see cref="BatchPlanner"/> sizes the batch from the session's <see cref="BatchLatencyModel"/>. Every frame of the batch is preprocessed straight into its row of the session input,
 /// the run is cancelled at the batch's earliest inference deadline, and each row is decoded and published by its own
-/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame. A model swap
-/// (<see cref="ModelSwap"/>) prepared elsewhere is applied at the top of an iteration, between two batches.
+/// lane. With batch-1 sessions this is deadline-ordered round-robin. Nothing is allocated per frame.
+/// Changes prepared on other threads (<see cref="BoundaryChange"/>: a model swap, thresholds, budgets, a paused,
+/// added or removed stream) are applied at the top of an iteration, between two batches, in the order they were
+/// posted; while none is pending that costs one read of a counter.
 /// </summary>
 public sealed class BatchScheduler : IDisposable
 {
@@ -26,23 +29,34 @@ public sealed class BatchScheduler : IDisposable
     private readonly TimeProvider time;
     private readonly FrameSignal signal;
     private readonly InferenceWatchdog watchdog;
-    private readonly Feed[] feeds;
-    private readonly Lane[] lanes;
     private readonly ModelSession[] sessions;
     private readonly BatchLatencyModel[] models;
     private readonly long[][] batches;
     private readonly double[][] predictedMs;
     private readonly double[][] actualMs;
     private readonly int[] hopelessStreaks;
-    private readonly int[] candidates;
-    private readonly long[] deadlines;
+
+    // Rebuilt (on the frame thread, at a boundary) when a stream joins or leaves; never per frame.
+    private Feed[] feeds;
+    private Lane[] lanes;
+    private int[] candidates;
+    private long[] deadlines;
 
     // Set while the batch being formed holds a frame run as a probe: its measurement then replaces the estimate.
     private bool probing;
 
-    // A model swap prepared off the frame thread, waiting for the next batch boundary (ModelSwap). Read once per
-    // iteration; no lock while none is pending.
-    private SessionSwitch? pendingSwitch;
+    // Changes posted from other threads, in order, and those the frame thread took but must try again (a stream
+    // leaving waits for its frame in flight). unsettled counts both: the frame thread reads it once per iteration.
+    private readonly ConcurrentQueue<BoundaryChange> posted = new();
+    private readonly List<BoundaryChange> deferred = [];
+    private int unsettled;
+    private volatile bool stopped;
+
+    // Label sets published by the lanes of streams no longer served.
+    private long retiredPublished;
+
+    // The model swap posted and not yet settled: one at a time (ModelSwap).
+    private SessionSwitch? waitingSwitch;
 
     /// <param name="streams">Their slots must have been made with <paramref name="signal"/> as their signal.</param>
     /// <param name="signal">Set by every stream's slot; owned by the caller.</param>
@@ -52,37 +66,33 @@ public sealed class BatchScheduler : IDisposable
         this.signal = signal;
         this.time = time;
         watchdog = new InferenceWatchdog(time);
-        var laneList = new List<Lane>();
         var sessionList = new List<ModelSession>();
-        feeds = new Feed[streams.Count];
         for (var s = 0; s < streams.Count; s++)
         {
             if (!ReferenceEquals(streams[s].Slot.Signal, signal))
             {
                 throw new ArgumentException($"stream {s}'s slot does not wake the scheduler: make it with the scheduler's signal", nameof(streams));
             }
+        }
 
-            feeds[s] = new Feed(streams[s].Slot, laneList.Count, streams[s].Lanes.Count);
-            foreach (var pipeline in streams[s].Lanes)
+        foreach (var stream in streams)
+        {
+            foreach (var session in stream.Lanes.SelectMany(pipeline => pipeline.Sessions))
             {
-                laneList.Add(new Lane(pipeline, s));
-                foreach (var session in pipeline.Sessions)
+                if (!sessionList.Contains(session))
                 {
-                    if (!sessionList.Contains(session))
-                    {
-                        sessionList.Add(session);
-                    }
+                    sessionList.Add(session);
                 }
             }
         }
 
-        lanes = [.. laneList];
         sessions = [.. sessionList];
         models = [.. sessions.Select(session => new BatchLatencyModel(session.MaxBatch))];
         batches = [.. sessions.Select(session => new long[session.MaxBatch])];
         predictedMs = [.. sessions.Select(session => new double[session.MaxBatch])];
         actualMs = [.. sessions.Select(session => new double[session.MaxBatch])];
         hopelessStreaks = new int[sessions.Length];
+        (feeds, lanes) = Layout([.. streams.Select(stream => (stream, new Feed(stream.Slot, 0, stream.Lanes.Count)))], []);
         candidates = new int[lanes.Length];
         deadlines = new long[lanes.Length];
     }
@@ -106,16 +116,22 @@ public sealed class BatchScheduler : IDisposable
         return count == 0 ? (double.NaN, double.NaN) : (predictedMs[session][size - 1] / count, actualMs[session][size - 1] / count);
     }
 
-    /// <summary>Every lane of every stream (a model swap finds the lanes of its head here).</summary>
-    public IEnumerable<FramePipeline> Pipelines => lanes.Select(lane => lane.Pipeline);
+    /// <summary>Every lane of every stream (a model swap finds the lanes of its head here); a snapshot.</summary>
+    public IEnumerable<FramePipeline> Pipelines => Volatile.Read(ref lanes).Select(lane => lane.Pipeline);
 
-    /// <summary>Label sets published by every lane together.</summary>
+    /// <summary>The signal every stream's slot must set (a stream added later makes its slot with it).</summary>
+    public FrameSignal Signal => signal;
+
+    /// <summary>Whether <see cref="Run"/> has returned (or the scheduler was disposed): changes posted now are abandoned.</summary>
+    public bool Stopped => stopped;
+
+    /// <summary>Label sets published by every lane together (those of streams removed meanwhile included).</summary>
     public long Published
     {
         get
         {
-            long published = 0;
-            foreach (var lane in lanes)
+            var published = Volatile.Read(ref retiredPublished);
+            foreach (var lane in Volatile.Read(ref lanes))
             {
                 published += lane.Pipeline.Stats.Published;
             }
@@ -152,20 +168,27 @@ public sealed class BatchScheduler : IDisposable
     /// </summary>
     public void Run(long frameLimit, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested && (frameLimit <= 0 || Published < frameLimit))
+        try
         {
-            if (RunOnce(out var open))
+            while (!cancellationToken.IsCancellationRequested && (frameLimit <= 0 || Published < frameLimit))
             {
-                continue;
-            }
+                if (RunOnce(out var open))
+                {
+                    continue;
+                }
 
-            if (open == 0)
-            {
-                return;
-            }
+                if (open == 0)
+                {
+                    return;
+                }
 
-            // The time-out only bounds how long a missed wake-up could cost; every published frame sets the signal.
-            signal.Wait(TimeSpan.FromMilliseconds(50), cancellationToken);
+                // The time-out only bounds how long a missed wake-up could cost; every published frame sets the signal.
+                signal.Wait(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
+        finally
+        {
+            Stop();
         }
     }
 
@@ -175,13 +198,41 @@ public sealed class BatchScheduler : IDisposable
     /// </summary>
     public bool RunOnce(out int open)
     {
-        if (Volatile.Read(ref pendingSwitch) is not null)
+        if (Volatile.Read(ref unsettled) != 0)
         {
-            ApplySwitch();
+            ApplyChanges();
         }
 
         open = TakeFrames();
         return RunNextBatch();
+    }
+
+    /// <summary>
+    /// Hands a change to the frame thread, which applies it before its next batch. An idle scheduler is woken to do
+    /// so at once; a stopped one abandons it.
+    /// </summary>
+    internal void Post(BoundaryChange change)
+    {
+        Interlocked.Increment(ref unsettled);
+        posted.Enqueue(change);
+        signal.Set(); // an idle scheduler reaches its next boundary now rather than at its wait's time-out
+        if (stopped)
+        {
+            AbandonPosted();
+        }
+    }
+
+    /// <summary>Takes back a posted change the frame thread has not taken yet: false when it already has.</summary>
+    internal bool Withdraw(BoundaryChange change)
+    {
+        if (!change.TryWithdraw())
+        {
+            return false;
+        }
+
+        Interlocked.CompareExchange(ref waitingSwitch, null, change as SessionSwitch);
+        Interlocked.Decrement(ref unsettled);
+        return true;
     }
 
     /// <summary>
@@ -190,33 +241,97 @@ public sealed class BatchScheduler : IDisposable
     /// </summary>
     internal bool Post(SessionSwitch change)
     {
-        if (Interlocked.CompareExchange(ref pendingSwitch, change, null) is not null)
+        if (Interlocked.CompareExchange(ref waitingSwitch, change, null) is not null)
         {
             return false;
         }
 
-        signal.Set(); // an idle scheduler reaches its next boundary now rather than at its wait's time-out
+        Post((BoundaryChange)change);
         return true;
     }
 
     /// <summary>Whether a posted swap waits for the next boundary.</summary>
-    internal bool SwitchPending => Volatile.Read(ref pendingSwitch) is not null;
+    internal bool SwitchPending => Volatile.Read(ref waitingSwitch) is not null;
 
-    /// <summary>Takes back a posted swap the frame thread has not applied yet: false when it already has.</summary>
-    internal bool Withdraw(SessionSwitch change) => ReferenceEquals(Interlocked.CompareExchange(ref pendingSwitch, null, change), change);
+    /// <summary>Applies the changes waiting for this boundary, in the order they were posted.</summary>
+    private void ApplyChanges()
+    {
+        for (var i = 0; i < deferred.Count; i++)
+        {
+            if (Apply(deferred[i]))
+            {
+                deferred.RemoveAt(i--);
+                Interlocked.Decrement(ref unsettled);
+            }
+        }
+
+        while (posted.TryDequeue(out var change))
+        {
+            if (!change.TryTake())
+            {
+                continue; // withdrawn or abandoned: settled already
+            }
+
+            if (Apply(change))
+            {
+                Interlocked.Decrement(ref unsettled);
+            }
+            else
+            {
+                deferred.Add(change);
+            }
+        }
+    }
+
+    private bool Apply(BoundaryChange change)
+    {
+        try
+        {
+            return change.TryApply(this);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A change is checked before it is posted; one that fails here anyway must not take the frame thread down.
+            change.Fail(exception);
+            return true;
+        }
+    }
+
+    /// <summary>On the frame thread, once it will run no more: every change still waiting is abandoned.</summary>
+    private void Stop()
+    {
+        stopped = true;
+        foreach (var change in deferred)
+        {
+            change.Abandon();
+            Interlocked.Decrement(ref unsettled);
+        }
+
+        deferred.Clear();
+        AbandonPosted();
+    }
+
+    private void AbandonPosted()
+    {
+        while (posted.TryDequeue(out var change))
+        {
+            if (change.TryTake())
+            {
+                Interlocked.CompareExchange(ref waitingSwitch, null, change as SessionSwitch);
+                change.Abandon();
+                Interlocked.Decrement(ref unsettled);
+            }
+        }
+    }
 
     /// <summary>
     /// Between two batches: every replaced head goes in, frames admitted but not yet preprocessed move to the new head
     /// (so none is lost or run twice), and the session's slot gets the new session and its warm-up latency model.
+    /// Refused when a lane the swap did not prepare for runs the old session (a stream joined while it warmed up).
     /// </summary>
-    private void ApplySwitch()
+    internal void ApplySwitch(SessionSwitch change)
     {
-        var change = Interlocked.Exchange(ref pendingSwitch, null);
-        if (change is null)
-        {
-            return;
-        }
-
+        Interlocked.CompareExchange(ref waitingSwitch, null, change);
         var index = Array.FindIndex(sessions, session => ReferenceEquals(session, change.Old));
         if (index < 0 || change.Replacement.MaxBatch != sessions[index].MaxBatch)
         {
@@ -224,9 +339,25 @@ public sealed class BatchScheduler : IDisposable
             return;
         }
 
+        foreach (var lane in lanes)
+        {
+            for (var level = 0; level < lane.Pipeline.Heads.Count; level++)
+            {
+                if (ReferenceEquals(lane.Pipeline.Heads[level].Session, change.Old) && !change.Heads.Any(head => ReferenceEquals(head.Pipeline, lane.Pipeline) && head.Level == level))
+                {
+                    change.Done.TrySetException(new InvalidOperationException($"stream '{lane.Pipeline.Stream}' joined while the new model warmed up, so the swap has no head for it: expected the same streams, try again"));
+                    return;
+                }
+            }
+        }
+
         foreach (var (pipeline, level, _, replacement) in change.Heads)
         {
             pipeline.ReplaceHead(level, replacement);
+            if (level == 0 && pipeline.HardFrames is { } hardFrames)
+            {
+                hardFrames.ModelSha256 = change.Bundle.Sha256; // frames offered from here on were scored by the new model
+            }
         }
 
         for (var l = 0; l < lanes.Length; l++)
@@ -261,6 +392,118 @@ public sealed class BatchScheduler : IDisposable
         change.Done.TrySetResult(switched);
     }
 
+    /// <summary>Frame thread, at a boundary: serves <paramref name="stream"/> from now on. Its lanes must run sessions the scheduler has.</summary>
+    internal void Attach(ScheduledStream stream)
+    {
+        if (!ReferenceEquals(stream.Slot.Signal, signal))
+        {
+            throw new ArgumentException("the stream's slot does not wake the scheduler: make it with the scheduler's signal", nameof(stream));
+        }
+
+        if (FeedOf(stream.Slot) >= 0)
+        {
+            throw new ArgumentException("the stream is served already", nameof(stream));
+        }
+
+        foreach (var session in stream.Lanes.SelectMany(pipeline => pipeline.Sessions))
+        {
+            if (Array.IndexOf(sessions, session) < 0)
+            {
+                throw new InvalidOperationException("a lane of the new stream runs a session the scheduler does not (its model was swapped meanwhile): expected the running sessions, try again");
+            }
+        }
+
+        var kept = Enumerable.Range(0, feeds.Length).Select(s => (Stream: Served(s), Feed: feeds[s]));
+        Relayout([.. kept, (stream, new Feed(stream.Slot, 0, stream.Lanes.Count))]);
+    }
+
+    /// <summary>
+    /// Frame thread, at a boundary: stops taking frames from the stream of <paramref name="slot"/> and, once its frame
+    /// in flight is done (now, or at a later boundary), stops serving it: true then.
+    /// </summary>
+    internal bool TryDetach(FrameSlot slot)
+    {
+        var s = Require(slot);
+        feeds[s].Leaving = true;
+        if (feeds[s].Waiting > 0)
+        {
+            return false;
+        }
+
+        var leaving = Served(s);
+        Relayout([.. Enumerable.Range(0, feeds.Length).Where(other => other != s).Select(other => (Served(other), feeds[other]))]);
+        Volatile.Write(ref retiredPublished, retiredPublished + leaving.Lanes.Sum(lane => lane.Stats.Published));
+        return true;
+    }
+
+    /// <summary>
+    /// Frame thread: frames of a paused stream are still taken from its slot, but only counted and reported as paused.
+    /// Returns whether it was paused before.
+    /// </summary>
+    internal bool SetPaused(FrameSlot slot, bool paused)
+    {
+        ref var feed = ref feeds[Require(slot)];
+        var was = feed.Paused;
+        feed.Paused = paused;
+        return was;
+    }
+
+    /// <summary>Frame thread: the sequence number of the last frame taken from the stream of <paramref name="slot"/> (0 before any).</summary>
+    internal long LastTaken(FrameSlot slot) => feeds[Require(slot)].LastTaken;
+
+    /// <summary>
+    /// Frame thread: the last frame of <paramref name="pipeline"/>'s stream that a change made now does not reach: the
+    /// one before the frame it holds admitted, else the last one taken.
+    /// </summary>
+    internal long LastFrameBefore(FramePipeline pipeline)
+    {
+        foreach (var lane in lanes)
+        {
+            if (ReferenceEquals(lane.Pipeline, pipeline))
+            {
+                return lane.Pending ? lane.Frame.Frame.Sequence - 1 : feeds[lane.Feed].LastTaken;
+            }
+        }
+
+        throw new ArgumentException($"stream '{pipeline.Stream}''s lane is not served by the scheduler", nameof(pipeline));
+    }
+
+    private ScheduledStream Served(int feed) => new(feeds[feed].Slot, [.. lanes.Skip(feeds[feed].FirstLane).Take(feeds[feed].LaneCount).Select(lane => lane.Pipeline)]);
+
+    private int FeedOf(FrameSlot slot) => Array.FindIndex(feeds, feed => ReferenceEquals(feed.Slot, slot));
+
+    private int Require(FrameSlot slot) =>
+        FeedOf(slot) is var s and >= 0 ? s : throw new ArgumentException("the slot is not one of a stream the scheduler serves", nameof(slot));
+
+    /// <summary>Rebuilds the feeds and lanes (keeping each stream's state and its lanes' frames in flight) and the per-lane scratch arrays.</summary>
+    private void Relayout(List<(ScheduledStream Stream, Feed Feed)> streams)
+    {
+        var (newFeeds, newLanes) = Layout(streams, lanes);
+        feeds = newFeeds;
+        candidates = new int[newLanes.Length];
+        deadlines = new long[newLanes.Length];
+        Volatile.Write(ref lanes, newLanes);
+    }
+
+    /// <summary>Feeds and lanes for <paramref name="streams"/> in order; a lane already in <paramref name="current"/> keeps its state.</summary>
+    private static (Feed[] Feeds, Lane[] Lanes) Layout(List<(ScheduledStream Stream, Feed Feed)> streams, Lane[] current)
+    {
+        var newFeeds = new Feed[streams.Count];
+        var newLanes = new List<Lane>();
+        for (var s = 0; s < streams.Count; s++)
+        {
+            var (stream, feed) = streams[s];
+            newFeeds[s] = feed with { FirstLane = newLanes.Count, LaneCount = stream.Lanes.Count };
+            foreach (var pipeline in stream.Lanes)
+            {
+                var existing = Array.FindIndex(current, lane => ReferenceEquals(lane.Pipeline, pipeline));
+                newLanes.Add(existing >= 0 ? current[existing] with { Feed = s } : new Lane(pipeline, s));
+            }
+        }
+
+        return (newFeeds, [.. newLanes]);
+    }
+
     /// <summary>Gives every stream whose previous frame is done its newest frame; returns the streams not yet ended.</summary>
     private int TakeFrames()
     {
@@ -274,7 +517,7 @@ public sealed class BatchScheduler : IDisposable
             }
 
             open++;
-            if (feed.Waiting > 0)
+            if (feed.Waiting > 0 || feed.Leaving)
             {
                 continue;
             }
@@ -287,13 +530,32 @@ public sealed class BatchScheduler : IDisposable
                 continue;
             }
 
-            if (state == SlotState.Taken)
+            if (state != SlotState.Taken)
             {
-                Admit(ref feed, frame!);
+                continue;
+            }
+
+            feed.LastTaken = frame!.Sequence;
+            if (feed.Paused)
+            {
+                Pass(ref feed, frame);
+            }
+            else
+            {
+                Admit(ref feed, frame);
             }
         }
 
         return open;
+    }
+
+    /// <summary>A paused stream's frame: every lane counts it and reports it as paused; nothing is inferred.</summary>
+    private void Pass(ref Feed feed, Frame frame)
+    {
+        for (var l = feed.FirstLane; l < feed.FirstLane + feed.LaneCount; l++)
+        {
+            lanes[l].Pipeline.Pass(frame);
+        }
     }
 
     private void Admit(ref Feed feed, Frame frame)
@@ -451,26 +713,31 @@ public sealed class BatchScheduler : IDisposable
         throw new InvalidOperationException("a lane's head runs a session the scheduler was not given");
     }
 
+    /// <summary>Stops the watchdog; changes still waiting are abandoned (call once no thread runs <see cref="RunOnce"/>).</summary>
     public void Dispose()
     {
+        Stop();
         watchdog.Dispose();
     }
 
-    private struct Feed(FrameSlot slot, int firstLane, int laneCount)
+    private record struct Feed(FrameSlot Slot, int FirstLane, int LaneCount)
     {
-        public readonly FrameSlot Slot = slot;
-        public readonly int FirstLane = firstLane;
-        public readonly int LaneCount = laneCount;
-
         /// <summary>Lanes still to finish the stream's current frame; a new frame is taken only at 0.</summary>
         public int Waiting;
         public bool Ended;
+
+        /// <summary>Frames are taken and reported as paused, not inferred.</summary>
+        public bool Paused;
+
+        /// <summary>The stream is being removed: no frame is taken any more.</summary>
+        public bool Leaving;
+
+        /// <summary>The sequence number of the last frame taken.</summary>
+        public long LastTaken;
     }
 
-    private struct Lane(FramePipeline pipeline, int feed)
+    private record struct Lane(FramePipeline Pipeline, int Feed)
     {
-        public readonly FramePipeline Pipeline = pipeline;
-        public readonly int Feed = feed;
         public bool Pending;
         public AdmittedFrame Frame;
         public long Deadline;

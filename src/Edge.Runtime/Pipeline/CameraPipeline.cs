@@ -13,7 +13,7 @@ namespace Edge.Runtime.Pipeline;
 /// <see cref="Slot"/>. The camera's losses and recoveries are published as <c>camera_lost</c> and
 /// <c>camera_recovered</c>, carrying the stream id.
 /// </summary>
-public sealed class CameraPipeline : IDisposable
+public sealed class CameraPipeline : Control.IStreamCamera
 {
     private readonly CaptureLoop capture;
     private readonly IFrameOutput? events;

@@ -1,5 +1,6 @@
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Events;
 using Edge.Runtime.HardFrames;
@@ -27,6 +28,9 @@ public enum FrameOutcome : byte
 
     /// <summary>Inference terminated at the deadline.</summary>
     Cancelled,
+
+    /// <summary>Taken from a paused stream: not inferred, nothing published.</summary>
+    Paused,
 }
 
 /// <summary>
@@ -41,10 +45,13 @@ public sealed class FramePipeline : IDisposable
     private readonly InferenceHead[] heads;
     private readonly int[] frameStrides;
     private readonly MultiLabelDecoder decoder;
-    private readonly FrameBudget budget;
     private readonly TimeProvider time;
     private readonly InferenceWatchdog watchdog;
-    private readonly DegradeController? degrade;
+    private readonly DegradeOptions? ladderOptions;
+
+    // Replaced between two frames by a control change (Retune); read on the frame thread only, but for status.
+    private FrameBudget budget;
+    private DegradeController? degrade;
     private readonly long anchorTimestamp;
     private readonly DateTimeOffset anchorWallClock;
     private long strideCounter;
@@ -61,8 +68,9 @@ public sealed class FramePipeline : IDisposable
     /// <param name="primary">Level 0: the configured model, on every frame.</param>
     /// <param name="outputs">Told about every frame and event, in this order.</param>
     /// <param name="policy">What to do with frames that miss their deadline.</param>
-    /// <param name="ladder">Degrade policy only: the options (each step's frame stride among them) and one head per
-    /// ladder step, cheapest last. Every head must be of the primary's stream and share its decoder.</param>
+    /// <param name="ladder">The degrade ladder: the options (each step's frame stride among them) and one head per
+    /// ladder step, cheapest last. Every head must be of the primary's stream and share its decoder. Required by the
+    /// degrade policy; under another policy it lets the policy be changed to degrade later (<see cref="Retune"/>).</param>
     public FramePipeline(InferenceHead primary, IReadOnlyList<IFrameOutput> outputs, FrameBudget budget, TimeProvider time, MissPolicy policy = MissPolicy.Flag, (DegradeOptions Options, IReadOnlyList<InferenceHead> Heads)? ladder = null)
     {
         if (policy == MissPolicy.Degrade && ladder is null)
@@ -75,8 +83,9 @@ public sealed class FramePipeline : IDisposable
             throw new ArgumentException($"the ladder has {l.Options.Ladder.Count} steps but {l.Heads.Count} heads", nameof(ladder));
         }
 
-        heads = policy == MissPolicy.Degrade ? [primary, .. ladder!.Value.Heads] : [primary];
-        frameStrides = policy == MissPolicy.Degrade ? [1, .. ladder!.Value.Options.Ladder.Select(step => step.FrameStride)] : [1];
+        heads = ladder is { } steps ? [primary, .. steps.Heads] : [primary];
+        frameStrides = ladder is { } strides ? [1, .. strides.Options.Ladder.Select(step => step.FrameStride)] : [1];
+        ladderOptions = ladder?.Options;
         foreach (var head in heads)
         {
             // One decoder across the ladder keeps smoothing and label on/off state through a level change (InferenceHead).
@@ -104,7 +113,10 @@ public sealed class FramePipeline : IDisposable
 
     public PipelineStats Stats { get; private set; } = new();
 
-    public MissPolicy Policy { get; }
+    public MissPolicy Policy { get; private set; }
+
+    /// <summary>Whether the pipeline has a degrade ladder, so its policy can be (or become) degrade.</summary>
+    public bool HasLadder => ladderOptions is not null;
 
     /// <summary>Where every frame report and event goes (camera events from the capture loop too).</summary>
     public FrameOutputs Outputs { get; }
@@ -112,12 +124,12 @@ public sealed class FramePipeline : IDisposable
     public FrameBudget Budget => budget;
 
     /// <summary>The degrade level in force: 0 unless the degrade policy stepped down.</summary>
-    public int Level => degrade?.Level ?? 0;
+    public int Level => Policy == MissPolicy.Degrade && degrade is not null ? degrade.Level : 0;
 
     /// <summary>The head that runs at <see cref="Level"/>.</summary>
     public InferenceHead Head => heads[Level];
 
-    /// <summary>Level 0 (the configured model's head), then one per degrade ladder step.</summary>
+    /// <summary>Level 0 (the configured model's head), then one per degrade ladder step (when it has a ladder).</summary>
     public IReadOnlyList<InferenceHead> Heads => heads;
 
     /// <summary>The sequence number of the last frame this pipeline finished (published, dropped or skipped); 0 before any.</summary>
@@ -290,6 +302,70 @@ public sealed class FramePipeline : IDisposable
         heads[level] = replacement;
     }
 
+    /// <summary>
+    /// A paused stream's frame, taken so its camera keeps going: counted in <see cref="PipelineStats.Paused"/> and
+    /// reported as <see cref="FrameOutcome.Paused"/>; nothing is inferred or published.
+    /// </summary>
+    public FrameOutcome Pass(Frame frame)
+    {
+        Stats.Paused++;
+        return Finish(frame, double.NaN, FrameOutcome.Paused);
+    }
+
+    /// <summary>
+    /// Frame thread, between two frames: frames admitted from now on get <paramref name="newBudget"/>, and frames
+    /// completed from now on the miss policy <paramref name="policy"/>. Leaving the degrade policy goes back to level 0
+    /// (reported as recovered after the next frame); entering it starts at level 0 with a fresh miss window.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The degrade policy on a pipeline without a ladder.</exception>
+    public void Retune(FrameBudget newBudget, MissPolicy policy)
+    {
+        if (policy == MissPolicy.Degrade && ladderOptions is null)
+        {
+            throw new InvalidOperationException($"stream '{Stream}''s pipeline has no degrade ladder: expected drop or flag");
+        }
+
+        var level = Level;
+        if (policy == MissPolicy.Degrade)
+        {
+            if (Policy == MissPolicy.Degrade && degrade is not null)
+            {
+                degrade.Rebudget(newBudget.BudgetMs);
+            }
+            else
+            {
+                degrade = new DegradeController(ladderOptions!, newBudget.BudgetMs);
+            }
+        }
+        else if (level > 0)
+        {
+            Stats.Recoveries++;
+            strideCounter = 0;
+            pendingLevelChange = new PipelineEvent
+            {
+                Kind = PipelineEventKind.Recovered,
+                Stream = Stream,
+                Frame = LastFrame,
+                At = WallClockOf(time.GetTimestamp()),
+                Level = 0,
+                Profile = heads[0].Name,
+            };
+        }
+
+        budget = newBudget;
+        Policy = policy;
+    }
+
+    /// <summary>Frame thread, between two frames: the labels' on and off thresholds from the next decoded frame on (see <see cref="MultiLabelDecoder.SetThresholds"/>).</summary>
+    public void SetThresholds(IReadOnlyList<LabelThreshold> thresholds) => decoder.SetThresholds(thresholds);
+
+    /// <summary>Frame thread, between two frames: the scene moved on (a paused stream resumes); see <see cref="MultiLabelDecoder.ForgetHistory"/>.</summary>
+    public void ForgetHistory()
+    {
+        decoder.ForgetHistory();
+        strideCounter = 0;
+    }
+
     /// <summary>Starts counting afresh (after a warm-up); the decoder's state and the degrade level are kept.</summary>
     public void ResetStats()
     {
@@ -350,6 +426,7 @@ public sealed class FramePipeline : IDisposable
         var published = time.GetTimestamp();
         Stats.Publish.Record(Milliseconds(decoded, published));
         Stats.EndToEnd.Record(Milliseconds(captured, published));
+        Stats.PublishRate.Record(published, time.TimestampFrequency);
         return outcome;
     }
 
@@ -437,7 +514,7 @@ public sealed class FramePipeline : IDisposable
 
     private void Observe(Frame frame, bool missed, double latencyMs)
     {
-        if (degrade is null)
+        if (degrade is null || Policy != MissPolicy.Degrade)
         {
             return;
         }

@@ -13,6 +13,12 @@ public sealed class PipelineStats
     /// <summary>Frames already past their deadline (or queue budget) when the pipeline reached them: dropped unprocessed.</summary>
     public long DroppedStale { get; internal set; }
 
+    /// <summary>Frames taken from a paused stream: not inferred, nothing published.</summary>
+    public long Paused { get; internal set; }
+
+    /// <summary>Label sets published per second over the last few seconds.</summary>
+    public FrameRate PublishRate { get; } = new();
+
     /// <summary>Frames passed over on purpose by a degrade step that processes one frame in N.</summary>
     public long Skipped { get; internal set; }
 

@@ -1,3 +1,4 @@
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 
 namespace Edge.Runtime.Pipeline;
@@ -7,11 +8,14 @@ namespace Edge.Runtime.Pipeline;
 /// each head running the old session. Prepared off the frame thread by <see cref="ModelSwap"/>, applied by
 /// <see cref="BatchScheduler"/> between two batches.
 /// </summary>
-internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, BatchLatencyModel latencyModel, IReadOnlyList<HeadReplacement> heads)
+internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, ModelBundle bundle, BatchLatencyModel latencyModel, IReadOnlyList<HeadReplacement> heads) : BoundaryChange
 {
     public ModelSession Old { get; } = old;
 
     public ModelSession Replacement { get; } = replacement;
+
+    /// <summary>The model <see cref="Replacement"/> runs.</summary>
+    public ModelBundle Bundle { get; } = bundle;
 
     public BatchLatencyModel LatencyModel { get; } = latencyModel;
 
@@ -19,6 +23,16 @@ internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, 
 
     /// <summary>Completed on the frame thread once applied, with the last frame each stream ran on the old model.</summary>
     public TaskCompletionSource<IReadOnlyList<StreamSwitch>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override bool TryApply(BatchScheduler scheduler)
+    {
+        scheduler.ApplySwitch(this);
+        return true;
+    }
+
+    public override void Fail(Exception exception) => Done.TrySetException(new InvalidOperationException(exception.Message, exception));
+
+    public override void Abandon() => Done.TrySetException(new InvalidOperationException("the frame thread has stopped: expected a running pipeline"));
 }
 
 /// <summary>The head at <paramref name="Level"/> of <paramref name="Pipeline"/>, <paramref name="Old"/>, gives way to <paramref name="Replacement"/>.</summary>

@@ -35,6 +35,7 @@ public sealed class RuntimeInstrumentsTests
         metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, stream: "back", model: "scene"));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Skipped, stream: "back", model: "scene"));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Cancelled, stream: "back", model: "tagger"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Paused, stream: "back", model: "tagger"));
         var sums = recorder.Sums;
 
         Assert.Equal(2, sums["edge_frames_processed{stream=\"front\",model=\"tagger\"}"]);
@@ -44,11 +45,12 @@ public sealed class RuntimeInstrumentsTests
         Assert.Equal(1, sums["edge_frames_dropped{stream=\"back\",model=\"scene\",reason=\"stale\"}"]);
         Assert.Equal(1, sums["edge_frames_dropped{stream=\"back\",model=\"scene\",reason=\"skipped\"}"]);
         Assert.Equal(1, sums["edge_frames_cancelled{stream=\"back\",model=\"tagger\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"back\",model=\"tagger\",reason=\"paused\"}"]);
         Assert.Equal(1, sums["edge_deadline_missed{stream=\"front\",model=\"tagger\"}"]);
         Assert.Equal(1, sums["edge_deadline_missed{stream=\"front\",model=\"scene\"}"]);
         Assert.Equal(1, sums["edge_deadline_missed{stream=\"back\",model=\"tagger\"}"]);
         Assert.False(sums.ContainsKey("edge_frames_published{stream=\"back\",model=\"scene\"}"));
-        Assert.Equal(6, sums.Where(pair => pair.Key.StartsWith("edge_frames_processed{", StringComparison.Ordinal)).Sum(pair => pair.Value));
+        Assert.Equal(7, sums.Where(pair => pair.Key.StartsWith("edge_frames_processed{", StringComparison.Ordinal)).Sum(pair => pair.Value));
     }
 
     [Fact]

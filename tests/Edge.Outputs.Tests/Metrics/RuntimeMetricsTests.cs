@@ -32,7 +32,7 @@ public sealed class RuntimeMetricsTests : IDisposable
         [
             FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.PublishedLate,
             FrameOutcome.DroppedStale, FrameOutcome.DroppedStale, FrameOutcome.Skipped, FrameOutcome.Withheld,
-            FrameOutcome.Cancelled, FrameOutcome.Cancelled,
+            FrameOutcome.Cancelled, FrameOutcome.Cancelled, FrameOutcome.Paused,
         ];
         for (var i = 0; i < outcomes.Length; i++)
         {
@@ -40,10 +40,11 @@ public sealed class RuntimeMetricsTests : IDisposable
         }
 
         var sums = recorder.Sums;
-        Assert.Equal(10, sums["edge_frames_processed{stream=\"cam0\"}"]);
+        Assert.Equal(11, sums["edge_frames_processed{stream=\"cam0\"}"]);
         Assert.Equal(4, sums["edge_frames_published{stream=\"cam0\"}"]);
         Assert.Equal(2, sums["edge_frames_dropped{stream=\"cam0\",reason=\"stale\"}"]);
         Assert.Equal(1, sums["edge_frames_dropped{stream=\"cam0\",reason=\"skipped\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"cam0\",reason=\"paused\"}"]);
         Assert.Equal(1, sums["edge_frames_late{stream=\"cam0\"}"]);
         Assert.Equal(1, sums["edge_frames_withheld{stream=\"cam0\"}"]);
         Assert.Equal(2, sums["edge_frames_cancelled{stream=\"cam0\"}"]);

@@ -46,6 +46,20 @@ public sealed class HardFrameCaptureTests : IDisposable
     }
 
     [Fact]
+    public void ModelSha256_ChangedByAModelSwap_RowsOfFramesOfferedAfterNameTheNewModel()
+    {
+        using (var capture = fixture.Create())
+        {
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 1, 7), HardFrameFixture.NearThreshold));
+            capture.ModelSha256 = "ef56ab78";
+            fixture.Time.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 2, 99), HardFrameFixture.NearThreshold));
+        }
+
+        Assert.Equal([HardFrameFixture.ModelSha, "ef56ab78"], fixture.Rows().Select(row => row[4]));
+    }
+
+    [Fact]
     public void Offer_HighMeanEntropy_SavedWithEntropyReason()
     {
         using (var capture = fixture.Create())
