@@ -141,58 +141,61 @@ public sealed class RuntimeMetricsStreamTests
         metrics.OnStreamAdded(new StreamOptions { Id = "side", Source = "synthetic" });
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "side", model: "scene"));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Paused, stream: "side", model: "tagger"));
-        var text = Exposition.Render(metrics);
+        recorder.Collect();
 
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_published_total{stream=\"side\",model=\"scene\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"side\",model=\"tagger\",reason=\"paused\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_camera_connected{stream=\"side\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_unknown_stream_reports_total"));
         Assert.Equal(1, recorder.Sums["edge_frames_published{stream=\"side\",model=\"scene\"}"]);
+        Assert.Equal(1, recorder.Sums["edge_frames_dropped{stream=\"side\",model=\"tagger\",reason=\"paused\"}"]);
+        Assert.Equal([1.0], recorder.Values("edge_camera_connected{stream=\"side\"}"));
+        Assert.Equal(0, recorder.Sums["edge_unknown_stream_reports"]);
     }
 
     [Fact]
-    public void OnStreamRemoved_StreamLeavingTheRun_GoneFromTheExpositionAndTheHealthCheck()
+    public void OnStreamRemoved_StreamLeavingTheRun_GoneFromTheGaugesAndTheHealthCheck()
     {
-        var metrics = new RuntimeMetrics(time, TwoStreams()) { CapturedFrames = stream => 10 + stream };
+        using var metrics = new RuntimeMetrics(time, TwoStreams()) { CapturedFrames = stream => 10 + stream };
+        using var recorder = new MeterRecorder(metrics.Meter);
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "front"));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
         metrics.OnEvent(CameraEvent(PipelineEventKind.CameraLost, "back"));
-        Assert.Equal("stream back: camera lost", MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Equal("stream back: camera lost", metrics.Streams.Unhealthy(StaleAfter));
 
         metrics.OnStreamRemoved("back");
-        var text = Exposition.Render(metrics);
+        recorder.Collect();
 
-        Assert.DoesNotContain("\"back\"", text, StringComparison.Ordinal);
-        Assert.Equal("10", Exposition.Value(text, "edge_frames_captured_total{stream=\"front\"}"));
-        Assert.Null(MetricsRoutes.Unhealthy(metrics.Streams, StaleAfter));
+        Assert.Empty(recorder.Values("edge_camera_connected{stream=\"back\"}"));
+        Assert.Empty(recorder.Values("edge_frames_captured{stream=\"back\"}"));
+        Assert.Equal([10.0], recorder.Values("edge_frames_captured{stream=\"front\"}"));
+        Assert.Null(metrics.Streams.Unhealthy(StaleAfter));
     }
 
     [Fact]
     public void OnStreamAdded_StreamThatLeftJoinsAgain_ItsCountersGoOn()
     {
-        var metrics = new RuntimeMetrics(time, TwoStreams());
+        using var metrics = new RuntimeMetrics(time, TwoStreams());
+        using var recorder = new MeterRecorder(metrics.Meter);
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
         metrics.OnStreamRemoved("back");
 
         metrics.OnStreamAdded(new StreamOptions { Id = "back", Source = "synthetic" });
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
 
-        Assert.Equal("2", Exposition.Value(Exposition.Render(metrics), "edge_frames_published_total{stream=\"back\"}"));
+        Assert.Equal(2, recorder.Sums["edge_frames_published{stream=\"back\"}"]);
     }
 
     [Fact]
     public void OnEvent_ModelSwappedOnTheConfiguredModelsHead_ModelInfoNamesTheNewModel()
     {
-        var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]) { Model = new ModelInfo("tagger-v1", "aa", "fp32", "cpu") };
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]) { Model = new ModelInfo("tagger-v1", "aa", "fp32", "cpu") };
+        using var recorder = new MeterRecorder(metrics.Meter);
 
         metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.ModelSwapped, Stream = "front", Frame = 3, At = time.GetUtcNow(), Head = "scene", Model = "scene-v2", Sha256 = "cc", Precision = "fp16" });
-        var before = Exposition.Render(metrics);
+        recorder.Collect();
         metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.ModelSwapped, Stream = "front", Frame = 3, At = time.GetUtcNow(), Head = "tagger", Model = "tagger-v2", Sha256 = "bb", Precision = "int8" });
-        var after = Exposition.Render(metrics);
+        recorder.Collect();
 
-        Assert.Equal("1", Exposition.Value(before, "edge_model_info{model=\"tagger-v1\",sha256=\"aa\",precision=\"fp32\",ep=\"cpu\"}"));
-        Assert.Equal("1", Exposition.Value(after, "edge_model_info{model=\"tagger-v2\",sha256=\"bb\",precision=\"int8\",ep=\"cpu\"}"));
-        Assert.DoesNotContain("tagger-v1", after, StringComparison.Ordinal);
+        Assert.Equal([1.0], recorder.Values("edge_model_info{model=\"tagger-v1\",sha256=\"aa\",precision=\"fp32\",ep=\"cpu\"}"));
+        Assert.Equal([1.0], recorder.Values("edge_model_info{model=\"tagger-v2\",sha256=\"bb\",precision=\"int8\",ep=\"cpu\"}"));
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.Contains("scene-v2", StringComparison.Ordinal));
     }
 
     private PipelineEvent CameraEvent(PipelineEventKind kind, string stream) =>
