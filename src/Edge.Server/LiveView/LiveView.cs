@@ -1,4 +1,5 @@
 using Edge.Runtime.Events;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Edge.Server.Hosting;
@@ -42,7 +43,9 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
     private readonly long interval;
     private readonly Lock tapsGate = new();
     private readonly EventLog events = new();
-    private readonly Dictionary<string, ViewedStream> configured;
+    // Copied on write: streams join and leave on a control thread while requests read.
+    private volatile Dictionary<string, ViewedStream> configured;
+    private volatile HashSet<string> departed = [];
     private readonly FrameEncoder encoder;
     private readonly CancellationTokenSource closing = new();
     private FrameTap[] taps = [];
@@ -117,6 +120,35 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         }
     }
 
+    /// <summary>
+    /// A stream joined the run: it is listed and watchable at once (before its first frame), with the heads and labels
+    /// of the streams configured at start (every stream runs the same models).
+    /// </summary>
+    public void OnStreamAdded(StreamOptions stream)
+    {
+        lock (tapsGate)
+        {
+            var model = configured.Values.FirstOrDefault();
+            var heads = model?.Heads ?? [];
+            configured = new Dictionary<string, ViewedStream>(configured) { [stream.Id] = new ViewedStream(stream.Id, heads, model?.Labels ?? []) };
+            departed = [.. departed.Where(id => id != stream.Id)];
+        }
+
+        foreach (var head in configured[stream.Id].Heads)
+        {
+            Register(stream.Id, head);
+        }
+    }
+
+    /// <summary>A stream left the run: no longer listed, and new viewers of it are refused (404).</summary>
+    public void OnStreamRemoved(string stream)
+    {
+        lock (tapsGate)
+        {
+            departed = [.. departed, stream];
+        }
+    }
+
     public void ConfigureServices(IServiceCollection services) =>
         services.AddWebSockets(webSockets => webSockets.KeepAliveInterval = TimeSpan.FromSeconds(15));
 
@@ -177,7 +209,7 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
             return refused;
         }
 
-        var current = Volatile.Read(ref taps);
+        var current = Present();
         var streams = current.Select(tap => tap.Stream).Distinct().Select(id => new StreamEntry(
             id,
             [.. current.Where(tap => tap.Stream == id).Select(tap => tap.Head)],
@@ -295,7 +327,7 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         unknown = Task.CompletedTask;
         var id = context.Request.RouteValues["id"] as string ?? "";
         var head = context.Request.Query["head"].ToString();
-        var current = Volatile.Read(ref taps);
+        var current = Present();
         var ofStream = current.Where(tap => tap.Stream == id).ToList();
         if (ofStream.Count == 0)
         {
@@ -325,6 +357,14 @@ public sealed class LiveView : IServerModule, IFrameOutput, IDisposable
         events.Copy(0, recent, until);
         var writer = new EventJsonWriter(options.Device);
         return [.. recent.Where(e => e.Event.Stream == stream).Select(e => FrameEncoder.Serialise(writer, e.Event))];
+    }
+
+    /// <summary>The taps of the streams in the run now.</summary>
+    private FrameTap[] Present()
+    {
+        var gone = departed;
+        var current = Volatile.Read(ref taps);
+        return gone.Count == 0 ? current : [.. current.Where(tap => !gone.Contains(tap.Stream))];
     }
 
     private FrameTap? Find(string stream, string head)

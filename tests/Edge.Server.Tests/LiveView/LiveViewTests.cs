@@ -349,6 +349,30 @@ public sealed class LiveViewTests
     }
 
     [Fact]
+    public async Task StreamList_StreamsJoiningAndLeavingTheRun_ListedFromJoiningAndGoneAfterLeaving()
+    {
+        using var rig = new LiveViewRig(startPump: false);
+
+        rig.View.OnStreamAdded(new Edge.Runtime.Options.StreamOptions { Id = "side", Source = "synthetic" });
+        var joined = await StreamIds(rig);
+        rig.View.OnStreamRemoved("cam0");
+        var left = await StreamIds(rig);
+        using var refused = await Client.GetAsync(rig.Http("/view/streams/cam0/mjpeg"));
+
+        Assert.Equal(["cam0", "side"], joined.Select(stream => stream.GetProperty("id").GetString()));
+        Assert.Equal("tiny", joined[1].GetProperty("heads")[0].GetString());
+        Assert.Equal(10, joined[1].GetProperty("labels").GetArrayLength());
+        Assert.Equal(["side"], left.Select(stream => stream.GetProperty("id").GetString()));
+        await AssertError(refused, HttpStatusCode.NotFound, "unknown stream 'cam0', expected one of the streams being labelled (side)");
+    }
+
+    private static async Task<List<JsonElement>> StreamIds(LiveViewRig rig)
+    {
+        using var response = await Client.GetAsync(rig.Http("/view/streams.json"));
+        return [.. JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("streams").EnumerateArray()];
+    }
+
+    [Fact]
     public void Options_OutOfRange_NameTheSettingAndTheRange()
     {
         var fps = Assert.Throws<ArgumentOutOfRangeException>(() => new LiveViewOptions { MaxFps = 0 });
