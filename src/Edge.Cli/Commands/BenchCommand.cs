@@ -27,11 +27,12 @@ internal static class BenchCommand
         var streams = new Option<string?>("--streams") { Description = "Streams sharing the model's session, batched by the deadline-aware scheduler: N, or N,N,... to compare stream counts (e.g. 1,2,4,8); 1 alone is the single-stream bench" };
         var rates = new Option<string?>("--rates") { Description = "With --streams: frames per second per stream, comma-separated (e.g. 30,30,15,15; max for as fast as taken); stream i plays at item i modulo the list" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "With --streams: the most frames one batch may take (default: the bundle's maximum; 1 turns batching off)" };
+        var viewers = new Option<string?>("--viewers") { Description = "Live view load: viewer counts to compare, comma-separated (e.g. 0,10; one viewer of each count never reads); windows of --block frames (default 100) take turns, --frames per count" };
 
         var shared = SettingFlags.For("model", "budget_ms", "miss_policy", "ep", "threads", "cpu_spin");
         var command = new Command("bench", "Benchmark the frame path: per-stage and end-to-end latency, bare inference in the same run, throughput, misses, allocations, GC, CPU, memory, power")
         {
-            compare, source, rate, frames, duration, warmUp, block, stageBudget, injectDelay, json, report, config, fashionMnist, streams, rates, maxBatch,
+            compare, source, rate, frames, duration, warmUp, block, stageBudget, injectDelay, json, report, config, fashionMnist, streams, rates, maxBatch, viewers,
         };
         foreach (var option in shared.Options)
         {
@@ -63,6 +64,11 @@ internal static class BenchCommand
                 CpuSpin = settings.CpuSpin,
                 Delay = StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)),
             };
+            if (parse.GetValue(viewers) is { } viewerCounts)
+            {
+                return ViewerBenchCommand.Execute(ViewerBenchCommand.OptionsOf(options, viewerCounts, parse.GetValue(block) is not null, parse.GetValue(compare), parse.GetValue(streams), parse.GetValue(json), parse.GetValue(report)));
+            }
+
             if (StreamOptionsOf(options, parse.GetValue(streams), parse.GetValue(rates), parse.GetValue(maxBatch), parse.GetValue(compare)) is { } multi)
             {
                 return StreamBenchCommand.Execute(multi, parse.GetValue(json), parse.GetValue(report));

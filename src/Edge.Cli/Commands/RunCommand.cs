@@ -5,8 +5,8 @@ using Edge.Camera.Sources;
 using Edge.Cli.Configuration;
 using Edge.Cli.Outputs;
 using Edge.Runtime.Budget;
-using Edge.Runtime.Control;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Control;
 using Edge.Runtime.HardFrames;
 using Edge.Runtime.Inference;
 using Edge.Runtime.Pipeline;
@@ -43,7 +43,9 @@ internal static class RunCommand
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
         {
             RefusedSecrets.CheckFlags(parse, refusedSecrets);
-            var fromFile = parse.GetValue(config) is { } path ? RunSettings.FromFile(path) : new RunSettings();
+            var configPath = parse.GetValue(config);
+            var fromFile = configPath is { } path ? RunSettings.FromFile(path) : new RunSettings();
+            var writeBack = configPath is null ? null : ConfigWriteBack.Open(configPath); // the file as the run read it
             var fromFlags = settingFlags.Read(parse);
             sourceFlags.Read(parse, fromFlags);
             fromFlags.StageBudgetsMs = StageBudgetFlags.Parse(parse.GetValue(stageBudget));
@@ -54,7 +56,7 @@ internal static class RunCommand
                 .OverriddenBy(RunSettings.FromEnvironment(Environment.GetEnvironmentVariable))
                 .OverriddenBy(fromFlags)
                 .Resolve();
-            var extras = new RunExtras(parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(hardFrames), parse.GetValue(events), StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)));
+            var extras = new RunExtras(parse.GetValue(fashionMnist), parse.GetValue(locate), parse.GetValue(hardFrames), parse.GetValue(events), StageBudgetFlags.ParseDelay(parse.GetValue(injectDelay)), writeBack);
             return Execute(settings, extras, parse.GetValue(verbose));
         }));
         return command;
@@ -75,7 +77,10 @@ internal static class RunCommand
             log.LogInformation("loading the model with TensorRT: a first engine build can take minutes (edge prepare builds engines ahead of time)");
         }
 
-        var streamCount = settings.EffectiveStreams().Count;
+        var startStreams = settings.EffectiveStreams();
+
+        // One stream's hard frames fill the folder; with several (or once a stream joins at run time), each stream has its own subfolder.
+        string HardFramesFolderOf(string folder, string stream) => startStreams.Count > 1 || stream != startStreams[0].Id ? Path.Combine(folder, stream) : folder;
         using var assembled = AssembledPipeline.Create(settings, configured, outputs.FrameOutputs, time, new PipelineExtras
         {
             Locate = extras.Locate,
@@ -83,7 +88,7 @@ internal static class RunCommand
             Gate = outputs.Gate,
             HardFramesFor = extras.HardFramesFolder is not { } folder
                 ? null
-                : (model, stream) => HardFramesOf(streamCount > 1 ? Path.Combine(folder, stream) : folder, model, time, loggers),
+                : (model, stream) => HardFramesOf(HardFramesFolderOf(folder, stream), model, time, loggers),
         });
         var bundle = assembled.Bundle;
         var session = assembled.Session;
@@ -97,13 +102,16 @@ internal static class RunCommand
         using var signal = new FrameSignal();
         var cameras = new List<CameraPipeline>();
         using var closeCameras = new Disposer(cameras);
+        CameraPipeline CameraOf(AssembledStream stream, FrameSignal wakes) =>
+            CameraPipeline.Create(stream.Id, stream.Options.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), stream.Lanes[0].Outputs, wakes);
         foreach (var stream in assembled.Streams)
         {
-            cameras.Add(CameraPipeline.Create(stream.Id, stream.Options.Source, extras.FashionMnistFolder, () => new Frame(bundle.Input.Width, bundle.Input.Height), time, loggers.CreateLogger("edge.capture"), stream.Lanes[0].Outputs, signal));
+            cameras.Add(CameraOf(stream, signal));
         }
 
         using var scheduler = new BatchScheduler([.. assembled.Streams.Select((stream, i) => new ScheduledStream(cameras[i].Slot, stream.Lanes))], signal, time);
         scheduler.WarmUp();
+        var control = new RuntimeControl(assembled, scheduler, cameras, time) { CameraFactory = CameraOf, WriteBack = extras.WriteBack };
 
         using var cancel = new ConsoleCancellation();
         using var stop = lines.StopOn(cancel.Token);
@@ -116,7 +124,7 @@ internal static class RunCommand
             terminated = true;
             cancel.Cancel();
         });
-        outputs.Starting(new RunStart(assembled, cameras, new RuntimeControl(assembled, scheduler, cameras, time)));
+        outputs.Starting(new RunStart(assembled, cameras, control));
 
         GcTuning.SettleBeforeSteadyState();
         for (var s = 0; s < cameras.Count; s++)
@@ -130,13 +138,17 @@ internal static class RunCommand
         log.LogInformation("publishing to {Output}; batches of up to {Batch} frames", settings.Output == "-" ? "stdout" : settings.Output, session.MaxBatch);
         scheduler.Run(settings.Frames, stop.Token);
         outputs.PipelineStopped();
-        cameras.ForEach(camera => camera.Stop());
-        if (cameras.Select(camera => camera.Fault).OfType<FrameSourceException>().FirstOrDefault() is { } fault)
+
+        // The streams running at the end (some may have joined or left at run time); those that joined are disposed with the rest.
+        var running = control.Cameras.OfType<CameraPipeline>().ToList();
+        cameras.AddRange(running.Except(cameras));
+        running.ForEach(camera => camera.Stop());
+        if (running.Select(camera => camera.Fault).OfType<FrameSourceException>().FirstOrDefault() is { } fault)
         {
             throw fault;
         }
 
-        var incomplete = cameras.Select(camera => camera.Incomplete).OfType<IncompleteSourceException>().FirstOrDefault();
+        var incomplete = running.Select(camera => camera.Incomplete).OfType<IncompleteSourceException>().FirstOrDefault();
         outputs.Finish(Console.Error);
         var readerGone = lines.ReaderClosed;
         if (readerGone is not null)
@@ -144,7 +156,7 @@ internal static class RunCommand
             Console.Error.WriteLine($"edge: {readerGone.Name} was closed by its reader (broken pipe) after {readerGone.Written} lines: the run stopped");
         }
 
-        PrintSummary(assembled, cameras, scheduler, outputs.Find<MissedDeadlineWatch>());
+        PrintSummary(assembled, running, scheduler, outputs.Find<MissedDeadlineWatch>());
         lines.PrintNotWritten(Console.Error);
         if (readerGone is not null)
         {
@@ -168,6 +180,7 @@ internal static class RunCommand
         var several = assembled.Lanes.Skip(1).Any();
         for (var s = 0; s < assembled.Streams.Count; s++)
         {
+            var camera = cameras.Single(one => one.Stream == assembled.Streams[s].Id);
             foreach (var lane in assembled.Streams[s].Lanes)
             {
                 if (several)
@@ -175,10 +188,10 @@ internal static class RunCommand
                     Console.Error.WriteLine($"== stream {lane.Stream}, head {lane.Head.Name}");
                 }
 
-                RunSummary.Print(Console.Error, lane, cameras[s].Overwritten, lane.Head.Session.Report.Active, several ? null : missed);
+                RunSummary.Print(Console.Error, lane, camera.Overwritten, lane.Head.Session.Report.Active, several ? null : missed);
             }
 
-            RunSummary.PrintCamera(Console.Error, cameras[s].ReadFailures, cameras[s].Reconnects, cameras[s].ReconnectAttempts);
+            RunSummary.PrintCamera(Console.Error, camera.ReadFailures, camera.Reconnects, camera.ReconnectAttempts);
             if (assembled.Streams[s].Lanes[0].HardFrames is { } hardFrames)
             {
                 hardFrames.Dispose();
@@ -204,5 +217,5 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay);
+    private sealed record RunExtras(string? FashionMnistFolder, bool Locate, string? HardFramesFolder, string? EventsPath, InjectedDelay? Delay, ConfigWriteBack? WriteBack);
 }

@@ -1,10 +1,12 @@
 using Edge.Cli.Configuration;
 using Edge.Outputs.Metrics;
+using Edge.Runtime.Options;
 using Edge.Runtime.Publishing;
 using Edge.Server.Api;
 using Edge.Server.Health;
 using Edge.Server.Hosting;
 using Edge.Server.Hosting.Security;
+using Edge.Server.LiveView;
 using Edge.Server.Metrics;
 
 namespace Edge.Cli.Outputs;
@@ -12,25 +14,27 @@ namespace Edge.Cli.Outputs;
 /// <summary>
 /// The HTTP side of <c>edge run</c> (docs/http.md), serving from the start so that probes answer while the model
 /// loads. <c>--metrics</c> serves only <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>, open to whoever reaches
-/// it: a Prometheus bind on 0.0.0.0 never exposes control by surprise. <c>--http</c> serves those and the control
-/// API (and the live view), behind the API token beyond loopback. Both on the same endpoint: one server serves all
-/// (what the operator asked for either way); endpoints that would share a port otherwise are refused.
+/// it: a Prometheus bind on 0.0.0.0 never exposes control by surprise. <c>--http</c> serves those, the control API
+/// and the live view, behind the API token beyond loopback. Both on the same endpoint: one server serves all (what
+/// the operator asked for either way); endpoints that would share a port otherwise are refused.
 /// </summary>
 internal sealed class HttpRunOutput : RunOutput
 {
     private readonly List<EdgeServer> servers;
     private readonly RunReadiness readiness;
     private readonly ControlTarget control;
+    private readonly LiveView? view;
 
-    private HttpRunOutput(List<EdgeServer> servers, RunReadiness readiness, ControlTarget control)
+    private HttpRunOutput(List<EdgeServer> servers, RunReadiness readiness, ControlTarget control, LiveView? view)
     {
         this.servers = servers;
         this.readiness = readiness;
         this.control = control;
+        this.view = view;
     }
 
-    /// <summary>The server acts on the run's moments only; frames reach its modules through the run's metrics.</summary>
-    public override IFrameOutput? Output => null;
+    /// <summary>The live view sees every frame (with <c>--http</c>); metrics and health read the run's metrics instead.</summary>
+    public override IFrameOutput? Output => view;
 
     public static RunOutput? Create(RunContext context, IReadOnlyList<RunOutput> made)
     {
@@ -44,6 +48,7 @@ internal sealed class HttpRunOutput : RunOutput
         var readiness = new RunReadiness(metrics.Streams);
         var control = new ControlTarget();
         var servers = new List<EdgeServer>();
+        LiveView? view = null;
         try
         {
             var metricsEndpoint = settings.Metrics;
@@ -54,7 +59,9 @@ internal sealed class HttpRunOutput : RunOutput
                     metricsEndpoint = null;
                 }
 
-                servers.Add(Start(http.Endpoint, "http", FullModules(metrics, readiness, control, settings), Security(http), context));
+                var security = Security(http);
+                view = new LiveView(new LiveViewOptions { Device = settings.Device, Streams = ViewedStreams(context) }, context.Time);
+                servers.Add(Start(http.Endpoint, "http", FullModules(metrics, readiness, control, view, settings), security, context));
             }
 
             if (metricsEndpoint is not null)
@@ -62,11 +69,12 @@ internal sealed class HttpRunOutput : RunOutput
                 servers.Add(Start(metricsEndpoint, "metrics", HealthModules(metrics, readiness, settings), new ServerSecurity(), context));
             }
 
-            return new HttpRunOutput(servers, readiness, control);
+            return new HttpRunOutput(servers, readiness, control, view);
         }
         catch
         {
             servers.ForEach(server => server.Dispose());
+            view?.Dispose();
             throw;
         }
     }
@@ -76,11 +84,23 @@ internal sealed class HttpRunOutput : RunOutput
         [new MetricsRoutes(metrics) { StaleAfter = settings.HealthzStale }, new ReadinessRoutes(readiness)];
 
     /// <summary>
-    /// Everything <c>--http</c> serves: the health modules, the control API and its OpenAPI document, and the live
-    /// view (its module is added here, next to the control API, so it shares the server's token and limits).
+    /// Everything <c>--http</c> serves: the health modules, the control API with its OpenAPI document, and the live
+    /// view; a further module goes here, and shares the server's token, limits and error shape.
     /// </summary>
-    private static List<IServerModule> FullModules(RuntimeMetrics metrics, RunReadiness readiness, ControlTarget control, ResolvedRunSettings settings) =>
-        [.. HealthModules(metrics, readiness, settings), new ControlApiRoutes(control)];
+    private static List<IServerModule> FullModules(RuntimeMetrics metrics, RunReadiness readiness, ControlTarget control, LiveView view, ResolvedRunSettings settings) =>
+        [.. HealthModules(metrics, readiness, settings), new ControlApiRoutes(control), view];
+
+    /// <summary>
+    /// What the live view lists before the first frames: each configured stream, the heads it feeds (the configured
+    /// model's first) and the configured model's labels with the stream's thresholds.
+    /// </summary>
+    private static List<ViewedStream> ViewedStreams(RunContext context) =>
+    [
+        .. context.Settings.EffectiveStreams().Select(stream => new ViewedStream(
+            stream.Id,
+            stream.Heads is { Count: > 0 } heads ? heads : context.HeadNames,
+            [.. ThresholdOverrides.Apply(context.Model.Labels, stream.Thresholds, "thresholds", context.Model.Name, skipUnknown: true).Select(label => new ViewedLabel(label.Name, label.On, label.Off))])),
+    ];
 
     private static EdgeServer Start(string endpoint, string setting, List<IServerModule> modules, ServerSecurity security, RunContext context)
     {
@@ -129,5 +149,9 @@ internal sealed class HttpRunOutput : RunOutput
     /// <summary>No frame will cross a batch boundary again: changes are refused from now on instead of waiting forever.</summary>
     public override void PipelineStopped() => control.Stop();
 
-    public override void Dispose() => servers.ForEach(server => server.Dispose());
+    public override void Dispose()
+    {
+        servers.ForEach(server => server.Dispose());
+        view?.Dispose();
+    }
 }

@@ -34,7 +34,7 @@ internal sealed class MetricsRunOutput : RunOutput
         var metrics = new RuntimeMetrics(context.Time, settings.EffectiveStreams(), context.HeadNames);
         try
         {
-            var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(collector) : null;
+            var otlp = settings.MetricsOtlpEndpoint is { } collector ? OtlpMetricsExport.Start(metrics, collector) : null;
             return new MetricsRunOutput(metrics, otlp, context.Lines);
         }
         catch
@@ -47,12 +47,13 @@ internal sealed class MetricsRunOutput : RunOutput
     public override void Starting(RunStart start)
     {
         var bundle = start.Assembled.Bundle;
-        Metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
-        Metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
-        Metrics.LineOutputs = lines.Named;
-        var cameras = start.Cameras;
-        Metrics.CapturedFrames = stream => cameras[stream].Captured;
-        Metrics.OverwrittenFrames = stream => cameras[stream].Overwritten;
+        var metrics = Metrics;
+        metrics.Model = new ModelInfo(bundle.Name, bundle.Sha256, bundle.Precision, start.Assembled.Session.Report.Active);
+        metrics.HardFrames = start.Assembled.Pipeline.HardFrames;
+        metrics.LineOutputs = lines.Named;
+        var control = start.Control;
+        metrics.CapturedFrames = stream => control.CameraOf(metrics.Streams.IdOf(stream))?.Captured ?? 0;
+        metrics.OverwrittenFrames = stream => control.CameraOf(metrics.Streams.IdOf(stream))?.Overwritten ?? 0;
     }
 
     public override void Dispose()

@@ -1,5 +1,6 @@
 using Edge.Cli.Configuration;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Control;
 using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
@@ -17,10 +18,10 @@ internal sealed record RunContext(ResolvedRunSettings Settings, ModelBundle Mode
 }
 
 /// <summary>
-/// The pipeline assembled and warmed up, every stream's capture loop made (in stream order), and the control that
-/// changes them while they run (the HTTP API's), just before frames flow.
+/// The pipeline assembled and every stream's capture loop made (in stream order), just before frames flow; the
+/// <paramref name="Control"/> changes the running pipeline (streams may join and leave: it knows which run now).
 /// </summary>
-internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, Edge.Runtime.Control.RuntimeControl Control);
+internal sealed record RunStart(AssembledPipeline Assembled, IReadOnlyList<CameraPipeline> Cameras, RuntimeControl Control);
 
 /// <summary>
 /// One output of <c>edge run</c>: the <see cref="IFrameOutput"/> the pipeline tells (none for an output that only

@@ -76,6 +76,12 @@ internal sealed class SystemdIntegration : IFrameOutput
     /// <summary>Follows each stream's camera; comes on the capture threads, possibly several at once.</summary>
     public void OnEvent(in PipelineEvent pipelineEvent) => streams.RecordEvent(pipelineEvent);
 
+    /// <summary>A stream joined the run: it must be alive too (when required) once its first frame had time to come.</summary>
+    public void OnStreamAdded(StreamOptions stream) => streams.Add(stream);
+
+    /// <summary>A stream left the run: its camera no longer keeps the watchdog from being fed.</summary>
+    public void OnStreamRemoved(string stream) => streams.Remove(stream);
+
     public void Stopping()
     {
         if (notifier.IsEnabled)

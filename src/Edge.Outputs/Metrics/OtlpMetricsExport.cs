@@ -31,15 +31,15 @@ public sealed class OtlpMetricsExport : IDisposable
     public static bool IsValidEndpoint(string endpoint) =>
         Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);
 
-    /// <summary>Starts exporting; the first export follows one <paramref name="interval"/> later, the last one happens on <see cref="Dispose"/>.</summary>
-    public static OtlpMetricsExport Start(Uri endpoint, TimeSpan? interval = null)
+    /// <summary>
+    /// Starts exporting <paramref name="metrics"/> (from now on: a listener sees what is recorded after it attached);
+    /// the first export follows one <paramref name="interval"/> later, the last one happens on <see cref="Dispose"/>.
+    /// </summary>
+    public static OtlpMetricsExport Start(RuntimeMetrics metrics, Uri endpoint, TimeSpan? interval = null)
     {
         var every = (int)(interval ?? DefaultInterval).TotalMilliseconds;
-        var boundaries = new ExplicitBucketHistogramConfiguration { Boundaries = LatencyHistogram.DefaultBoundsSeconds };
         var provider = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(RuntimeMetrics.MeterName)
-            .AddView("edge_stage_latency", boundaries)
-            .AddView("edge_end_to_end_latency", boundaries)
+            .AddRuntimeMetrics(metrics)
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Endpoint = MetricsUrl(endpoint);
@@ -49,6 +49,7 @@ public sealed class OtlpMetricsExport : IDisposable
                 reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
             })
             .Build();
+        metrics.AnnounceSeries();
         return new OtlpMetricsExport(provider);
     }
 

@@ -10,25 +10,28 @@ using Edge.Runtime.Publishing;
 namespace Edge.Outputs.Metrics;
 
 /// <summary>
-/// The runtime's Prometheus metrics. The pipeline reports every frame on its own thread, where recording takes a few
-/// interlocked increments and allocates nothing; a scrape reads the counters from any thread. Frame series carry a
-/// <c>stream</c> label (and a <c>model</c> label when the heads are named), made for the configured streams and heads
-/// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports_total</c>.
-/// Capture counters and the model's identity come from the run loop through <see cref="CapturedFrames"/>,
-/// <see cref="OverwrittenFrames"/> and <see cref="Model"/>. The same metrics are instruments of the <see cref="Meter"/>
-/// (<c>Edge.Runtime</c>) for any System.Diagnostics.Metrics listener. Metric meanings: docs/metrics.md.
+/// The runtime's metrics, as instruments of the <see cref="Meter"/> (<c>Edge.Runtime</c>) that any
+/// System.Diagnostics.Metrics listener reads: the Prometheus exporter behind <c>/metrics</c>, the OTLP push,
+/// <c>dotnet-counters</c>. The pipeline reports every frame on its own thread, where recording into the counters and
+/// histograms allocates nothing. Frame series carry a <c>stream</c> tag (and a <c>model</c> tag when the heads are
+/// named), made for the configured streams and heads and for streams that join the run (<see cref="OnStreamAdded"/>)
+/// only, so a report of anything else cannot add series: it is counted in <c>edge_unknown_stream_reports</c>. A stream
+/// that leaves the run (<see cref="OnStreamRemoved"/>) drops out of the gauges and the health check; its counters keep
+/// their last values (an exporter keeps a cumulative series it has seen), and go on should it join again. Capture counters and the model's identity come from the run loop
+/// through <see cref="CapturedFrames"/>, <see cref="OverwrittenFrames"/> and <see cref="Model"/>, read when a listener
+/// collects. Metric meanings: docs/metrics.md.
 /// </summary>
 public sealed class RuntimeMetrics : IFrameOutput, IDisposable
 {
     /// <summary>The name of every <see cref="Meter"/> (<c>dotnet-counters monitor --counters Edge.Runtime</c>).</summary>
     public const string MeterName = RuntimeInstruments.MeterName;
 
-    private static readonly PipelineStage[] TimedStages = [PipelineStage.Queue, PipelineStage.Preprocess, PipelineStage.Inference, PipelineStage.Decode, PipelineStage.Publish];
-
     private readonly string[]? heads;
 
-    // Stream-major: the series of stream s and head h is at s * headCount + h.
-    private readonly HeadSeries[] series;
+    // Stream-major: the series of stream s (its index in Streams) and head h is at s * headCount + h. Grown (copied)
+    // when a stream joins; a frame report reads it once.
+    private volatile SeriesState[] series;
+    private readonly Lock gate = new();
     private readonly int headCount;
     private readonly RuntimeInstruments instruments;
     private long unknownReports;
@@ -37,6 +40,8 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private volatile ModelInfo? model;
     private volatile HardFrameCapture? hardFrames;
     private volatile IReadOnlyList<LineOutput>? lineOutputs;
+    private long collectFailures;
+    private volatile Exception? lastCollectFailure;
 
     /// <param name="time">Stamps frames for <c>edge_last_frame_timestamp_seconds</c> and the health check.</param>
     /// <param name="streams">The configured streams (<see cref="PipelineOptions.EffectiveStreams"/>); the one default stream when null.</param>
@@ -51,23 +56,14 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         this.heads = heads is null ? null : [.. heads];
         headCount = heads?.Count ?? 1;
         ArgumentOutOfRangeException.ThrowIfZero(headCount, nameof(heads));
-        series = new HeadSeries[Streams.Count * headCount];
-        for (var s = 0; s < Streams.Count; s++)
-        {
-            for (var h = 0; h < headCount; h++)
-            {
-                series[(s * headCount) + h] = new HeadSeries(this.heads is null
-                    ? [("stream", Streams.Ids[s])]
-                    : [("stream", Streams.Ids[s]), ("model", this.heads[h])]);
-            }
-        }
-
-        instruments = new RuntimeInstruments(this, [.. series.Select(one => one.Labels)]);
+        series = [.. Enumerable.Range(0, Streams.Count).SelectMany(SeriesOf)];
+        instruments = new RuntimeInstruments(this);
     }
 
     /// <summary>
-    /// These metrics as instruments (counters, histograms with the buckets of <see cref="LatencyHistogram.DefaultBoundsSeconds"/>,
-    /// observable gauges), named <see cref="MeterName"/>, scoped to this instance.
+    /// These metrics as instruments (counters, histograms advising the buckets of <see cref="LatencyBuckets"/>,
+    /// observable counters and gauges), named <see cref="MeterName"/>, scoped to this instance (its
+    /// <see cref="Meter.Scope"/>), so that an exporter can take this instance's meter and no other of the same name.
     /// </summary>
     public Meter Meter => instruments.Meter;
 
@@ -80,7 +76,16 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     public long UnknownReports => Interlocked.Read(ref unknownReports);
 
     /// <summary>
-    /// Read at scrape time for <c>edge_frames_captured_total{stream}</c>, given each configured stream's index in
+    /// How many times an observable instrument's callback failed (a provider such as <see cref="CapturedFrames"/>
+    /// threw), with <see cref="LastCollectFailure"/>; <c>/metrics</c> answers 500 for a scrape during which it grew.
+    /// </summary>
+    public long CollectFailures => Interlocked.Read(ref collectFailures);
+
+    /// <summary>The exception of the latest failed observable callback, or null while none failed.</summary>
+    public Exception? LastCollectFailure => lastCollectFailure;
+
+    /// <summary>
+    /// Read when a listener collects, for <c>edge_frames_captured_total{stream}</c>, given each configured stream's index in
     /// <see cref="StreamLiveness.Ids"/> (omitted while null).
     /// </summary>
     public Func<int, long>? CapturedFrames
@@ -89,7 +94,7 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         set => capturedFrames = value;
     }
 
-    /// <summary>Read at scrape time for <c>edge_frames_overwritten_total{stream}</c>, per stream index as <see cref="CapturedFrames"/>.</summary>
+    /// <summary>Read when a listener collects, for <c>edge_frames_overwritten_total{stream}</c>, per stream index as <see cref="CapturedFrames"/>.</summary>
     public Func<int, long>? OverwrittenFrames
     {
         get => overwrittenFrames;
@@ -103,14 +108,14 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
         set => model = value;
     }
 
-    /// <summary>Read at scrape time for <c>edge_hard_frames_total</c> (omitted while null).</summary>
+    /// <summary>Read when a listener collects, for <c>edge_hard_frames_total</c> (omitted while null).</summary>
     public HardFrameCapture? HardFrames
     {
         get => hardFrames;
         set => hardFrames = value;
     }
 
-    /// <summary>The JSON-lines files (<c>--output</c>, <c>--events</c>), read at scrape time for <c>edge_output_lines_*</c>.</summary>
+    /// <summary>The JSON-lines files (<c>--output</c>, <c>--events</c>), read when a listener collects, for <c>edge_output_lines_*</c>.</summary>
     public IReadOnlyList<LineOutput>? LineOutputs
     {
         get => lineOutputs;
@@ -130,41 +135,99 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
             return;
         }
 
-        var index = (stream * headCount) + head;
-        series[index].Record(report, Time.GetUtcNow().ToUnixTimeMilliseconds());
-        instruments.Record(index, report);
+        var one = series[(stream * headCount) + head];
+        instruments.Record(one, report);
+        one.Record(report);
         Streams.RecordFrame(report.Stream);
     }
 
-    /// <summary>Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads.</summary>
-    public void OnEvent(in PipelineEvent pipelineEvent) => Streams.RecordEvent(pipelineEvent);
-
-    /// <summary>Writes every metric in the Prometheus text exposition format 0.0.4 (line feeds, UTF-8 when encoded).</summary>
-    /// <remarks>Calls the <see cref="CapturedFrames"/> and <see cref="OverwrittenFrames"/> providers; their exceptions propagate.</remarks>
-    public void WriteTo(TextWriter output)
+    /// <summary>
+    /// Follows each stream's camera (<c>camera_lost</c>, <c>camera_recovered</c>), possibly from several capture threads,
+    /// and the configured model's head swapping models (<c>model_swapped</c>: <c>edge_model_info</c> names the new model).
+    /// </summary>
+    public void OnEvent(in PipelineEvent pipelineEvent)
     {
-        var writer = new PrometheusTextWriter(output);
-        WriteLatency(writer);
-        WriteFrameCounters(writer);
-        WriteRunLoopMetrics(writer);
-        WriteOutputMetrics(writer);
-        WriteState(writer);
+        if (pipelineEvent is { Kind: PipelineEventKind.ModelSwapped, Model: { } swapped } && Model is { } info && (heads is null || pipelineEvent.Head == heads[0]))
+        {
+            Model = info with { Model = swapped, Sha256 = pipelineEvent.Sha256 ?? info.Sha256, Precision = pipelineEvent.Precision ?? info.Precision };
+        }
+
+        Streams.RecordEvent(pipelineEvent);
     }
 
-    /// <summary>Removes the <see cref="Meter"/> from listeners; the Prometheus text keeps working.</summary>
+    /// <summary>A stream joined the run: its series (one per head) are made and announced, or, when it ran before, shown again.</summary>
+    public void OnStreamAdded(StreamOptions stream)
+    {
+        lock (gate)
+        {
+            if (Streams.IndexOf(stream.Id) < 0)
+            {
+                // The series first: a report finds the stream (and so its series) once Streams has it.
+                var added = SeriesOf(Streams.Count, stream.Id).ToArray();
+                series = [.. series, .. added];
+                instruments.AnnounceSeries(added);
+            }
+
+            Streams.Add(stream);
+        }
+    }
+
+    /// <summary>A stream left the run: it drops out of the gauges and the health check from now on.</summary>
+    public void OnStreamRemoved(string stream) => Streams.Remove(stream);
+
+    /// <summary>
+    /// Adds 0 to every frame counter's series, so that a listener that just attached (an exporter) has each series
+    /// from the start rather than from its first frame; the exporters call it once they listen.
+    /// </summary>
+    public void AnnounceSeries() => instruments.AnnounceSeries(series);
+
+    /// <summary>Removes the <see cref="Meter"/> from listeners.</summary>
     public void Dispose() => instruments.Dispose();
 
+    /// <summary>
+    /// Runs one observable callback's reading to the end (so that a provider's exception surfaces here, not inside the
+    /// listener's enumeration), recording a failure instead of letting it into the listener.
+    /// </summary>
+    internal Measurement<T>[] Observe<T>(Func<IEnumerable<Measurement<T>>> read)
+        where T : struct
+    {
+        try
+        {
+            return [.. read()];
+        }
+        catch (Exception e)
+        {
+            lastCollectFailure = e;
+            Interlocked.Increment(ref collectFailures);
+            return [];
+        }
+    }
+
+    internal IEnumerable<Measurement<long>> UnknownReportMeasurements() => [new(UnknownReports)];
+
     internal IEnumerable<Measurement<int>> LevelMeasurements() =>
-        series.Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
+        Present().Select(one => new Measurement<int>(one.Level, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<double>> LastFrameMeasurements() =>
-        series.Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
+        Present().Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<double>(one.LastFrameUnixMilliseconds / 1000.0, Tags(one.Labels)));
 
     internal IEnumerable<Measurement<int>> CameraMeasurements() =>
-        Enumerable.Range(0, Streams.Count).Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
+        PresentStreams().Select(i => new Measurement<int>(Streams.IsCameraLost(i) ? 0 : 1, StreamTag(i)));
+
+    internal IEnumerable<Measurement<double>> FpsMeasurements() =>
+        Present().Select(one => new Measurement<double>(one.FramesPerSecond, Tags(one.Labels)));
+
+    internal IEnumerable<Measurement<double>> LatencyMeasurements() =>
+        Present().Where(one => !double.IsNaN(one.LastLatencyMilliseconds)).Select(one => new Measurement<double>(one.LastLatencyMilliseconds, Tags(one.Labels)));
+
+    internal IEnumerable<Measurement<long>> FrameNumberMeasurements() =>
+        Present().Where(one => one.LastFrameUnixMilliseconds != 0).Select(one => new Measurement<long>(one.LastFrameNumber, Tags(one.Labels)));
+
+    internal IEnumerable<Measurement<int>> StreamCountMeasurements() =>
+        [new(PresentStreams().Count(i => !Streams.IsCameraLost(i) && Streams.SinceLastFrame(i) is not null))];
 
     internal IEnumerable<Measurement<long>> PerStreamMeasurements(Func<int, long>? value) =>
-        value is null ? [] : Enumerable.Range(0, Streams.Count).Select(i => new Measurement<long>(value(i), StreamTag(i)));
+        value is null ? [] : PresentStreams().Select(i => new Measurement<long>(value(i), StreamTag(i)));
 
     internal IEnumerable<Measurement<long>> HardFrameMeasurements() => HardFrames is not { } capture ? [] :
     [
@@ -184,7 +247,18 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
     private static KeyValuePair<string, object?>[] Tags((string Name, string Value)[] labels) =>
         [.. labels.Select(label => new KeyValuePair<string, object?>(label.Name, label.Value))];
 
-    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.Ids[stream]);
+    private KeyValuePair<string, object?> StreamTag(int stream) => new("stream", Streams.IdOf(stream));
+
+    /// <summary>The series of the stream at <paramref name="stream"/> (its index in <see cref="Streams"/>), one per head.</summary>
+    private IEnumerable<SeriesState> SeriesOf(int stream) => SeriesOf(stream, Streams.IdOf(stream));
+
+    private IEnumerable<SeriesState> SeriesOf(int stream, string id) =>
+        Enumerable.Range(0, headCount).Select(h => new SeriesState(stream, heads is null ? [("stream", id)] : [("stream", id), ("model", heads[h])], Time));
+
+    /// <summary>The series of the streams running now (a snapshot).</summary>
+    private IEnumerable<SeriesState> Present() => series.Where(one => Streams.IsPresent(one.Stream));
+
+    private IEnumerable<int> PresentStreams() => Enumerable.Range(0, Streams.Count).Where(Streams.IsPresent);
 
     private static Measurement<long> Outcome(long value, string outcome) => new(value, new KeyValuePair<string, object?>("outcome", outcome));
 
@@ -205,147 +279,4 @@ public sealed class RuntimeMetrics : IFrameOutput, IDisposable
 
         return -1;
     }
-
-    private static (string Name, string Value)[] With((string Name, string Value)[] labels, (string Name, string Value) extra) => [.. labels, extra];
-
-    private void WriteLatency(PrometheusTextWriter writer)
-    {
-        writer.Family("edge_stage_latency_seconds", "histogram", "Time a decoded frame spent in each stage of the frame path (publish: published frames only).");
-        foreach (var one in series)
-        {
-            for (var i = 0; i < TimedStages.Length; i++)
-            {
-                one.Stage(i).WriteSamples(writer, "edge_stage_latency_seconds", With(one.Labels, ("stage", StageLabel(TimedStages[i]))));
-            }
-        }
-
-        writer.Family("edge_end_to_end_latency_seconds", "histogram", "Capture to the label set handed to the sink, for published frames.");
-        foreach (var one in series)
-        {
-            one.EndToEnd.WriteSamples(writer, "edge_end_to_end_latency_seconds", one.Labels);
-        }
-    }
-
-    private void WriteFrameCounters(PrometheusTextWriter writer)
-    {
-        Counter(writer, "edge_frames_processed_total", "Frames the pipeline took from the capture hand-off, whatever became of them.", one => one.Processed);
-        Counter(writer, "edge_frames_published_total", "Label sets handed to the sink, late ones included.", one => one.Published);
-        writer.Family("edge_frames_dropped_total", "counter", "Frames dropped before any work: stale (past their deadline or queue budget), skipped by a degrade step, or taken while the stream was paused.");
-        foreach (var one in series)
-        {
-            writer.Sample("edge_frames_dropped_total", one.DroppedStale, With(one.Labels, ("reason", "stale")));
-            writer.Sample("edge_frames_dropped_total", one.Skipped, With(one.Labels, ("reason", "skipped")));
-            writer.Sample("edge_frames_dropped_total", one.Paused, With(one.Labels, ("reason", "paused")));
-        }
-
-        Counter(writer, "edge_frames_late_total", "Label sets published after their deadline (deadline_met false).", one => one.Late);
-        Counter(writer, "edge_frames_withheld_total", "Label sets not published because they missed their deadline (miss policy drop).", one => one.Withheld);
-        Counter(writer, "edge_frames_cancelled_total", "Inferences terminated at their deadline.", one => one.Cancelled);
-        Counter(writer, "edge_deadline_missed_total", "Frames that missed their deadline while being processed: late, withheld and cancelled.", one => one.Late + one.Withheld + one.Cancelled);
-        writer.Family("edge_unknown_stream_reports_total", "counter", "Frame reports of a stream or head that was not configured (they get no series of their own).");
-        writer.Sample("edge_unknown_stream_reports_total", UnknownReports);
-    }
-
-    private void WriteRunLoopMetrics(PrometheusTextWriter writer)
-    {
-        if (CapturedFrames is { } captured)
-        {
-            PerStream(writer, "edge_frames_captured_total", "Frames read from the source by the capture loop.", captured);
-        }
-
-        if (OverwrittenFrames is { } overwritten)
-        {
-            PerStream(writer, "edge_frames_overwritten_total", "Captured frames replaced in the hand-off before the pipeline took them.", overwritten);
-        }
-
-        if (Model is { } info)
-        {
-            writer.Family("edge_model_info", "gauge", "The model being served; the value is always 1.");
-            writer.Sample("edge_model_info", 1, ("model", info.Model), ("sha256", info.Sha256), ("precision", info.Precision), ("ep", info.ExecutionProvider));
-        }
-    }
-
-    private void WriteOutputMetrics(PrometheusTextWriter writer)
-    {
-        if (HardFrames is { } capture)
-        {
-            writer.Family("edge_hard_frames_total", "counter", "Hard frames (the model was unsure), by what became of them.");
-            writer.Sample("edge_hard_frames_total", capture.Saved, ("outcome", "saved"));
-            writer.Sample("edge_hard_frames_total", capture.RateLimited, ("outcome", "rate_limited"));
-            writer.Sample("edge_hard_frames_total", capture.Duplicates, ("outcome", "duplicate"));
-            writer.Sample("edge_hard_frames_total", capture.QueueFull, ("outcome", "queue_full"));
-            writer.Sample("edge_hard_frames_total", capture.DiskFull, ("outcome", "over_bound"));
-            writer.Sample("edge_hard_frames_total", capture.NoSpace, ("outcome", "no_space"));
-            writer.Sample("edge_hard_frames_total", capture.Failed, ("outcome", "failed"));
-        }
-
-        if (LineOutputs is { Count: > 0 } outputs)
-        {
-            writer.Family("edge_output_lines_written_total", "counter", "JSON lines written to stdout or a file, by the flag that named it.");
-            foreach (var output in outputs)
-            {
-                writer.Sample("edge_output_lines_written_total", output.Sink.Written, ("output", output.Flag));
-            }
-
-            writer.Family("edge_output_lines_not_written_total", "counter", "JSON lines not written because the device had no space left (the run goes on), by the flag that named the file.");
-            foreach (var output in outputs)
-            {
-                writer.Sample("edge_output_lines_not_written_total", output.Sink.NotWritten, ("output", output.Flag));
-            }
-        }
-    }
-
-    private void WriteState(PrometheusTextWriter writer)
-    {
-        writer.Family("edge_degrade_level", "gauge", "Degrade ladder step in force: 0 is the configured model at full rate.");
-        foreach (var one in series)
-        {
-            writer.Sample("edge_degrade_level", one.Level, one.Labels);
-        }
-
-        writer.Family("edge_camera_connected", "gauge", "1 while the stream's camera delivers, 0 from camera_lost to camera_recovered.");
-        for (var i = 0; i < Streams.Count; i++)
-        {
-            writer.Sample("edge_camera_connected", Streams.IsCameraLost(i) ? 0 : 1, ("stream", Streams.Ids[i]));
-        }
-
-        if (Array.Exists(series, one => one.LastFrameUnixMilliseconds != 0))
-        {
-            writer.Family("edge_last_frame_timestamp_seconds", "gauge", "Unix time at which the pipeline last finished with a frame of the stream (and head).");
-            foreach (var one in series)
-            {
-                if (one.LastFrameUnixMilliseconds != 0)
-                {
-                    writer.Sample("edge_last_frame_timestamp_seconds", one.LastFrameUnixMilliseconds / 1000.0, one.Labels);
-                }
-            }
-        }
-    }
-
-    private void Counter(PrometheusTextWriter writer, string name, string help, Func<HeadSeries, long> value)
-    {
-        writer.Family(name, "counter", help);
-        foreach (var one in series)
-        {
-            writer.Sample(name, value(one), one.Labels);
-        }
-    }
-
-    private void PerStream(PrometheusTextWriter writer, string name, string help, Func<int, long> value)
-    {
-        writer.Family(name, "counter", help);
-        for (var stream = 0; stream < Streams.Count; stream++)
-        {
-            writer.Sample(name, value(stream), ("stream", Streams.Ids[stream]));
-        }
-    }
-
-    private static string StageLabel(PipelineStage stage) => stage switch
-    {
-        PipelineStage.Queue => "queue",
-        PipelineStage.Preprocess => "preprocess",
-        PipelineStage.Inference => "inference",
-        PipelineStage.Decode => "decode",
-        _ => "publish",
-    };
 }

@@ -1,4 +1,5 @@
 using Edge.Runtime.Events;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,12 @@ public sealed class MqttOutput : IFrameOutput, IDisposable
     }
 
     public void OnEvent(in PipelineEvent pipelineEvent) => Publisher.Publish(pipelineEvent);
+
+    /// <summary>A stream configured at start that joins again is announced online with its next frame; others have no topics.</summary>
+    public void OnStreamAdded(StreamOptions stream) => Publisher.StreamAdded(stream.Id);
+
+    /// <summary>A stream that leaves is announced offline (its availability topic, retained).</summary>
+    public void OnStreamRemoved(string stream) => Publisher.StreamRemoved(stream);
 
     public void Dispose() => Publisher.Dispose();
 }

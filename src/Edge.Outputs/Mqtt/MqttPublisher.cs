@@ -197,6 +197,32 @@ public sealed class MqttPublisher : IMqttAnnouncer, IDisposable
     }
 
     /// <summary>
+    /// A stream left the run: its availability says <c>offline</c> (retained) until it joins again. Only the streams
+    /// configured at start have topics; others are not published.
+    /// </summary>
+    public void StreamRemoved(string stream)
+    {
+        var index = messages.StreamIndex(stream);
+        if (index >= 0)
+        {
+            SetStreamOnline(index, online: false);
+        }
+    }
+
+    /// <summary>A stream configured at start joined the run again: its next frame says it is <c>online</c>.</summary>
+    public void StreamAdded(string stream)
+    {
+        var index = messages.StreamIndex(stream);
+        if (index >= 0)
+        {
+            lock (availabilityGate)
+            {
+                Volatile.Write(ref availabilitySet[index], false);
+            }
+        }
+    }
+
+    /// <summary>
     /// Stops sending: says every stream <c>offline</c>, drains what is queued (up to <paramref name="drainTimeout"/>),
     /// announces the device offline, disconnects.
     /// </summary>

@@ -4,45 +4,48 @@ using Edge.Runtime.Options;
 namespace Edge.Outputs.Streams;
 
 /// <summary>
-/// Whether each configured stream is alive: its camera delivers (no <c>camera_lost</c> since the last
+/// Whether each stream of the run is alive: its camera delivers (no <c>camera_lost</c> since the last
 /// <c>camera_recovered</c>) and one of its frames was processed recently (within what the asker allows: the watchdog
-/// and <c>/healthz</c> each have their own window). Frames are recorded on
-/// the frame thread, camera events on the capture threads, reads come from anywhere (a scrape, the watchdog), so every
-/// field is read and written atomically; a stream is found by an ordinal scan of a small array, which allocates nothing.
+/// and <c>/healthz</c> each have their own window). Frames are recorded on the frame thread, camera events on the
+/// capture threads, streams join and leave on a control thread, reads come from anywhere (a scrape, the watchdog), so
+/// every field is read and written atomically; a stream is found by an ordinal scan of a small array, which allocates
+/// nothing.
 /// </summary>
+/// <remarks>
+/// Streams are only ever appended, so an index (<see cref="IndexOf"/>, below <see cref="Count"/>) names the same stream
+/// for the whole run: a stream that leaves is marked absent (<see cref="IsPresent"/>) and no longer counts, and one that
+/// joins again under the same id takes its old index back.
+/// </remarks>
 public sealed class StreamLiveness
 {
     private const long NoFrameYet = long.MinValue;
 
-    private readonly string[] ids;
-    private readonly bool[] required;
-    private readonly int[] cameraLost;
-    private readonly long[] lastFrame;
+    private readonly Lock gate = new();
+    private volatile Entry[] entries;
 
-    /// <param name="streams">The configured streams (<see cref="PipelineOptions.EffectiveStreams"/>); only they are tracked.</param>
+    /// <param name="streams">The configured streams (<see cref="PipelineOptions.EffectiveStreams"/>); only they are tracked until others join.</param>
     public StreamLiveness(IReadOnlyList<StreamOptions> streams, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfZero(streams.Count);
-        ids = [.. streams.Select(stream => stream.Id)];
-        required = [.. streams.Select(stream => stream.Required)];
-        cameraLost = new int[ids.Length];
-        lastFrame = new long[ids.Length];
-        Array.Fill(lastFrame, NoFrameYet);
+        entries = [.. streams.Select(stream => new Entry(stream.Id, stream.Required))];
         Time = time;
     }
 
     public TimeProvider Time { get; }
 
-    public IReadOnlyList<string> Ids => ids;
+    /// <summary>Every stream tracked so far, present or not, by index.</summary>
+    public IReadOnlyList<string> Ids => [.. entries.Select(entry => entry.Id)];
 
-    public int Count => ids.Length;
+    /// <summary>How many streams were ever tracked (indices run below it).</summary>
+    public int Count => entries.Length;
 
-    /// <summary>The index of a configured stream, or -1 for any other id.</summary>
+    /// <summary>The index of a stream tracked so far (present or not), or -1 for any other id.</summary>
     public int IndexOf(string stream)
     {
-        for (var i = 0; i < ids.Length; i++)
+        var current = entries;
+        for (var i = 0; i < current.Length; i++)
         {
-            if (string.Equals(ids[i], stream, StringComparison.Ordinal))
+            if (string.Equals(current[i].Id, stream, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -51,15 +54,52 @@ public sealed class StreamLiveness
         return -1;
     }
 
-    public bool IsRequired(int stream) => required[stream];
+    /// <summary>The id of the stream at <paramref name="stream"/>.</summary>
+    public string IdOf(int stream) => entries[stream].Id;
 
-    /// <summary>A frame of the stream was processed now; returns its index, or -1 for a stream not configured (nothing recorded).</summary>
+    /// <summary>Whether the stream at <paramref name="stream"/> runs now (it has not left, or has joined again).</summary>
+    public bool IsPresent(int stream) => Volatile.Read(ref entries[stream].Present) != 0;
+
+    /// <summary>A stream joined the run: tracked from now on (its index is returned; a stream that left takes its old one back, with no frame yet).</summary>
+    public int Add(StreamOptions stream)
+    {
+        lock (gate)
+        {
+            var index = IndexOf(stream.Id);
+            if (index < 0)
+            {
+                entries = [.. entries, new Entry(stream.Id, stream.Required)];
+                return entries.Length - 1;
+            }
+
+            var entry = entries[index];
+            Interlocked.Exchange(ref entry.LastFrame, NoFrameYet);
+            Volatile.Write(ref entry.CameraLost, 0);
+            Volatile.Write(ref entry.Required, stream.Required ? 1 : 0);
+            Volatile.Write(ref entry.Present, 1);
+            return index;
+        }
+    }
+
+    /// <summary>A stream left the run: it no longer counts for liveness. Its index stays its.</summary>
+    public void Remove(string stream)
+    {
+        var index = IndexOf(stream);
+        if (index >= 0)
+        {
+            Volatile.Write(ref entries[index].Present, 0);
+        }
+    }
+
+    public bool IsRequired(int stream) => Volatile.Read(ref entries[stream].Required) != 0;
+
+    /// <summary>A frame of the stream was processed now; returns its index, or -1 for a stream not tracked (nothing recorded).</summary>
     public int RecordFrame(string stream)
     {
         var index = IndexOf(stream);
         if (index >= 0)
         {
-            Interlocked.Exchange(ref lastFrame[index], Time.GetTimestamp());
+            Interlocked.Exchange(ref entries[index].LastFrame, Time.GetTimestamp());
         }
 
         return index;
@@ -76,28 +116,28 @@ public sealed class StreamLiveness
         var index = IndexOf(pipelineEvent.Stream);
         if (index >= 0)
         {
-            Volatile.Write(ref cameraLost[index], pipelineEvent.Kind == PipelineEventKind.CameraLost ? 1 : 0);
+            Volatile.Write(ref entries[index].CameraLost, pipelineEvent.Kind == PipelineEventKind.CameraLost ? 1 : 0);
         }
     }
 
-    public bool IsCameraLost(int stream) => Volatile.Read(ref cameraLost[stream]) != 0;
+    public bool IsCameraLost(int stream) => Volatile.Read(ref entries[stream].CameraLost) != 0;
 
     /// <summary>How long ago a frame of the stream was last processed, or null before its first.</summary>
     public TimeSpan? SinceLastFrame(int stream)
     {
-        var last = Interlocked.Read(ref lastFrame[stream]);
+        var last = Interlocked.Read(ref entries[stream].LastFrame);
         return last == NoFrameYet ? null : Time.GetElapsedTime(last);
     }
 
     public bool IsAlive(int stream, TimeSpan staleAfter) => !IsCameraLost(stream) && SinceLastFrame(stream) is { } since && since <= staleAfter;
 
-    /// <summary>Every required stream alive (and, when none is required, at least one stream).</summary>
+    /// <summary>Every present required stream alive (and, when none is required, at least one present stream).</summary>
     public bool RequiredAlive(TimeSpan staleAfter)
     {
         var anyRequired = false;
-        for (var i = 0; i < ids.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
-            if (required[i])
+            if (IsPresent(i) && IsRequired(i))
             {
                 anyRequired = true;
                 if (!IsAlive(i, staleAfter))
@@ -110,13 +150,17 @@ public sealed class StreamLiveness
         return anyRequired || AnyAlive(staleAfter);
     }
 
-    /// <summary>The most recent frame of any stream, or null before the first.</summary>
+    /// <summary>The most recent frame of any present stream, or null before the first.</summary>
     public TimeSpan? SinceAnyFrame()
     {
         var latest = NoFrameYet;
-        for (var i = 0; i < lastFrame.Length; i++)
+        var current = entries;
+        for (var i = 0; i < current.Length; i++)
         {
-            latest = Math.Max(latest, Interlocked.Read(ref lastFrame[i]));
+            if (Volatile.Read(ref current[i].Present) != 0)
+            {
+                latest = Math.Max(latest, Interlocked.Read(ref current[i].LastFrame));
+            }
         }
 
         return latest == NoFrameYet ? null : Time.GetElapsedTime(latest);
@@ -124,9 +168,9 @@ public sealed class StreamLiveness
 
     public bool AnyAlive(TimeSpan staleAfter)
     {
-        for (var i = 0; i < ids.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
-            if (IsAlive(i, staleAfter))
+            if (IsPresent(i) && IsAlive(i, staleAfter))
             {
                 return true;
             }
@@ -143,21 +187,32 @@ public sealed class StreamLiveness
         : null;
 
     /// <summary>
-    /// Why the run is not healthy: each required stream that is not processing (with a single stream, just why), or
-    /// when no stream is required, that none is processing; null while healthy.
+    /// Why the run is not healthy: each required stream (of those running now) that is not processing (with a single
+    /// stream, just why), or when no stream is required, that none is processing; null while healthy.
     /// </summary>
     public string? Unhealthy(TimeSpan staleAfter)
     {
-        var anyRequired = Enumerable.Range(0, Count).Any(IsRequired);
-        var considered = Enumerable.Range(0, Count).Where(i => !anyRequired || IsRequired(i)).ToArray();
-        var problems = considered.Select(i => (Stream: Ids[i], Problem: Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
+        var present = Enumerable.Range(0, Count).Where(IsPresent).ToArray();
+        var anyRequired = present.Any(IsRequired);
+        var considered = present.Where(i => !anyRequired || IsRequired(i)).ToArray();
+        var problems = considered.Select(i => (Stream: IdOf(i), Problem: Problem(i, staleAfter))).Where(p => p.Problem is not null).ToArray();
         if (problems.Length == 0 || (!anyRequired && problems.Length < considered.Length))
         {
             return null;
         }
 
-        return Count == 1
+        return present.Length == 1
             ? problems[0].Problem
             : string.Join("; ", problems.Select(p => $"stream {p.Stream}: {p.Problem}"));
+    }
+
+    /// <summary>One stream's state; its fields are read and written atomically (ints for flags).</summary>
+    private sealed class Entry(string id, bool required)
+    {
+        public readonly string Id = id;
+        public int Required = required ? 1 : 0;
+        public int CameraLost;
+        public long LastFrame = NoFrameYet;
+        public int Present = 1;
     }
 }

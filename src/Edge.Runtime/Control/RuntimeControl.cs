@@ -61,7 +61,7 @@ public sealed partial class RuntimeControl
         this.pipeline = pipeline;
         this.scheduler = scheduler;
         this.time = time;
-        Swap = new ModelSwap(scheduler, pipeline);
+        Swap = new ModelSwap(scheduler, pipeline, time);
     }
 
     /// <summary>Where a change asked to be persisted is written; null when the run has no config file to write to.</summary>
@@ -81,6 +81,18 @@ public sealed partial class RuntimeControl
             lock (gate)
             {
                 return [.. streams.Select(stream => stream.Id)];
+            }
+        }
+    }
+
+    /// <summary>The cameras of the streams running now, in the order the streams joined.</summary>
+    public IReadOnlyList<IStreamCamera> Cameras
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. streams.Select(stream => stream.Camera)];
             }
         }
     }
@@ -299,7 +311,7 @@ public sealed partial class RuntimeControl
         var newPolicy = policy ?? stream.Policy;
         try
         {
-            ValidateBudget(budget, lanes);
+            ValidateBudget(budget, [.. lanes.Select(lane => lane.Heads[0].Name)]);
         }
         catch (SettingException setting)
         {
@@ -343,7 +355,7 @@ public sealed partial class RuntimeControl
     }
 
     /// <summary>1 to 60000 ms, and no less than a stage budget or the own budget of a head the stream feeds (the config file's rules).</summary>
-    private void ValidateBudget(double budget, IReadOnlyList<FramePipeline> lanes)
+    private void ValidateBudget(double budget, IReadOnlyList<string> fedHeads)
     {
         if (!(budget >= MinBudgetMs && budget <= MaxBudgetMs))
         {
@@ -362,7 +374,7 @@ public sealed partial class RuntimeControl
         var heads = pipeline.Settings.Heads;
         for (var h = 0; h < heads.Count; h++)
         {
-            if (heads[h].BudgetMs is { } ms && lanes.Any(lane => lane.Heads[0].Name == heads[h].Name))
+            if (heads[h].BudgetMs is { } ms && fedHeads.Contains(heads[h].Name))
             {
                 floors.Add(($"heads[{h}].budget_ms", ms));
             }

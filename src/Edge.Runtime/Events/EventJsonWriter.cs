@@ -28,10 +28,21 @@ public sealed class EventJsonWriter
     private static readonly JsonEncodedText MissRateKey = JsonEncodedText.Encode("miss_rate");
     private static readonly JsonEncodedText LabelKey = JsonEncodedText.Encode("label");
     private static readonly JsonEncodedText SourceKey = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText HeadKey = JsonEncodedText.Encode("head");
+    private static readonly JsonEncodedText ModelKey = JsonEncodedText.Encode("model");
+    private static readonly JsonEncodedText Sha256Key = JsonEncodedText.Encode("sha256");
+    private static readonly JsonEncodedText PrecisionKey = JsonEncodedText.Encode("precision");
+    private static readonly JsonEncodedText PreviousModelKey = JsonEncodedText.Encode("previous_model");
+    private static readonly JsonEncodedText LoadKey = JsonEncodedText.Encode("load_ms");
+    private static readonly JsonEncodedText CreateKey = JsonEncodedText.Encode("create_ms");
+    private static readonly JsonEncodedText WarmUpKey = JsonEncodedText.Encode("warm_up_ms");
+    private static readonly JsonEncodedText WaitKey = JsonEncodedText.Encode("wait_ms");
+    private static readonly JsonEncodedText TotalKey = JsonEncodedText.Encode("total_ms");
     private static readonly JsonEncodedText[] Kinds =
     [
         JsonEncodedText.Encode("deadline_missed"), JsonEncodedText.Encode("degraded"), JsonEncodedText.Encode("recovered"),
         JsonEncodedText.Encode("label_on"), JsonEncodedText.Encode("label_off"), JsonEncodedText.Encode("camera_lost"), JsonEncodedText.Encode("camera_recovered"),
+        JsonEncodedText.Encode("model_swapped"),
     ];
     private static readonly JsonEncodedText[] Reasons = [JsonEncodedText.Encode("late"), JsonEncodedText.Encode("cancelled"), JsonEncodedText.Encode("stage_overrun")];
     private static readonly JsonEncodedText[] Stages = [.. Enum.GetNames<PipelineStage>().Select(name => JsonEncodedText.Encode(name.ToLowerInvariant()))];
@@ -90,6 +101,19 @@ public sealed class EventJsonWriter
         else if (e.Kind is PipelineEventKind.CameraLost or PipelineEventKind.CameraRecovered)
         {
             writer.WriteString(SourceKey, e.Source);
+        }
+        else if (e.Kind == PipelineEventKind.ModelSwapped)
+        {
+            writer.WriteString(HeadKey, e.Head);
+            writer.WriteString(ModelKey, e.Model);
+            writer.WriteString(Sha256Key, e.Sha256);
+            writer.WriteString(PrecisionKey, e.Precision);
+            writer.WriteString(PreviousModelKey, e.PreviousModel);
+            writer.WriteNumber(LoadKey, Math.Round(e.Swap.LoadMs, 3));
+            writer.WriteNumber(CreateKey, Math.Round(e.Swap.CreateMs, 3));
+            writer.WriteNumber(WarmUpKey, Math.Round(e.Swap.WarmUpMs, 3));
+            writer.WriteNumber(WaitKey, Math.Round(e.Swap.WaitMs, 3));
+            writer.WriteNumber(TotalKey, Math.Round(e.Swap.TotalMs, 3));
         }
         else
         {

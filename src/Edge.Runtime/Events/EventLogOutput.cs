@@ -31,6 +31,10 @@ public sealed partial class EventLogOutput(ILogger logger) : IFrameOutput
             case PipelineEventKind.LabelOn or PipelineEventKind.LabelOff or PipelineEventKind.CameraLost or PipelineEventKind.CameraRecovered:
                 break; // the label-set stream and the capture loop's own log lines already say these
 
+            case PipelineEventKind.ModelSwapped:
+                LogSwapped(pipelineEvent.Stream, pipelineEvent.Head, pipelineEvent.PreviousModel, pipelineEvent.Model, pipelineEvent.Frame, pipelineEvent.Swap.TotalMs);
+                break;
+
             default:
                 LogRecovered(pipelineEvent.Frame, pipelineEvent.Level, pipelineEvent.Profile);
                 break;
@@ -42,6 +46,9 @@ public sealed partial class EventLogOutput(ILogger logger) : IFrameOutput
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "frame {Frame}: degraded to level {Level} ({Profile}), miss rate {MissRate:P0}")]
     private partial void LogDegraded(long frame, int level, string? profile, double missRate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stream {Stream}: head {Head} swapped from model {Previous} to {Model} after frame {Frame} ({TotalMs:F0} ms in all)")]
+    private partial void LogSwapped(string stream, string? head, string? previous, string? model, long frame, double totalMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "frame {Frame}: recovered to level {Level} ({Profile})")]
     private partial void LogRecovered(long frame, int level, string? profile);

@@ -19,6 +19,9 @@ public enum PipelineEventKind
 
     /// <summary>The camera delivers again.</summary>
     CameraRecovered,
+
+    /// <summary>A head's model was swapped while frames flowed (<see cref="Pipeline.ModelSwap"/>); one event per stream the head labels.</summary>
+    ModelSwapped,
 }
 
 public enum MissReason
@@ -79,4 +82,22 @@ public readonly record struct PipelineEvent
 
     /// <summary>The source as configured.</summary>
     public string? Source { get; init; }
+
+    // model_swapped: Frame is the stream's last frame the previous model labelled.
+
+    /// <summary>The head whose model was swapped.</summary>
+    public string? Head { get; init; }
+
+    /// <summary>The model the head runs now (manifest <c>name</c>), its hash and precision.</summary>
+    public string? Model { get; init; }
+
+    public string? Sha256 { get; init; }
+
+    public string? Precision { get; init; }
+
+    /// <summary>The model the head ran before.</summary>
+    public string? PreviousModel { get; init; }
+
+    /// <summary>How long each step of the swap took.</summary>
+    public Pipeline.SwapTimings Swap { get; init; }
 }

@@ -30,6 +30,7 @@ public sealed partial class HardFrameCapture : IDisposable
     private readonly ILogger logger;
     private readonly HardFrameJudge judge;
     private readonly HardFrameFolder folder;
+    private volatile string modelSha256;
     private readonly int labelCount;
     private readonly ConcurrentQueue<Slot> free = new();
     private readonly ConcurrentQueue<Slot> queued = new();
@@ -94,7 +95,8 @@ public sealed partial class HardFrameCapture : IDisposable
         }
 
         judge = new HardFrameJudge(on, options);
-        folder = new HardFrameFolder(options.Directory, names, modelSha256);
+        folder = new HardFrameFolder(options.Directory, names);
+        this.modelSha256 = modelSha256;
         folderBytes = folder.ExistingPngBytes;
         minIntervalTicks = (long)(options.MinInterval.TotalSeconds * time.TimestampFrequency);
         noSpaceRetryTicks = (long)(NoSpaceRetryInterval.TotalSeconds * time.TimestampFrequency);
@@ -112,6 +114,16 @@ public sealed partial class HardFrameCapture : IDisposable
 
         writer = new Thread(WriteLoop) { IsBackground = true, Name = "edge-hard-frames", Priority = ThreadPriority.BelowNormal };
         writer.Start();
+    }
+
+    /// <summary>
+    /// The hash of the model whose scores are offered from now on; a model swap sets it (on the frame thread, at the
+    /// switch), so each saved frame's row names the model that scored it.
+    /// </summary>
+    public string ModelSha256
+    {
+        get => modelSha256;
+        set => modelSha256 = value;
     }
 
     /// <summary>Full path of the folder that receives the frames.</summary>
@@ -196,7 +208,7 @@ public sealed partial class HardFrameCapture : IDisposable
             return HardFrameOutcome.QueueFull;
         }
 
-        slot.Fill(frame, scores, active, judge, capturedAt);
+        slot.Fill(frame, scores, active, judge, capturedAt, modelSha256);
         Interlocked.Increment(ref inFlight);
         Interlocked.Increment(ref waiting);
         queued.Enqueue(slot);
@@ -280,7 +292,8 @@ public sealed partial class HardFrameCapture : IDisposable
                 slot.MarginLabels,
                 slot.Entropy,
                 slot.LabelCount,
-                slot.FlickerLabels);
+                slot.FlickerLabels,
+                slot.ModelSha256);
             Interlocked.Add(ref bytesWritten, size);
             Interlocked.Increment(ref saved);
             if ((folderBytes += size) >= options.MaxBytes)
@@ -369,8 +382,11 @@ public sealed partial class HardFrameCapture : IDisposable
 
         public bool LabelCount { get; private set; }
 
-        public void Fill(Frame frame, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, HardFrameJudge judge, DateTimeOffset capturedAt)
+        public string ModelSha256 { get; private set; } = "";
+
+        public void Fill(Frame frame, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, HardFrameJudge judge, DateTimeOffset capturedAt, string modelSha256)
         {
+            ModelSha256 = modelSha256;
             var pixels = frame.PixelSpan;
             if (Pixels.Length < pixels.Length)
             {

@@ -19,7 +19,6 @@ internal sealed class HardFrameFolder
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly string[] names;
-    private readonly string modelSha256;
     private readonly StringBuilder row = new();
     private readonly ImageWriter pngWriter = new();
     private byte[] rgb = [];
@@ -27,12 +26,11 @@ internal sealed class HardFrameFolder
 
     /// <summary>Creates the folder if needed and checks that an existing <c>labels.csv</c> is one this class wrote.</summary>
     /// <exception cref="InvalidDataException">The folder's <c>labels.csv</c> has another header.</exception>
-    public HardFrameFolder(string directory, IReadOnlyList<string> labelNames, string modelSha256)
+    public HardFrameFolder(string directory, IReadOnlyList<string> labelNames)
     {
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
         names = [.. labelNames];
-        this.modelSha256 = modelSha256;
         LabelsPath = Path.Combine(Directory, LabelsFile);
         if (File.Exists(LabelsPath) && new FileInfo(LabelsPath).Length > 0)
         {
@@ -61,8 +59,8 @@ internal sealed class HardFrameFolder
     /// <summary>Bytes of <c>*.png</c> files already in the folder when it was opened.</summary>
     public long ExistingPngBytes { get; }
 
-    /// <summary>Writes the image and appends its row; returns the PNG's size in bytes.</summary>
-    public long Write(ReadOnlySpan<byte> bgr, int width, int height, long sequence, DateTimeOffset capturedAt, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, ReadOnlySpan<bool> marginLabels, bool entropy, bool labelCount, ReadOnlySpan<bool> flickerLabels)
+    /// <summary>Writes the image and appends its row (naming the model that scored it by its hash); returns the PNG's size in bytes.</summary>
+    public long Write(ReadOnlySpan<byte> bgr, int width, int height, long sequence, DateTimeOffset capturedAt, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, ReadOnlySpan<bool> marginLabels, bool entropy, bool labelCount, ReadOnlySpan<bool> flickerLabels, string modelSha256)
     {
         var (name, path) = FreeName(capturedAt, sequence);
         var temporary = path + TemporarySuffix;
@@ -87,7 +85,7 @@ internal sealed class HardFrameFolder
 
         try
         {
-            AppendRow(FormatRow(name, scores, active, marginLabels, entropy, labelCount, flickerLabels, capturedAt, sequence));
+            AppendRow(FormatRow(name, scores, active, marginLabels, entropy, labelCount, flickerLabels, capturedAt, sequence, modelSha256));
         }
         catch
         {
@@ -108,7 +106,7 @@ internal sealed class HardFrameFolder
     internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    internal string FormatRow(string image, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, ReadOnlySpan<bool> marginLabels, bool entropy, bool labelCount, ReadOnlySpan<bool> flickerLabels, DateTimeOffset capturedAt, long sequence)
+    internal string FormatRow(string image, ReadOnlySpan<float> scores, ReadOnlySpan<int> active, ReadOnlySpan<bool> marginLabels, bool entropy, bool labelCount, ReadOnlySpan<bool> flickerLabels, DateTimeOffset capturedAt, long sequence, string modelSha256)
     {
         var labels = new StringBuilder();
         foreach (var label in active)

@@ -91,17 +91,37 @@ internal static class StreamRules
             }
         }
 
+        ValidateStreamFields(stream, key);
+    }
+
+    /// <summary>
+    /// A stream added to a running pipeline, checked like an entry of <c>streams</c>; keys are its own fields
+    /// (<c>id</c>, <c>budget_ms</c>, <c>thresholds.x.threshold</c>). Whether its id is taken is the caller's to check.
+    /// </summary>
+    public static void ValidateAddedStream(StreamOptions stream)
+    {
+        if (!StreamId.IsValid(stream.Id))
+        {
+            throw new SettingException("id", Shown(stream.Id), StreamId.Expected);
+        }
+
+        ValidateStreamFields(stream, key: null);
+    }
+
+    private static void ValidateStreamFields(StreamOptions stream, string? key)
+    {
+        string Key(string field) => key is null ? field : $"{key}.{field}";
         if (string.IsNullOrWhiteSpace(stream.Source))
         {
-            throw new SettingException($"{key}.source", Shown(stream.Source), "a frame source, as the source setting takes it");
+            throw new SettingException(Key("source"), Shown(stream.Source), "a frame source, as the source setting takes it");
         }
 
         if (stream.BudgetMs is { } budget && !(budget >= MinBudgetMs && budget <= MaxBudgetMs))
         {
-            throw new SettingException($"{key}.budget_ms", budget, "a number from 1 to 60000");
+            throw new SettingException(Key("budget_ms"), budget, "a number from 1 to 60000");
         }
 
-        ValidateThresholds($"{key}.thresholds", stream.Thresholds);
+        ValidateThresholds(Key("thresholds"), stream.Thresholds);
         if (stream.Heads is not { } heads)
         {
             return;
@@ -109,19 +129,19 @@ internal static class StreamRules
 
         if (heads.Count == 0)
         {
-            throw new SettingException($"{key}.heads", "empty", "at least one head name (leave heads out to feed every head)");
+            throw new SettingException(Key("heads"), "empty", "at least one head name (leave heads out to feed every head)");
         }
 
         for (var k = 0; k < heads.Count; k++)
         {
             if (!StreamId.IsValid(heads[k]))
             {
-                throw new SettingException($"{key}.heads[{k}]", Shown(heads[k]), $"a head name: {StreamId.Expected}");
+                throw new SettingException(Key($"heads[{k}]"), Shown(heads[k]), $"a head name: {StreamId.Expected}");
             }
 
             if (heads.Take(k).Contains(heads[k]))
             {
-                throw new SettingException($"{key}.heads[{k}]", heads[k], "each head named once per stream");
+                throw new SettingException(Key($"heads[{k}]"), heads[k], "each head named once per stream");
             }
         }
     }

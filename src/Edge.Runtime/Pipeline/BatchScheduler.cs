@@ -52,6 +52,9 @@ public sealed class BatchScheduler : IDisposable
     private int unsettled;
     private volatile bool stopped;
 
+    // Label sets published by the lanes of streams no longer served.
+    private long retiredPublished;
+
     // The model swap posted and not yet settled: one at a time (ModelSwap).
     private SessionSwitch? waitingSwitch;
 
@@ -122,12 +125,12 @@ public sealed class BatchScheduler : IDisposable
     /// <summary>Whether <see cref="Run"/> has returned (or the scheduler was disposed): changes posted now are abandoned.</summary>
     public bool Stopped => stopped;
 
-    /// <summary>Label sets published by every lane together.</summary>
+    /// <summary>Label sets published by every lane together (those of streams removed meanwhile included).</summary>
     public long Published
     {
         get
         {
-            long published = 0;
+            var published = Volatile.Read(ref retiredPublished);
             foreach (var lane in Volatile.Read(ref lanes))
             {
                 published += lane.Pipeline.Stats.Published;
@@ -351,6 +354,10 @@ public sealed class BatchScheduler : IDisposable
         foreach (var (pipeline, level, _, replacement) in change.Heads)
         {
             pipeline.ReplaceHead(level, replacement);
+            if (level == 0 && pipeline.HardFrames is { } hardFrames)
+            {
+                hardFrames.ModelSha256 = change.Bundle.Sha256; // frames offered from here on were scored by the new model
+            }
         }
 
         for (var l = 0; l < lanes.Length; l++)
@@ -423,7 +430,9 @@ public sealed class BatchScheduler : IDisposable
             return false;
         }
 
+        var leaving = Served(s);
         Relayout([.. Enumerable.Range(0, feeds.Length).Where(other => other != s).Select(other => (Served(other), feeds[other]))]);
+        Volatile.Write(ref retiredPublished, retiredPublished + leaving.Lanes.Sum(lane => lane.Stats.Published));
         return true;
     }
 

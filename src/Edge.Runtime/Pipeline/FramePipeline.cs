@@ -439,6 +439,7 @@ public sealed class FramePipeline : IDisposable
             Stream = Stream,
             Model = heads[0].Name,
             Frame = frame.Sequence,
+            Image = frame,
             Outcome = outcome,
             Latency = latency,
             EndToEndMs = outcome is FrameOutcome.Published or FrameOutcome.PublishedLate ? endToEnd : double.NaN,

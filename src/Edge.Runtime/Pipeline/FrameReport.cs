@@ -1,3 +1,4 @@
+using Edge.Camera.Frames;
 using Edge.Runtime.Decoding;
 using Edge.Runtime.Publishing;
 
@@ -13,6 +14,10 @@ public readonly record struct FrameReport
     public required string Model { get; init; }
 
     public required long Frame { get; init; }
+
+    /// <summary>The frame itself (BGR pixels as the camera delivered them, sized for the model input), when the pipeline
+    /// had one. Valid only during the call: the pool reuses it for a later capture.</summary>
+    public Frame? Image { get; init; }
 
     public required FrameOutcome Outcome { get; init; }
 

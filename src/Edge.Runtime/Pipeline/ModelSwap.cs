@@ -13,11 +13,14 @@ namespace Edge.Runtime.Pipeline;
 /// every batch size; the scheduler then switches at its next batch boundary, and the old session is disposed. Every
 /// lane of the head and every degrade ladder step that runs the head's session switches; ladder steps with a model of
 /// their own keep it. Each lane keeps its decoder, so smoothing, thresholds and which labels are on carry over.
-/// If anything fails before the switch, the running model is untouched and the result says why.
+/// If anything fails before the switch, the running model is untouched and the result says why. Once switched, each
+/// stream the head labels tells its outputs with a <c>model_swapped</c> event (<see cref="Events.PipelineEventKind.ModelSwapped"/>),
+/// and the <paramref name="owner"/> pipeline reports the new model for the head (<see cref="AssembledPipeline.Heads"/>).
 /// </summary>
 /// <remarks>One swap at a time: a request while another is in flight is refused (a queue would hide that the first
 /// has not finished, and the second would replace a model its caller has not seen).</remarks>
-public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner = null)
+/// <param name="time">Stamps the <c>model_swapped</c> events; the system clock when null.</param>
+public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner = null, TimeProvider? time = null)
 {
     /// <summary>Each batch size is run once to pay its one-off costs, then this many times to seed its latency model.</summary>
     public const int WarmUpRounds = 2;
@@ -71,6 +74,7 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
         }
 
         var old = lanes[0].Heads[0].Session;
+        var previousModel = lanes[0].Heads[0].Writer.ModelName;
         if (lanes.Any(lane => !ReferenceEquals(lane.Heads[0].Session, old))
             || scheduler.Pipelines.Except(lanes).Any(lane => lane.Sessions.Contains(old)))
         {
@@ -134,7 +138,7 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
                 return Fail("cancelled before the switch", bundle);
             }
 
-            var change = new SessionSwitch(old, replacement, latency, Replacements(lanes, old, replacement, bundle));
+            var change = new SessionSwitch(old, replacement, bundle, latency, Replacements(lanes, old, replacement, bundle));
             if (!scheduler.Post(change))
             {
                 return Fail("another swap is waiting for the frame thread: expected one swap at a time", bundle);
@@ -165,7 +169,9 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
             timings = timings with { WaitMs = Since(step) };
             owner?.Replace(old, replacement, bundle);
             old.Dispose();
-            return new SwapResult(head, null, bundle.Name, bundle.Sha256, timings with { TotalMs = Since(started) }, streams);
+            var result = new SwapResult(head, null, bundle.Name, bundle.Sha256, timings with { TotalMs = Since(started) }, streams);
+            Announce(result, bundle, previousModel, lanes);
+            return result;
         }
         finally
         {
@@ -173,6 +179,28 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
             {
                 replacement.Dispose();
             }
+        }
+    }
+
+    /// <summary>Tells each switched stream's outputs (through one of its lanes of the head) that the head's model changed.</summary>
+    private void Announce(SwapResult result, ModelBundle bundle, string previousModel, List<FramePipeline> lanes)
+    {
+        var at = (time ?? TimeProvider.System).GetUtcNow();
+        foreach (var switched in result.Streams)
+        {
+            lanes.First(lane => lane.Stream == switched.Stream).Outputs.OnEvent(new Events.PipelineEvent
+            {
+                Kind = Events.PipelineEventKind.ModelSwapped,
+                Stream = switched.Stream,
+                Frame = switched.LastFrameOnOldModel,
+                At = at,
+                Head = result.Head,
+                Model = bundle.Name,
+                Sha256 = bundle.Sha256,
+                Precision = bundle.Precision,
+                PreviousModel = previousModel,
+                Swap = result.Timings,
+            });
         }
     }
 

@@ -1,3 +1,4 @@
+using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 
 namespace Edge.Runtime.Pipeline;
@@ -7,11 +8,14 @@ namespace Edge.Runtime.Pipeline;
 /// each head running the old session. Prepared off the frame thread by <see cref="ModelSwap"/>, applied by
 /// <see cref="BatchScheduler"/> between two batches.
 /// </summary>
-internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, BatchLatencyModel latencyModel, IReadOnlyList<HeadReplacement> heads) : BoundaryChange
+internal sealed class SessionSwitch(ModelSession old, ModelSession replacement, ModelBundle bundle, BatchLatencyModel latencyModel, IReadOnlyList<HeadReplacement> heads) : BoundaryChange
 {
     public ModelSession Old { get; } = old;
 
     public ModelSession Replacement { get; } = replacement;
+
+    /// <summary>The model <see cref="Replacement"/> runs.</summary>
+    public ModelBundle Bundle { get; } = bundle;
 
     public BatchLatencyModel LatencyModel { get; } = latencyModel;
 

@@ -1,4 +1,5 @@
 using Edge.Runtime.Events;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 
 namespace Edge.Runtime.Publishing;
@@ -25,6 +26,22 @@ public sealed class FrameOutputs : IFrameOutput
         foreach (var output in outputs)
         {
             output.OnEvent(pipelineEvent);
+        }
+    }
+
+    public void OnStreamAdded(StreamOptions stream)
+    {
+        foreach (var output in outputs)
+        {
+            output.OnStreamAdded(stream);
+        }
+    }
+
+    public void OnStreamRemoved(string stream)
+    {
+        foreach (var output in outputs)
+        {
+            output.OnStreamRemoved(stream);
         }
     }
 }

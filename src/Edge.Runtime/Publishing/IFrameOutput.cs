@@ -1,4 +1,5 @@
 using Edge.Runtime.Events;
+using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 
 namespace Edge.Runtime.Publishing;
@@ -15,6 +16,22 @@ public interface IFrameOutput
 
     /// <summary>A deadline miss, degrade step, label change or camera loss; most outputs ignore events.</summary>
     void OnEvent(in PipelineEvent pipelineEvent)
+    {
+    }
+
+    /// <summary>
+    /// A stream joined the running pipeline (Control.RuntimeControl): an output that keeps state per stream makes it
+    /// now. Called off the frame thread, before the stream's first frame and its camera's first event.
+    /// </summary>
+    void OnStreamAdded(StreamOptions stream)
+    {
+    }
+
+    /// <summary>
+    /// A stream left the running pipeline: no frame or event of it comes any more. Called off the frame thread, after
+    /// its last frame and its camera's last event.
+    /// </summary>
+    void OnStreamRemoved(string stream)
     {
     }
 }

@@ -73,6 +73,7 @@ public sealed class LabelSetWriter
         device = JsonEncodedText.Encode(origin.Device);
         stream = JsonEncodedText.Encode(origin.Stream);
         source = JsonEncodedText.Encode(origin.Source);
+        ModelName = model.Name;
         modelName = JsonEncodedText.Encode(model.Name);
         modelSha256 = JsonEncodedText.Encode(model.Sha256);
         modelPrecision = JsonEncodedText.Encode(model.Precision);
@@ -85,6 +86,9 @@ public sealed class LabelSetWriter
     /// </summary>
     public LabelSetWriter WithModel(ModelBundle model, string executionProvider) =>
         new(labels, origin, model, executionProvider, HeadName);
+
+    /// <summary>The model's name (manifest <c>name</c>) as written into every message.</summary>
+    public string ModelName { get; }
 
     /// <summary>The head's name as written into every message.</summary>
     public string HeadName { get; }

@@ -19,6 +19,9 @@ namespace Edge.Server.Api;
 [JsonSerializable(typeof(PauseResult))]
 [JsonSerializable(typeof(ThresholdsResult))]
 [JsonSerializable(typeof(BudgetResult))]
+[JsonSerializable(typeof(StreamRequest))]
+[JsonSerializable(typeof(StreamAdded))]
+[JsonSerializable(typeof(StreamRemoved))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>What the API reads and writes with.</summary>

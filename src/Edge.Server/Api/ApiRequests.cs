@@ -9,3 +9,17 @@ public sealed record SwapRequest(string? Bundle);
 
 /// <summary><c>PUT /api/v1/streams/{id}/budget</c>: the new end-to-end budget and/or miss policy (one may be left out).</summary>
 public sealed record BudgetRequest(double? BudgetMs, string? MissPolicy);
+
+/// <summary>
+/// <c>POST /api/v1/streams</c>: a stream to add, as an entry of the config file's <c>streams</c>. <see cref="Output"/>
+/// is there to be refused by name: a stream added at run time writes its label sets to the run's output.
+/// </summary>
+public sealed record StreamRequest(
+    string? Id,
+    string? Source,
+    double? BudgetMs,
+    string? MissPolicy,
+    Dictionary<string, Edge.Runtime.Options.ThresholdOverride>? Thresholds,
+    List<string>? Heads,
+    bool? Required,
+    string? Output);

@@ -27,6 +27,7 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
     private const string SwapBody = """{"bundle": "FOLDER"} (a model bundle folder on this device)""";
     private const string ThresholdsBody = """{"LABEL": {"threshold": 0.7, "off_threshold": 0.5}, ...} (off_threshold optional)""";
     private const string BudgetBody = """{"budget_ms": 80, "miss_policy": "drop|flag|degrade"} (either may be left out)""";
+    private const string StreamBody = """{"id": "yard", "source": "rtsp://...", "budget_ms", "miss_policy", "thresholds", "heads", "required"} (an entry of the config file's streams; id and source required)""";
 
     private static readonly int[] ChangeRefusals = [400, 401, 403, 404, 409, 413, 415, 429, 503];
 
@@ -85,6 +86,20 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
             .Produces<BudgetResult>()
             .Refusals(ChangeRefusals);
 
+        // Two parameters, so this is a route handler (its IResult written), not a RequestDelegate.
+        api.MapPost("/streams", (HttpContext context, CancellationToken _) => Answer(() => AddStreamAsync(context)))
+            .WithName("AddStream")
+            .WithSummary("Add a stream while the others run (an entry of the config file's streams); ?persist=true appends it to the config file")
+            .Accepts<StreamRequest>("application/json")
+            .Produces<StreamAdded>(StatusCodes.Status201Created)
+            .Refusals(ChangeRefusals);
+
+        api.MapDelete("/streams/{id}", (string id, HttpContext context) => Answer(() => RemoveStreamAsync(id, context)))
+            .WithName("RemoveStream")
+            .WithSummary("Remove a stream while the others run (not the last one); ?persist=true removes it from the config file")
+            .Produces<StreamRemoved>()
+            .Refusals(ChangeRefusals);
+
         api.MapPut("/heads/{head}/model", (string head, HttpContext context) => Answer(() => SwapModelAsync(head, context)))
             .WithName("SwapModel")
             .WithSummary("Swap a head's model: load, check and warm up the bundle while frames flow, then switch at a batch boundary")
@@ -118,16 +133,42 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
         var control = target.Current;
         var persist = Persist(context);
         var request = await JsonBody.ReadAsync(context, ApiJsonContext.Api.BudgetRequest, BudgetBody).ConfigureAwait(false);
-        MissPolicy? policy = null;
-        if (request.MissPolicy is { } policyText)
-        {
-            policy = MissPolicyNames.TryParse(policyText, out var parsed)
-                ? parsed
-                : throw new ApiRefusal(StatusCodes.Status400BadRequest, $"miss_policy '{policyText}' is not a miss policy: expected {MissPolicyNames.Expected}");
-        }
-
+        var policy = request.MissPolicy is null ? (MissPolicy?)null : ParsePolicy(request.MissPolicy);
         var result = await control.SetBudgetAsync(id, request.BudgetMs, policy, persist, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(result, ApiJsonContext.Api.BudgetResult);
+    }
+
+    private async Task<IResult> AddStreamAsync(HttpContext context)
+    {
+        var control = target.Current;
+        var persist = Persist(context);
+        var request = await JsonBody.ReadAsync(context, ApiJsonContext.Api.StreamRequest, StreamBody).ConfigureAwait(false);
+        if (request.Output is not null)
+        {
+            throw new ApiRefusal(StatusCodes.Status400BadRequest, $"output is not taken by a stream added at run time (its label sets go to the run's output): expected {StreamBody}");
+        }
+
+        var options = new Edge.Runtime.Options.StreamOptions
+        {
+            Id = request.Id ?? throw new ApiRefusal(StatusCodes.Status400BadRequest, $"id is missing: expected {StreamBody}"),
+            Source = request.Source ?? throw new ApiRefusal(StatusCodes.Status400BadRequest, $"source is missing: expected {StreamBody}"),
+            BudgetMs = request.BudgetMs,
+            MissPolicy = request.MissPolicy is null ? null : ParsePolicy(request.MissPolicy),
+            Thresholds = request.Thresholds,
+            Heads = request.Heads,
+            Required = request.Required ?? true,
+        };
+        var added = await control.AddStreamAsync(options, persist, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.Location = $"{Prefix}/streams/{Uri.EscapeDataString(added.Stream)}";
+        return TypedResults.Json(added, ApiJsonContext.Api.StreamAdded, statusCode: StatusCodes.Status201Created);
+    }
+
+    private async Task<IResult> RemoveStreamAsync(string id, HttpContext context)
+    {
+        var control = target.Current;
+        var persist = Persist(context);
+        var removed = await control.RemoveStreamAsync(id, persist, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(removed, ApiJsonContext.Api.StreamRemoved);
     }
 
     private async Task<IResult> SwapModelAsync(string head, HttpContext context)
@@ -164,6 +205,11 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
             swapping.Release();
         }
     }
+
+    private static MissPolicy ParsePolicy(string text) =>
+        MissPolicyNames.TryParse(text, out var parsed)
+            ? parsed
+            : throw new ApiRefusal(StatusCodes.Status400BadRequest, $"miss_policy '{text}' is not a miss policy: expected {MissPolicyNames.Expected}");
 
     /// <summary>The optional <c>?persist=true</c>: write the change back to the config file too.</summary>
     private static bool Persist(HttpContext context)

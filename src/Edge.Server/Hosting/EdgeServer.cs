@@ -188,7 +188,7 @@ public sealed class EdgeServer : IDisposable
 
         var guarded = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints)
             .Select(candidate => candidate.Metadata.GetMetadata<AccessRequirement>())
-            .Any(requirement => requirement is not null && !(requirement.Kind == Access.View && Security.ViewPublic));
+            .Any(requirement => requirement is { Kind: Access.Control } || (requirement is { Kind: Access.View } && !Security.ViewPublic));
         if (!guarded)
         {
             return;
@@ -211,7 +211,7 @@ public sealed class EdgeServer : IDisposable
         kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
         kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
         kestrel.MaxConcurrentConnections = limits.MaxConcurrentConnections;
-        kestrel.MaxConcurrentUpgradedConnections = 0;
+        kestrel.MaxConcurrentUpgradedConnections = limits.MaxConcurrentUpgradedConnections;
         kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
         kestrel.MaxRequestLineSize = Math.Min(kestrel.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize);
         kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;

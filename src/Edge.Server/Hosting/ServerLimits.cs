@@ -15,6 +15,12 @@ public sealed record ServerLimits
     /// <summary>Connections open at once; more are refused. Above what a crowd of scrapers and probes needs.</summary>
     public long MaxConcurrentConnections { get; init; } = 1024;
 
+    /// <summary>
+    /// Connections upgraded to WebSockets (live view viewers) open at once, counted apart from
+    /// <see cref="MaxConcurrentConnections"/>; more are refused. Each holds a connection for as long as someone watches.
+    /// </summary>
+    public long MaxConcurrentUpgradedConnections { get; init; } = 32;
+
     /// <summary>The request line plus headers; scrapes and probes send a few hundred bytes.</summary>
     public int MaxRequestHeadersTotalSize { get; init; } = 8 * 1024;
 

@@ -1,16 +1,17 @@
-using System.Globalization;
 using Edge.Outputs.Metrics;
 using Edge.Server.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Server.Metrics;
 
 /// <summary>
-/// Serves <see cref="RuntimeMetrics"/>: <c>GET /metrics</c> (Prometheus text format 0.0.4) and <c>GET /healthz</c> (200
-/// <c>ok</c> while every required stream's camera delivers and its frames keep being processed within
-/// <see cref="StaleAfter"/>, else 503 with the reason per stream).
+/// Serves <see cref="RuntimeMetrics"/>: <c>GET /metrics</c> (its meter through OpenTelemetry's Prometheus exporter:
+/// the text format 0.0.4, or OpenMetrics 1.0 when the scraper asks for it) and <c>GET /healthz</c> (200 <c>ok</c> while
+/// every required stream's camera delivers and its frames keep being processed within <see cref="StaleAfter"/>, else
+/// 503 with the reason per stream).
 /// </summary>
 /// <param name="metrics">What to serve; its <see cref="RuntimeMetrics.Time"/> also judges staleness for /healthz.</param>
 public sealed class MetricsRoutes(RuntimeMetrics metrics) : IServerModule
@@ -28,36 +29,14 @@ public sealed class MetricsRoutes(RuntimeMetrics metrics) : IServerModule
 
     public IEnumerable<string> Paths => ["/metrics", "/healthz"];
 
+    /// <summary>The exporter's provider, made with the server and disposed with it.</summary>
+    public void ConfigureServices(IServiceCollection services) => services.AddSingleton(_ => new PrometheusScrape(metrics));
+
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.Map("/metrics", Scrape);
+        var scrape = routes.ServiceProvider.GetRequiredService<PrometheusScrape>();
+        routes.MapPrometheusScrapingEndpoint("/metrics", scrape.Provider, branch => branch.Use(scrape.Answer), optionsName: null);
         routes.Map("/healthz", Health);
-    }
-
-    /// <summary>The content type Prometheus expects of the text exposition format.</summary>
-    public const string ExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
-
-    private const string PlainText = PlainAnswers.PlainText;
-
-    private Task Scrape(HttpContext context)
-    {
-        if (!IsGetOrHead(context))
-        {
-            return MethodNotAllowed(context);
-        }
-
-        var text = new StringWriter(CultureInfo.InvariantCulture);
-        try
-        {
-            metrics.WriteTo(text);
-        }
-        catch (Exception e)
-        {
-            // A failing run-loop provider must not take the server down; the scrape fails visibly instead.
-            return Answer(context, 500, PlainText, $"metrics unavailable: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}\n");
-        }
-
-        return Answer(context, 200, ExpositionContentType, text.ToString());
     }
 
     private Task Health(HttpContext context)
@@ -69,21 +48,19 @@ public sealed class MetricsRoutes(RuntimeMetrics metrics) : IServerModule
 
         if (metrics.SinceLastFrame is null)
         {
-            return Answer(context, 503, PlainText, "no frame processed yet\n");
+            return PlainAnswers.Send(context, 503, "no frame processed yet\n");
         }
 
         return metrics.Streams.Unhealthy(staleAfter) is { } problems
-            ? Answer(context, 503, PlainText, problems + "\n")
-            : Answer(context, 200, PlainText, "ok\n");
+            ? PlainAnswers.Send(context, 503, problems + "\n")
+            : PlainAnswers.Send(context, 200, "ok\n");
     }
 
-    private static bool IsGetOrHead(HttpContext context) => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+    internal static bool IsGetOrHead(HttpContext context) => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
 
-    private static Task MethodNotAllowed(HttpContext context)
+    internal static Task MethodNotAllowed(HttpContext context)
     {
         context.Response.Headers.Allow = "GET, HEAD";
-        return Answer(context, 405, PlainText, $"method {context.Request.Method} not allowed, expected GET or HEAD\n");
+        return PlainAnswers.Send(context, 405, $"method {context.Request.Method} not allowed, expected GET or HEAD\n");
     }
-
-    private static Task Answer(HttpContext context, int status, string contentType, string body) => PlainAnswers.Send(context, status, body, contentType);
 }

@@ -84,6 +84,29 @@ public sealed class SystemdWatchdogStreamsTests
         Assert.Equal(["READY=1"], notifier.Sent);
     }
 
+    [Fact]
+    public void OnStreamRemoved_RequiredStreamLeftTheRun_NoLongerHoldsThePingsBack()
+    {
+        var systemd = Make(Streams());
+        RunBoth(systemd, seconds: 2);
+
+        systemd.OnStreamRemoved("back");
+
+        Assert.Equal(4, RunFront(systemd, seconds: 4));
+    }
+
+    [Fact]
+    public void OnStreamAdded_RequiredStreamJoinedButNeverDelivers_StopsThePings()
+    {
+        var systemd = Make(Streams());
+        RunBoth(systemd, seconds: 1);
+
+        systemd.OnStreamAdded(new StreamOptions { Id = "side", Source = "synthetic" });
+
+        Assert.Equal(0, RunBoth(systemd, seconds: 3));
+        Assert.Equal(3, Run(systemd, seconds: 3, "front", "back", "side"));
+    }
+
     private SystemdIntegration Make(StreamOptions[] streams, WatchdogStreams rule = WatchdogStreams.Required) =>
         new(notifier, time, name => name == "WATCHDOG_USEC" ? "2000000" : null, streams, rule);
 

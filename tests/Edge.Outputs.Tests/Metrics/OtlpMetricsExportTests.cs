@@ -41,7 +41,7 @@ public sealed class OtlpMetricsExportTests
 
         // An hour apart: only the final export on disposal can deliver within the test. Like any listener, the
         // exporter sees what is recorded once it has started.
-        using (OtlpMetricsExport.Start(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromHours(1)))
+        using (OtlpMetricsExport.Start(metrics, new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromHours(1)))
         {
             metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "otlp-front", model: "otlp-tagger"));
         }

@@ -75,9 +75,9 @@ public sealed class RuntimeInstrumentsTests
         using var metrics = new RuntimeMetrics(time);
         using var recorder = new MeterRecorder(metrics.Meter);
 
-        Assert.Equal(LatencyHistogram.DefaultBoundsSeconds, recorder.Buckets("edge_stage_latency"));
-        Assert.Equal(LatencyHistogram.DefaultBoundsSeconds, recorder.Buckets("edge_end_to_end_latency"));
-        Assert.Equal(72, LatencyHistogram.DefaultBoundsSeconds.Length);
+        Assert.Equal(LatencyBuckets.Seconds, recorder.Buckets("edge_stage_latency"));
+        Assert.Equal(LatencyBuckets.Seconds, recorder.Buckets("edge_end_to_end_latency"));
+        Assert.Equal(72, LatencyBuckets.Seconds.Count);
     }
 
     [Fact]
@@ -119,5 +119,69 @@ public sealed class RuntimeInstrumentsTests
         Assert.Equal(41, sums["edge_frames_captured{stream=\"back\"}"]);
         Assert.DoesNotContain(sums.Keys, key => key.StartsWith("edge_frames_overwritten", StringComparison.Ordinal));
         Assert.Equal(1, sums["edge_model_info{model=\"tagger\",sha256=\"abc\",precision=\"int8\",ep=\"CPUExecutionProvider\"}"]);
+    }
+
+    [Fact]
+    public void StreamGauges_TwentyFiveFramesASecond_DeepStreamsFpsLatencyAndFrameNumber()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams(), ["tagger", "scene"]);
+        using var recorder = new MeterRecorder(metrics.Meter);
+        for (var frame = 1; frame <= 26; frame++)
+        {
+            metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, frame: frame, stream: "front", model: "tagger"));
+            time.Advance(TimeSpan.FromMilliseconds(40));
+        }
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, frame: 27, stream: "front", model: "tagger"));
+        recorder.Collect();
+        var sums = recorder.Sums;
+
+        // 25 intervals between the first and the 26th published frame, one second.
+        Assert.Equal(25, sums["stream_fps{stream=\"front\",model=\"tagger\"}"], 6);
+        Assert.Equal(0, sums["stream_fps{stream=\"back\",model=\"scene\"}"]);
+        Assert.Equal(30, sums["stream_latency{stream=\"front\",model=\"tagger\"}"]);
+        Assert.Equal(27, sums["stream_frame_number{stream=\"front\",model=\"tagger\"}"]);
+        Assert.False(sums.ContainsKey("stream_latency{stream=\"back\",model=\"tagger\"}"));
+        Assert.False(sums.ContainsKey("stream_frame_number{stream=\"back\",model=\"tagger\"}"));
+        Assert.Equal(1, sums["stream_count"]);
+    }
+
+    [Fact]
+    public void StreamFps_StreamStalls_FallsTowardsZero()
+    {
+        using var metrics = new RuntimeMetrics(time);
+        using var recorder = new MeterRecorder(metrics.Meter);
+        for (var frame = 1; frame <= 36; frame++)
+        {
+            metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, frame: frame));
+            time.Advance(TimeSpan.FromMilliseconds(40));
+        }
+
+        recorder.Collect();
+        Assert.Equal(25, recorder.Sums["stream_fps{stream=\"cam0\"}"], 6);
+
+        // 10 frames into the window the 26th opened (at 1 s), then nothing until 11 s.
+        time.Advance(TimeSpan.FromMilliseconds(11_000 - 1_440));
+        recorder.Collect();
+
+        Assert.Equal(1, recorder.Sums["stream_fps{stream=\"cam0\"}"], 6);
+    }
+
+    [Fact]
+    public void StreamCount_StreamsWhoseCameraDeliversAndThatProcessedAFrame()
+    {
+        using var metrics = new RuntimeMetrics(time, TwoStreams());
+        using var recorder = new MeterRecorder(metrics.Meter);
+        recorder.Collect();
+        Assert.Equal(0, recorder.Sums["stream_count"]);
+
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale, stream: "front"));
+        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, stream: "back"));
+        recorder.Collect();
+        Assert.Equal(2, recorder.Sums["stream_count"]);
+
+        metrics.OnEvent(new PipelineEvent { Kind = PipelineEventKind.CameraLost, Stream = "back", Frame = 0, At = time.GetUtcNow(), Source = "synthetic" });
+        recorder.Collect();
+        Assert.Equal(1, recorder.Sums["stream_count"]);
     }
 }

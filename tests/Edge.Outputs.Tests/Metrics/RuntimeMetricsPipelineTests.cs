@@ -21,7 +21,8 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
     public void Metrics_MatchPipelineStats(MissPolicy policy)
     {
         var slow = new FakeSlowStage(time);
-        var metrics = new RuntimeMetrics(time);
+        using var metrics = new RuntimeMetrics(time);
+        using var recorder = new MeterRecorder(metrics.Meter);
         using var pipeline = new FramePipeline(
             InferenceHead.For("tiny", harness.Bundle, harness.Session, new Edge.Runtime.Decoding.MultiLabelDecoder(harness.Bundle.Labels, harness.Bundle.OutputKind, new Edge.Runtime.Decoding.DecoderOptions()), PipelineHarness.Origin),
             [sink, metrics], new FrameBudget(100, time), time, policy)
@@ -48,20 +49,21 @@ public sealed class RuntimeMetricsPipelineTests : IDisposable
             pipeline.Process(NextFrame(i, handOffWait: TimeSpan.FromMilliseconds(i % 8 == 3 ? 120 : 1))); // every 8th: stale
         }
 
-        var text = Exposition.Render(metrics);
         var stats = pipeline.Stats;
-        Assert.Equal("24", Exposition.Value(text, "edge_frames_processed_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Published}", Exposition.Value(text, "edge_frames_published_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.DroppedStale}", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"stale\"}"));
-        Assert.Equal($"{stats.Late}", Exposition.Value(text, "edge_frames_late_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Withheld}", Exposition.Value(text, "edge_frames_withheld_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Cancelled}", Exposition.Value(text, "edge_frames_cancelled_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Missed}", Exposition.Value(text, "edge_deadline_missed_total{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Inference.Count}", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"inference\"}"));
-        Assert.Equal($"{stats.EndToEnd.Count}", Exposition.Value(text, "edge_end_to_end_latency_seconds_count{stream=\"cam0\"}"));
-        Assert.Equal($"{stats.Publish.Count}", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"publish\"}"));
-        Assert.Equal($"{stats.Publish.Count - 3}", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.011\"}"));
-        Assert.Equal($"{stats.Publish.Count}", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.013\"}"));
+        var sums = recorder.Sums;
+        Assert.Equal(24, sums["edge_frames_processed{stream=\"cam0\"}"]);
+        Assert.Equal(stats.Published, sums["edge_frames_published{stream=\"cam0\"}"]);
+        Assert.Equal(stats.DroppedStale, sums["edge_frames_dropped{stream=\"cam0\",reason=\"stale\"}"]);
+        Assert.Equal(stats.Late, sums.GetValueOrDefault("edge_frames_late{stream=\"cam0\"}"));
+        Assert.Equal(stats.Withheld, sums.GetValueOrDefault("edge_frames_withheld{stream=\"cam0\"}"));
+        Assert.Equal(stats.Cancelled, sums["edge_frames_cancelled{stream=\"cam0\"}"]);
+        Assert.Equal(stats.Missed, sums["edge_deadline_missed{stream=\"cam0\"}"]);
+        Assert.Equal(stats.Inference.Count, recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"inference\"}").Count);
+        Assert.Equal(stats.EndToEnd.Count, recorder.Values("edge_end_to_end_latency{stream=\"cam0\"}").Count);
+        var publish = recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"publish\"}");
+        Assert.Equal(stats.Publish.Count, publish.Count);
+        Assert.Equal(stats.Publish.Count - 3, publish.Count(seconds => seconds <= 0.011));
+        Assert.All(publish, seconds => Assert.InRange(seconds, 0, 0.013));
         Assert.Equal(6, stats.Cancelled);
         Assert.Equal(3, stats.DroppedStale);
         Assert.Equal(6, policy == MissPolicy.Flag ? stats.Late : stats.Withheld);

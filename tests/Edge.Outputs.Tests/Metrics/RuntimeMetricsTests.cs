@@ -4,14 +4,30 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Outputs.Tests.Metrics;
 
-public sealed class RuntimeMetricsTests
+/// <summary>What a frame records into the instruments (the exposition of them: Edge.Server.Tests, MetricsRoutesTests).</summary>
+public sealed class RuntimeMetricsTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider time = new(Start);
+    private readonly RuntimeMetrics metrics;
+    private readonly MeterRecorder recorder;
+
+    public RuntimeMetricsTests()
+    {
+        metrics = new RuntimeMetrics(time);
+        recorder = new MeterRecorder(metrics.Meter);
+    }
+
+    public void Dispose()
+    {
+        recorder.Dispose();
+        metrics.Dispose();
+    }
 
     [Fact]
     public void OnFrame_SequenceOfOutcomes_CountsEachKind()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
         FrameOutcome[] outcomes =
         [
             FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.Published, FrameOutcome.PublishedLate,
@@ -23,196 +39,152 @@ public sealed class RuntimeMetricsTests
             metrics.OnFrame(FrameReports.Of(outcomes[i], frame: i));
         }
 
-        var text = Exposition.Render(metrics);
-
-        Assert.Equal("11", Exposition.Value(text, "edge_frames_processed_total{stream=\"cam0\"}"));
-        Assert.Equal("4", Exposition.Value(text, "edge_frames_published_total{stream=\"cam0\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"stale\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"skipped\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_dropped_total{stream=\"cam0\",reason=\"paused\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_late_total{stream=\"cam0\"}"));
-        Assert.Equal("1", Exposition.Value(text, "edge_frames_withheld_total{stream=\"cam0\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_cancelled_total{stream=\"cam0\"}"));
-        Assert.Equal("4", Exposition.Value(text, "edge_deadline_missed_total{stream=\"cam0\"}"));
+        var sums = recorder.Sums;
+        Assert.Equal(11, sums["edge_frames_processed{stream=\"cam0\"}"]);
+        Assert.Equal(4, sums["edge_frames_published{stream=\"cam0\"}"]);
+        Assert.Equal(2, sums["edge_frames_dropped{stream=\"cam0\",reason=\"stale\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"cam0\",reason=\"skipped\"}"]);
+        Assert.Equal(1, sums["edge_frames_dropped{stream=\"cam0\",reason=\"paused\"}"]);
+        Assert.Equal(1, sums["edge_frames_late{stream=\"cam0\"}"]);
+        Assert.Equal(1, sums["edge_frames_withheld{stream=\"cam0\"}"]);
+        Assert.Equal(2, sums["edge_frames_cancelled{stream=\"cam0\"}"]);
+        Assert.Equal(4, sums["edge_deadline_missed{stream=\"cam0\"}"]);
     }
 
     [Fact]
     public void OnFrame_StageLatency_RecordedForDecodedFramesOnly()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
         foreach (var outcome in Enum.GetValues<FrameOutcome>())
         {
             metrics.OnFrame(FrameReports.Of(outcome));
         }
 
-        var text = Exposition.Render(metrics);
-
         // Published, late and withheld frames were decoded; stale, skipped and cancelled ones report zeros.
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"inference\"}"));
-        Assert.Equal("0.06", Exposition.Value(text, "edge_stage_latency_seconds_sum{stream=\"cam0\",stage=\"inference\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"inference\",le=\"0.019\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"inference\",le=\"0.02\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"queue\",le=\"0.001\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"preprocess\",le=\"0.002\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"preprocess\",le=\"0.003\"}"));
-        Assert.Equal("3", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"decode\"}"));
+        Assert.Equal([0.020, 0.020, 0.020], recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"inference\"}"));
+        Assert.Equal([0.0005, 0.0005, 0.0005], recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"queue\"}"));
+        Assert.Equal([0.003, 0.003, 0.003], recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"preprocess\"}"));
+        Assert.Equal([0.0002, 0.0002, 0.0002], recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"decode\"}"));
     }
 
     [Fact]
     public void OnFrame_PublishStage_DecodedToHandedToTheSink_ForPublishedFramesOnly()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
         foreach (var outcome in Enum.GetValues<FrameOutcome>())
         {
             metrics.OnFrame(FrameReports.Of(outcome));
         }
 
-        var text = Exposition.Render(metrics);
-
         // Published and late frames: end-to-end 30 ms minus 23.7 ms to the decoded label set. Withheld ones never reach the sink.
-        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_count{stream=\"cam0\",stage=\"publish\"}"));
-        Assert.Equal(0.0126, double.Parse(Exposition.Value(text, "edge_stage_latency_seconds_sum{stream=\"cam0\",stage=\"publish\"}"), System.Globalization.CultureInfo.InvariantCulture), 9);
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.006\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"publish\",le=\"0.007\"}"));
+        var publish = recorder.Values("edge_stage_latency{stream=\"cam0\",stage=\"publish\"}");
+        Assert.Equal(2, publish.Count);
+        Assert.All(publish, seconds => Assert.Equal(0.0063, seconds, 9));
     }
 
     [Fact]
     public void OnFrame_EndToEndLatency_RecordedForPublishedFramesOnly()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
         foreach (var outcome in Enum.GetValues<FrameOutcome>())
         {
             metrics.OnFrame(FrameReports.Of(outcome));
         }
 
-        var text = Exposition.Render(metrics);
-
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_count{stream=\"cam0\"}"));
-        Assert.Equal("0.06", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum{stream=\"cam0\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"0.028\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"0.03\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_end_to_end_latency_seconds_bucket{stream=\"cam0\",le=\"+Inf\"}"));
+        Assert.Equal([0.030, 0.030], recorder.Values("edge_end_to_end_latency{stream=\"cam0\"}"));
     }
 
     [Fact]
-    public void WriteTo_EveryHistogramHasHelpTypeAndAllBuckets()
+    public void AnnounceSeries_AddsZeroToEveryFrameCounterSeries()
     {
-        var text = Exposition.Render(new RuntimeMetrics(new FakeTimeProvider(Start)));
-        var lines = Exposition.Lines(text);
+        metrics.AnnounceSeries();
 
-        Assert.Contains("# TYPE edge_stage_latency_seconds histogram", lines);
-        Assert.Contains("# TYPE edge_end_to_end_latency_seconds histogram", lines);
-        Assert.Contains("# TYPE edge_frames_dropped_total counter", lines);
-        Assert.Contains("# TYPE edge_degrade_level gauge", lines);
-        foreach (var stage in new[] { "queue", "preprocess", "inference", "decode", "publish" })
+        foreach (var counter in new[] { "processed", "published", "late", "withheld", "cancelled" })
         {
-            Assert.Equal(LatencyHistogram.DefaultBoundsSeconds.Length + 1, lines.Count(l => l.StartsWith($"edge_stage_latency_seconds_bucket{{stream=\"cam0\",stage=\"{stage}\",", StringComparison.Ordinal)));
+            Assert.Equal([0.0], recorder.Values($"edge_frames_{counter}{{stream=\"cam0\"}}"));
         }
 
-        Assert.Equal("0", Exposition.Value(text, "edge_stage_latency_seconds_bucket{stream=\"cam0\",stage=\"decode\",le=\"+Inf\"}"));
-        Assert.Equal("0", Exposition.Value(text, "edge_end_to_end_latency_seconds_sum{stream=\"cam0\"}"));
-    }
-
-    [Fact]
-    public void WriteTo_EachFamilyIsDeclaredOnceBeforeItsSamples()
-    {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start))
-        {
-            CapturedFrames = _ => 1,
-            OverwrittenFrames = _ => 0,
-            Model = new ModelInfo("m", "s", "p", "e"),
-        };
-        metrics.OnFrame(FrameReports.Of(FrameOutcome.Published));
-        var declared = new HashSet<string>();
-
-        foreach (var line in Exposition.Lines(Exposition.Render(metrics)))
-        {
-            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
-            {
-                Assert.True(declared.Add(line.Split(' ')[2]), line);
-            }
-            else if (!line.StartsWith('#'))
-            {
-                var name = line.Split('{', ' ')[0];
-                Assert.Contains(declared, family => name == family || name.StartsWith(family + "_", StringComparison.Ordinal));
-            }
-        }
+        Assert.Equal([0.0], recorder.Values("edge_deadline_missed{stream=\"cam0\"}"));
+        Assert.Equal([0.0], recorder.Values("edge_frames_dropped{stream=\"cam0\",reason=\"stale\"}"));
+        Assert.Equal([0.0], recorder.Values("edge_frames_dropped{stream=\"cam0\",reason=\"skipped\"}"));
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.Contains("latency", StringComparison.Ordinal));
     }
 
     [Fact]
     public void OnFrame_DegradeLevel_IsTheLatestReported()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start));
-        Assert.Equal("0", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level{stream=\"cam0\"}"));
+        recorder.Collect();
+        Assert.Equal(0, recorder.Sums["edge_degrade_level{stream=\"cam0\"}"]);
 
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published, level: 2));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Skipped, level: 1));
+        recorder.Collect();
 
-        Assert.Equal("1", Exposition.Value(Exposition.Render(metrics), "edge_degrade_level{stream=\"cam0\"}"));
+        Assert.Equal(1, recorder.Sums["edge_degrade_level{stream=\"cam0\"}"]);
     }
 
     [Fact]
     public void LastFrameTimestamp_AbsentBeforeTheFirstFrameThenTheUnixTimeOfTheLatest()
     {
-        var time = new FakeTimeProvider(Start);
-        var metrics = new RuntimeMetrics(time);
-        Assert.False(Exposition.Has(Exposition.Render(metrics), "edge_last_frame_timestamp_seconds"));
+        recorder.Collect();
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.StartsWith("edge_last_frame_timestamp", StringComparison.Ordinal));
         Assert.Null(metrics.SinceLastFrame);
 
         metrics.OnFrame(FrameReports.Of(FrameOutcome.Published));
         time.Advance(TimeSpan.FromMilliseconds(1500));
         metrics.OnFrame(FrameReports.Of(FrameOutcome.DroppedStale));
         time.Advance(TimeSpan.FromSeconds(2));
+        recorder.Collect();
 
-        var expected = (Start.ToUnixTimeMilliseconds() + 1500) / 1000.0;
-        Assert.Equal(PrometheusTextWriter.FormatValue(expected), Exposition.Value(Exposition.Render(metrics), "edge_last_frame_timestamp_seconds{stream=\"cam0\"}"));
+        Assert.Equal((Start.ToUnixTimeMilliseconds() + 1500) / 1000.0, recorder.Sums["edge_last_frame_timestamp{stream=\"cam0\"}"]);
         Assert.Equal(TimeSpan.FromSeconds(2), metrics.SinceLastFrame);
     }
 
     [Fact]
-    public void Providers_AreReadAtScrapeTime()
+    public void Providers_AreReadWhenAListenerCollects()
     {
         long captured = 5;
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { CapturedFrames = _ => captured, OverwrittenFrames = _ => 2 };
-        Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_frames_captured_total{stream=\"cam0\"}"));
+        metrics.CapturedFrames = _ => captured;
+        metrics.OverwrittenFrames = _ => 2;
+        recorder.Collect();
+        Assert.Equal(5, recorder.Sums["edge_frames_captured{stream=\"cam0\"}"]);
 
         captured = 9;
-        var text = Exposition.Render(metrics);
+        recorder.Collect();
 
-        Assert.Equal("9", Exposition.Value(text, "edge_frames_captured_total{stream=\"cam0\"}"));
-        Assert.Equal("2", Exposition.Value(text, "edge_frames_overwritten_total{stream=\"cam0\"}"));
-        Assert.Contains("# TYPE edge_frames_captured_total counter", Exposition.Lines(text));
+        Assert.Equal(9, recorder.Sums["edge_frames_captured{stream=\"cam0\"}"]);
+        Assert.Equal(2, recorder.Sums["edge_frames_overwritten{stream=\"cam0\"}"]);
     }
 
     [Fact]
     public void RunLoopMetrics_AbsentUntilSet()
     {
-        var text = Exposition.Render(new RuntimeMetrics(new FakeTimeProvider(Start)));
+        recorder.Collect();
 
-        Assert.False(Exposition.Has(text, "edge_frames_captured_total"));
-        Assert.False(Exposition.Has(text, "edge_frames_overwritten_total"));
-        Assert.False(Exposition.Has(text, "edge_model_info"));
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.StartsWith("edge_frames_captured", StringComparison.Ordinal));
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.StartsWith("edge_frames_overwritten", StringComparison.Ordinal));
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.StartsWith("edge_model_info", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Model_IsAnInfoGaugeWithEscapedLabels()
+    public void Model_IsAnInfoGaugeOfOneWithItsIdentityAsTags()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start))
-        {
-            Model = new ModelInfo("models\\fashion \"v2\"", "ab12", "int8", "CPUExecutionProvider"),
-        };
+        metrics.Model = new ModelInfo("models\\fashion \"v2\"", "ab12", "int8", "CPUExecutionProvider");
+        recorder.Collect();
 
-        var text = Exposition.Render(metrics);
-
-        Assert.Equal("1", Exposition.Value(text, "edge_model_info{model=\"models\\\\fashion \\\"v2\\\"\",sha256=\"ab12\",precision=\"int8\",ep=\"CPUExecutionProvider\"}"));
-        Assert.Contains("# TYPE edge_model_info gauge", Exposition.Lines(text));
+        Assert.Equal(1, recorder.Sums["edge_model_info{model=\"models\\fashion \"v2\"\",sha256=\"ab12\",precision=\"int8\",ep=\"CPUExecutionProvider\"}"]);
     }
 
     [Fact]
-    public void WriteTo_ProviderThrows_Propagates()
+    public void Collect_ProviderThrows_CountedAndTheOtherInstrumentsStillObserved()
     {
-        var metrics = new RuntimeMetrics(new FakeTimeProvider(Start)) { OverwrittenFrames = _ => throw new InvalidOperationException("slot gone") };
+        metrics.CapturedFrames = _ => 4;
+        metrics.OverwrittenFrames = _ => throw new InvalidOperationException("slot gone");
+        Assert.Equal(0, metrics.CollectFailures);
+        Assert.Null(metrics.LastCollectFailure);
 
-        Assert.Throws<InvalidOperationException>(() => Exposition.Render(metrics));
+        recorder.Collect();
+
+        Assert.Equal(1, metrics.CollectFailures);
+        Assert.Equal("slot gone", metrics.LastCollectFailure?.Message);
+        Assert.Equal(4, recorder.Sums["edge_frames_captured{stream=\"cam0\"}"]);
+        Assert.DoesNotContain(recorder.Sums.Keys, key => key.StartsWith("edge_frames_overwritten", StringComparison.Ordinal));
     }
 }

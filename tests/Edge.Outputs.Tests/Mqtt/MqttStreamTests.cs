@@ -81,6 +81,26 @@ public sealed class MqttStreamTests
     }
 
     [Fact]
+    public async Task Availability_StreamRemovedThenAddedAgain_OfflineThenOnlineWithItsNextFrame()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        using var mqtt = Output(broker.Uri, ["front", "back"], heads: null);
+        mqtt.Publisher.Start();
+        await broker.WaitUntil(m => m.Any(x => x.Topic == "edge/rover/back/availability"), "the announcement");
+
+        mqtt.OnFrame(Report("back", "tagger", frame: 1));
+        mqtt.OnStreamRemoved("back");
+        mqtt.OnStreamAdded(new Edge.Runtime.Options.StreamOptions { Id = "back", Source = "synthetic" });
+        mqtt.OnFrame(Report("back", "tagger", frame: 1));
+        mqtt.OnStreamAdded(new Edge.Runtime.Options.StreamOptions { Id = "side", Source = "synthetic" }); // not configured at start: no topics
+        mqtt.OnFrame(Report("side", "tagger", frame: 1));
+        mqtt.Publisher.Stop(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["offline", "online", "offline", "online", "offline"], broker.Payloads("edge/rover/back/availability"));
+        Assert.DoesNotContain(broker.Messages, m => m.Topic.Contains("side", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Discovery_OneHomeAssistantDevicePerStream_LinkedToTheEdgeDevice()
     {
         await using var broker = await InProcessBroker.StartAsync();

@@ -32,6 +32,24 @@ public sealed class ControlAllocationTests
         Assert.Equal((70 * 4) + (70 * 3) + (70 * 4), sink.Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void RunOnce_AfterStreamsJoinedAndLeft_AllocatesNothing(int maxBatch)
+    {
+        var sink = new CountingSink();
+        using var rig = new ControlRig(streams: 3, maxBatch, sink, collect: false);
+        rig.Rounds(20);
+
+        rig.Await(rig.Control.AddStreamAsync(new StreamOptions { Id = "door", Source = "manual:door" }));
+        rig.Await(rig.Control.RemoveStreamAsync("cam1"));
+        rig.Rounds(20);
+        var after = Allocated(rig, rounds: 50);
+
+        Assert.Equal(0L, after);
+        Assert.Equal((20 * 3) + (70 * 3), sink.Count);
+    }
+
     private static long Allocated(ControlRig rig, int rounds)
     {
         GC.Collect();

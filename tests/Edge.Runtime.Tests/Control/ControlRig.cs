@@ -2,6 +2,7 @@ using System.Text;
 using Edge.Camera.Frames;
 using Edge.Runtime.Budget;
 using Edge.Runtime.Control;
+using Edge.Runtime.Events;
 using Edge.Runtime.Options;
 using Edge.Runtime.Pipeline;
 using Edge.Runtime.Publishing;
@@ -20,7 +21,7 @@ internal sealed class ControlRig : IDisposable
     private readonly FrameSignal signal = new();
     private readonly List<ManualCamera> cameras = [];
 
-    public ControlRig(int streams = 2, int maxBatch = 2, IFrameOutput? sink = null, bool collect = true, Func<PipelineOptions, PipelineOptions>? configure = null, Func<ManualTimeProvider, IStageDelay>? delay = null, Func<ControlRig, RuntimeControl, RuntimeControl>? control = null)
+    public ControlRig(int streams = 2, int maxBatch = 2, IFrameOutput? sink = null, bool collect = true, Func<PipelineOptions, PipelineOptions>? configure = null, Func<ManualTimeProvider, IStageDelay>? delay = null, StreamCameraFactory? factory = null)
     {
         bundle = TestBundle.CreateBatched(maxBatch: 4);
         var settings = new PipelineOptions
@@ -44,9 +45,9 @@ internal sealed class ControlRig : IDisposable
 
         Scheduler = new BatchScheduler([.. Pipeline.Streams.Select((stream, s) => new ScheduledStream(cameras[s].Slot, stream.Lanes))], signal, Time);
         Scheduler.WarmUp();
-        var made = new RuntimeControl(Pipeline, Scheduler, cameras, Time)
+        Control = new RuntimeControl(Pipeline, Scheduler, cameras, Time)
         {
-            CameraFactory = (stream, scheduled) =>
+            CameraFactory = factory ?? ((stream, scheduled) =>
             {
                 var camera = new ManualCamera(stream.Id, scheduled, 100 + cameras.Count).NotStarted();
                 lock (cameras)
@@ -55,9 +56,8 @@ internal sealed class ControlRig : IDisposable
                 }
 
                 return camera;
-            },
+            }),
         };
-        Control = control?.Invoke(this, made) ?? made;
     }
 
     public ManualTimeProvider Time { get; } = new();
@@ -216,7 +216,7 @@ internal sealed class ManualCamera : IStreamCamera
 /// <summary>One frame report as the tests read it (copied: reports are valid only during the call).</summary>
 internal sealed record Reported(string Stream, string Head, long Frame, FrameOutcome Outcome, string[] Active, string[] TurnedOn, string[] TurnedOff, float[] Scores, string? Message);
 
-/// <summary>Keeps every frame report (allocates; for behaviour tests).</summary>
+/// <summary>Keeps every frame report, and the streams that joined and left (allocates; for behaviour tests).</summary>
 internal sealed class ReportCollector : IFrameOutput
 {
     private readonly List<Reported> reports = [];
@@ -224,6 +224,20 @@ internal sealed class ReportCollector : IFrameOutput
     public List<string> Added { get; } = [];
 
     public List<string> Removed { get; } = [];
+
+    public List<PipelineEvent> Events { get; } = [];
+
+    public void OnEvent(in PipelineEvent pipelineEvent)
+    {
+        lock (Events)
+        {
+            Events.Add(pipelineEvent);
+        }
+    }
+
+    public void OnStreamAdded(StreamOptions stream) => Added.Add(stream.Id);
+
+    public void OnStreamRemoved(string stream) => Removed.Add(stream);
 
     public IReadOnlyList<Reported> Reports
     {

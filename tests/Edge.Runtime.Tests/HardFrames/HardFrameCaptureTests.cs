@@ -46,6 +46,20 @@ public sealed class HardFrameCaptureTests : IDisposable
     }
 
     [Fact]
+    public void ModelSha256_ChangedByAModelSwap_RowsOfFramesOfferedAfterNameTheNewModel()
+    {
+        using (var capture = fixture.Create())
+        {
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 1, 7), HardFrameFixture.NearThreshold));
+            capture.ModelSha256 = "ef56ab78";
+            fixture.Time.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(16, 12, 2, 99), HardFrameFixture.NearThreshold));
+        }
+
+        Assert.Equal([HardFrameFixture.ModelSha, "ef56ab78"], fixture.Rows().Select(row => row[4]));
+    }
+
+    [Fact]
     public void Offer_HighMeanEntropy_SavedWithEntropyReason()
     {
         using (var capture = fixture.Create())
@@ -177,7 +191,8 @@ public sealed class HardFrameCaptureTests : IDisposable
         var filler = disk.Fill();
         using (var capture = fixture.Create(fixture.Options(o => o with { MinInterval = TimeSpan.Zero, DuplicateDistance = 0 }), logger))
         {
-            var metrics = new RuntimeMetrics(fixture.Time) { HardFrames = capture };
+            using var metrics = new RuntimeMetrics(fixture.Time) { HardFrames = capture };
+            using var recorder = new MeterRecorder(metrics.Meter);
             Assert.Equal(HardFrameOutcome.Saved, fixture.Offer(capture, HardFrameFixture.Noise(64, 48, 1, 1), HardFrameFixture.NearThreshold));
             Assert.True(capture.WaitUntilIdle(Patience));
             for (var i = 2; i <= 5; i++)
@@ -188,7 +203,8 @@ public sealed class HardFrameCaptureTests : IDisposable
 
             Assert.Equal(5, capture.NoSpace);
             Assert.Equal(0, capture.Failed);
-            Assert.Equal("5", Exposition.Value(Exposition.Render(metrics), "edge_hard_frames_total{outcome=\"no_space\"}"));
+            recorder.Collect();
+            Assert.Equal(5, recorder.Sums["edge_hard_frames{outcome=\"no_space\"}"]);
 
             File.Delete(filler);
             fixture.Time.Advance(HardFrameCapture.NoSpaceRetryInterval);

@@ -21,7 +21,8 @@ public sealed class JsonLinesSinkTests
         File.WriteAllBytes(filler, new byte[12 * 1024]);
         var path = Path.Combine(disk.Directory, "labels.jsonl");
         using var sink = JsonLinesSink.Open(path, time, logger);
-        var metrics = new RuntimeMetrics(time) { LineOutputs = [new LineOutput("output", sink)] };
+        using var metrics = new RuntimeMetrics(time) { LineOutputs = [new LineOutput("output", sink)] };
+        using var recorder = new MeterRecorder(metrics.Meter);
 
         for (var i = 0; i < 40; i++)
         {
@@ -33,8 +34,8 @@ public sealed class JsonLinesSinkTests
         Assert.Equal(40, sink.Written + sink.NotWritten);
         AssertWholeLines(path, sink.Written);
         Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("no space left", StringComparison.Ordinal));
-        var text = Exposition.Render(metrics);
-        Assert.Equal(sink.NotWritten.ToString(System.Globalization.CultureInfo.InvariantCulture), Exposition.Value(text, "edge_output_lines_not_written_total{output=\"output\"}"));
+        recorder.Collect();
+        Assert.Equal(sink.NotWritten, recorder.Sums["edge_output_lines_not_written{output=\"output\"}"]);
 
         File.Delete(filler);
         var notWritten = sink.NotWritten;

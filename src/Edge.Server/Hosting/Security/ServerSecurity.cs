@@ -6,7 +6,7 @@ namespace Edge.Server.Hosting.Security;
 /// Who may use what (docs/http.md, security): with a <see cref="Token"/>, every endpoint marked
 /// <see cref="Access.Control"/> wants it, and so does every <see cref="Access.View"/> endpoint unless
 /// <see cref="ViewPublic"/>; without one the server refuses to bind beyond loopback if it has such endpoints. Metrics
-/// and health endpoints carry no mark and are always open.
+/// and health endpoints carry no mark and are always open, as is the view's page (<see cref="Access.Page"/>).
 /// </summary>
 public sealed record ServerSecurity
 {
@@ -26,8 +26,17 @@ public enum Access
     /// <summary>Changes the run or reads its control state: always needs the token when one is configured.</summary>
     Control,
 
-    /// <summary>The live view: needs the token unless the view is public; a browser may bring it once in the query.</summary>
+    /// <summary>
+    /// The live view's data (its streams, video, snapshots): needs the token unless the view is public; a browser
+    /// may bring it as the view cookie, or in <c>?access_token=</c> where it cannot set a header (a WebSocket).
+    /// </summary>
     View,
+
+    /// <summary>
+    /// The live view's page (HTML, script, style): open, since it holds no data; opened with <c>?token=</c> it sets
+    /// the view cookie that the view's data and the control API then accept.
+    /// </summary>
+    Page,
 }
 
 /// <summary>Endpoint metadata: the endpoint needs <see cref="Kind"/> access (read by <see cref="AccessGate"/>).</summary>

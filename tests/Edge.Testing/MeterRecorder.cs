@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
+using Edge.Outputs.Metrics;
 
-namespace Edge.Outputs.Tests.Metrics;
+namespace Edge.Testing;
 
 /// <summary>
 /// Listens to one <see cref="RuntimeMetrics"/>' meter (only its own, though other tests make meters of the same name)
