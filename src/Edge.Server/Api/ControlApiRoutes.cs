@@ -52,6 +52,7 @@ public sealed class ControlApiRoutes(ControlTarget target) : IServerModule
 
         var api = routes.MapGroup(Prefix)
             .WithMetadata(new AccessRequirement(Access.Control), new BodySizeLimit(MaxBodyBytes))
+            .WithTags("control")
             .RequireRateLimiting(ServerRateLimit.PerClient);
 
         api.MapGet("/status", () => Answer(() => Task.FromResult<IResult>(TypedResults.Json(target.Current.Status(), ApiJsonContext.Api.RuntimeStatus))))
