@@ -40,7 +40,8 @@ public sealed class ControlEndpointsTests : IDisposable
     [Fact]
     public async Task Status_DescribesHeadsStreamsAndTotals_InSnakeCase()
     {
-        await run.WaitForPublishedAsync(20);
+        await run.WaitForPublishedAsync(75); // rates count whole seconds: over two of them at 30 fps
+
 
         using var response = await client.GetAsync(Url("/api/v1/status"));
         var body = await response.Content.ReadAsStringAsync();

@@ -87,6 +87,29 @@ public sealed class ReadinessTests : IDisposable
     }
 
     [Fact]
+    public void OnceReady_AStreamJoiningLater_DoesNotMakeItUnready()
+    {
+        readiness.ModelWarm();
+        streams.RecordFrame("door");
+        streams.RecordFrame("yard");
+        Assert.Null(readiness.Pending());
+
+        streams.Add(new StreamOptions { Id = "gate", Source = "synthetic" });
+
+        Assert.Null(readiness.Pending());
+    }
+
+    [Fact]
+    public void BeforeReady_ARemovedStream_IsNotWaitedFor()
+    {
+        readiness.ModelWarm();
+        streams.RecordFrame("door");
+        streams.Remove("yard");
+
+        Assert.Null(readiness.Pending());
+    }
+
+    [Fact]
     public void NoStreamRequired_WaitsForEveryStream()
     {
         var optional = new StreamLiveness([new StreamOptions { Id = "a", Source = "synthetic", Required = false }, new StreamOptions { Id = "b", Source = "synthetic", Required = false }], time);
