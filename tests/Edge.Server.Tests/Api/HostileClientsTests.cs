@@ -68,31 +68,45 @@ public sealed class HostileClientsTests : IDisposable
         run.Dispose();
     }
 
+    /// <remarks>
+    /// Quiet and attacked windows take turns, three of each, and their medians are compared: this machine is shared, and
+    /// a build starting next door slows whichever window it lands in, which one window each way would take for the
+    /// attack's doing.
+    /// </remarks>
     [Fact]
     public async Task UnderAttack_FramePaceWithin5Percent_OthersAnswered_MemoryBounded()
     {
         await run.WaitForPublishedAsync(30);
-        var window = TimeSpan.FromSeconds(4);
-        var quiet = await run.MeasurePaceAsync(window);
+        var window = TimeSpan.FromSeconds(3);
+        var quiet = new List<double>();
+        var attacked = new List<double>();
+        var answered = new List<HttpStatusCode>();
+        var (malformed, huge) = (0, 0);
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        for (var round = 0; round < 3; round++)
+        {
+            quiet.Add(await run.MeasurePaceAsync(window));
 
-        using var stop = new CancellationTokenSource();
-        var attack = Attack(stop.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1)); // let the crowd gather before measuring
-        var paced = run.MeasurePaceAsync(window);
-        var answered = await ProbeWhile(paced);
-        var underAttack = await paced;
-        await stop.CancelAsync();
-        var (malformed, huge, crowdAnswers) = await attack;
+            using var stop = new CancellationTokenSource();
+            var attack = Attack(stop.Token);
+            await Task.Delay(TimeSpan.FromSeconds(0.5)); // let the crowd gather before measuring
+            var paced = run.MeasurePaceAsync(window);
+            answered.AddRange(await ProbeWhile(paced));
+            attacked.Add(await paced);
+            await stop.CancelAsync();
+            var (roundMalformed, roundHuge, crowdAnswers) = await attack;
+            (malformed, huge) = (malformed + roundMalformed, huge + roundHuge);
+            Assert.Equal(Crowd, crowdAnswers);
+        }
+
         var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
-
-        var ratio = underAttack / quiet;
-        output.WriteLine($"frame pace: {quiet:F2} fps quiet, {underAttack:F2} fps under attack (ratio {ratio:F3}); {malformed} malformed and {huge} 1 MB-header requests refused, {crowdAnswers} of {Crowd} crowding clients answered; managed memory {(memoryAfter - memoryBefore) / 1048576.0:+0.0;-0.0} MB");
-        Assert.True(ratio is > 0.95 and < 1.05, $"frame pace {underAttack:F2} fps under attack vs {quiet:F2} fps quiet (ratio {ratio:F3})");
-        Assert.True(answered.Count >= 10 && answered.All(status => status == HttpStatusCode.OK), $"/readyz probes during the attack: {string.Join(", ", answered)}");
-        Assert.True(malformed > 10, $"{malformed} malformed requests answered 400");
-        Assert.True(huge > 2, $"{huge} 1 MB headers answered 431");
-        Assert.Equal(Crowd, crowdAnswers);
+        var ratio = Median(attacked) / Median(quiet);
+        var pace = $"frame pace: {string.Join(", ", quiet.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps quiet, {string.Join(", ", attacked.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps under attack (median ratio {ratio:F3})";
+        output.WriteLine($"{pace}; {malformed} malformed and {huge} 1 MB-header requests refused, {Crowd} of {Crowd} crowding clients answered each round; managed memory {(memoryAfter - memoryBefore) / 1048576.0:+0.0;-0.0} MB");
+        Assert.True(ratio is > 0.95 and < 1.05, pace);
+        Assert.True(answered.Count >= 30 && answered.All(status => status == HttpStatusCode.OK), $"/readyz probes during the attack: {string.Join(", ", answered)}");
+        Assert.True(malformed > 30, $"{malformed} malformed requests answered 400");
+        Assert.True(huge > 6, $"{huge} 1 MB headers answered 431");
         Assert.True(memoryAfter - memoryBefore < 64L << 20, $"managed memory grew {(memoryAfter - memoryBefore) >> 20} MB during the attack");
         using var after = await client.GetAsync(Url("/healthz"));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
@@ -132,6 +146,8 @@ public sealed class HostileClientsTests : IDisposable
         Assert.True(answered.Contains("no head is named 'nope'", StringComparison.Ordinal), answered);
         Assert.DoesNotContain(Token, answered.Replace($"\"bundle\": \"{Token}\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Everything at once until cancelled; returns how many malformed and oversized requests were answered, and how many of the crowd got their answer.</summary>
     private async Task<(int Malformed, int Huge, int Crowd)> Attack(CancellationToken stop)
