@@ -9,6 +9,8 @@ using Edge.Server.Hosting.Security;
 using Edge.Server.LiveView;
 using Edge.Server.Metrics;
 
+using Microsoft.Extensions.Logging;
+
 namespace Edge.Cli.Outputs;
 
 /// <summary>
@@ -108,6 +110,9 @@ internal sealed class HttpRunOutput : RunOutput
         try
         {
             server.Start(endpoint);
+            var scheme = security.Certificate is null ? "http" : "https";
+            var what = setting == "http" ? "live view at /view/, control API at /api/v1, OpenAPI at /openapi/v1.json, metrics" : "metrics";
+            context.Loggers.CreateLogger("edge.http").LogInformation("--{Setting}: serving {Scheme}://{Endpoint} ({What}, /healthz, /readyz)", setting, scheme, server.LocalEndpoint, what);
             return server;
         }
         catch

@@ -206,6 +206,21 @@ public sealed class BenchRunner : IDisposable
         }
     }
 
+    /// <summary>The pipeline settings one variant of the bench runs with (every bench mode starts from these).</summary>
+    internal static PipelineOptions SettingsOf(BenchOptions options, BenchVariant variant) => new()
+    {
+        Model = variant.Model,
+        Source = options.Source,
+        BudgetMs = options.BudgetMs,
+        Ep = variant.Ep,
+        Threads = options.Threads,
+        CpuSpin = options.CpuSpin,
+        Device = "bench",
+        MissPolicy = options.MissPolicy,
+        StageBudgets = options.StageBudgets,
+        Degrade = options.Degrade,
+    };
+
     private static int TimelineCapacity(BenchOptions options)
     {
         var frames = options.DurationSeconds is { } seconds
@@ -262,19 +277,7 @@ public sealed class BenchRunner : IDisposable
         {
             this.variant = variant;
             budgetMs = options.BudgetMs;
-            var settings = new PipelineOptions
-            {
-                Model = variant.Model,
-                Source = options.Source,
-                BudgetMs = options.BudgetMs,
-                Ep = variant.Ep,
-                Threads = options.Threads,
-                CpuSpin = options.CpuSpin,
-                Device = "bench",
-                MissPolicy = options.MissPolicy,
-                StageBudgets = options.StageBudgets,
-                Degrade = options.Degrade,
-            };
+            var settings = SettingsOf(options, variant);
             settings.Validate();
             Assembled = AssembledPipeline.Create(settings, [new DiscardingOutput()], TimeProvider.System, new PipelineExtras
             {

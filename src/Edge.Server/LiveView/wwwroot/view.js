@@ -266,7 +266,7 @@ class StreamPanel {
       this.rows.set(name, row);
       this.thresholds.append(element);
     }
-    if (threshold !== undefined && document.activeElement !== row.input) row.input.value = String(threshold);
+    if (threshold !== undefined && document.activeElement !== row.input) row.input.value = String(Number(threshold.toFixed(3)));
     return row;
   }
 

@@ -29,19 +29,10 @@ internal sealed class StreamCountRun : IDisposable
         this.count = count;
         var bench = options.Bench;
         var variant = bench.Variants[0];
-        var settings = new PipelineOptions
+        var settings = BenchRunner.SettingsOf(bench, variant) with
         {
-            Model = variant.Model,
             Source = StreamBenchOptions.SourceOf(bench.Source, 0),
             Streams = [.. Enumerable.Range(0, count).Select(i => new StreamOptions { Id = $"s{i}", Source = StreamBenchOptions.SourceOf(bench.Source, i) })],
-            BudgetMs = bench.BudgetMs,
-            Ep = variant.Ep,
-            Threads = bench.Threads,
-            CpuSpin = bench.CpuSpin,
-            Device = "bench",
-            MissPolicy = bench.MissPolicy,
-            StageBudgets = bench.StageBudgets,
-            Degrade = bench.Degrade,
             MaxBatch = options.MaxBatch,
             MaxStreams = options.MaxStreams,
         };

@@ -40,19 +40,7 @@ public sealed class ViewerBench : IDisposable
         playback = BenchRunner.Preload(bench.Source, bench.FashionMnistFolder, bench.PlaybackFrames);
         view = new LiveView(options.View with { MaxViewers = Math.Max(1, options.ViewerCounts.Max()), Device = "bench" });
         var variant = bench.Variants[0];
-        var settings = new PipelineOptions
-        {
-            Model = variant.Model,
-            Source = bench.Source,
-            BudgetMs = bench.BudgetMs,
-            Ep = variant.Ep,
-            Threads = bench.Threads,
-            CpuSpin = bench.CpuSpin,
-            Device = "bench",
-            MissPolicy = bench.MissPolicy,
-            StageBudgets = bench.StageBudgets,
-            Degrade = bench.Degrade,
-        };
+        var settings = BenchRunner.SettingsOf(bench, variant);
         settings.Validate();
         try
         {
