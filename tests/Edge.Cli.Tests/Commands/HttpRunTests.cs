@@ -27,13 +27,20 @@ public sealed class HttpRunTests : IDisposable
         await run.WaitUntilReady(http, port);
         using var status = await http.GetAsync($"http://127.0.0.1:{port}/api/v1/status");
         var statusBody = await status.Content.ReadAsStringAsync();
+        const string Published = "edge_frames_published_total{stream=\"cam0\",model=\"tiny-multilabel\"}";
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        for (var tries = 0; tries < 50 && Exposition.Number(metrics, Published) == 0; tries++)
+        {
+            await Task.Delay(100);
+            metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        }
+
         var exit = await run.Terminate();
 
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         Assert.Contains("\"id\":\"cam0\"", statusBody, StringComparison.Ordinal);
         Assert.Contains("\"name\":\"tiny-multilabel\"", statusBody, StringComparison.Ordinal);
-        Assert.True(Exposition.Number(metrics, "edge_frames_published_total{stream=\"cam0\",model=\"tiny-multilabel\"}") >= 0, metrics);
+        Assert.True(Exposition.Number(metrics, Published) > 0, metrics);
         Assert.True(exit.Code == 0, exit.Error);
     }
 
