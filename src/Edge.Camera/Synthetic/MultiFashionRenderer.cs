@@ -1,9 +1,13 @@
+using Edge.Camera.Synthetic.Perturbations;
+
 namespace Edge.Camera.Synthetic;
 
 /// <summary>
 /// Renders MultiFashion scenes: 0-4 Fashion-MNIST items, randomly scaled, placed (with limited overlap), tinted and
 /// shaded over a two-colour gradient with sensor-like noise. Everything follows from (seed, split, scene index),
-/// so the dataset generator and the synthetic camera produce the same scenes on every machine.
+/// so the dataset generator and the synthetic camera produce the same scenes on every machine. A
+/// <see cref="SceneFamily"/> other than clean shifts the scenes (layout, background, pixels); families that keep the
+/// layout draw their shift from a stream of their own, so their scenes pair one-to-one with the clean ones.
 /// </summary>
 public sealed class MultiFashionRenderer
 {
@@ -15,6 +19,7 @@ public sealed class MultiFashionRenderer
 
     private readonly int[][] poolByClass;
     private readonly double outfitShare;
+    private readonly bool outOfContext;
 
     /// <param name="items">The Fashion-MNIST items scenes are composed from.</param>
     /// <param name="split">Which split's share of the items to draw from.</param>
@@ -22,7 +27,16 @@ public sealed class MultiFashionRenderer
     /// <param name="outfitShare">Share of scenes (0-1) that follow the outfit prior (<see cref="OutfitPrior"/>);
     /// the rest place items of any class. 0 keeps the scenes of earlier versions unchanged. Ignored by the ood
     /// split, whose scenes all contradict the prior.</param>
-    public MultiFashionRenderer(FashionMnist items, MultiFashionSplit split, int canvasSize, double outfitShare = 0)
+    /// <param name="family">How scenes are shifted away from the clean renderer.</param>
+    /// <param name="outOfContext">Every scene contradicts the outfit prior, as in the ood split, but drawn from this
+    /// split's items (an out-of-context validation set from training items).</param>
+    public MultiFashionRenderer(
+        FashionMnist items,
+        MultiFashionSplit split,
+        int canvasSize,
+        double outfitShare = 0,
+        SceneFamily family = SceneFamily.Clean,
+        bool outOfContext = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(canvasSize, 32);
         if (!(outfitShare >= 0 && outfitShare <= 1))
@@ -32,6 +46,8 @@ public sealed class MultiFashionRenderer
 
         this.items = items;
         this.outfitShare = outfitShare;
+        this.outOfContext = outOfContext || split == MultiFashionSplit.Ood;
+        Family = family;
         Split = split;
         CanvasSize = canvasSize;
         (poolStart, poolCount) = split.ItemRange(items.Count);
@@ -47,6 +63,8 @@ public sealed class MultiFashionRenderer
 
     public MultiFashionSplit Split { get; }
 
+    public SceneFamily Family { get; }
+
     public int CanvasSize { get; }
 
     public int ScratchLength => CanvasSize * CanvasSize * 3;
@@ -54,8 +72,12 @@ public sealed class MultiFashionRenderer
     /// <summary>Describes scene <paramref name="sceneIndex"/> of this split for the given seed.</summary>
     public void Generate(ulong seed, long sceneIndex, MultiFashionScene scene)
     {
-        var random = new SceneRandom(SceneRandom.Mix(seed, (ulong)Split, (ulong)sceneIndex));
+        var sceneSeed = SceneRandom.Mix(seed, (ulong)Split, (ulong)sceneIndex);
+        var random = new SceneRandom(sceneSeed);
+        var shift = new SceneRandom(SceneRandom.Mix(sceneSeed, 0x5EEDFA11UL, (ulong)Family + 1));
         double size = CanvasSize;
+        scene.Perturbation = PerturbationSampler.Draw(Family, ref shift, size / 224);
+        var layout = PerturbationSampler.Layout(Family, ref shift);
 
         scene.BackgroundAB = random.Uniform(0, 255);
         scene.BackgroundAG = random.Uniform(0, 255);
@@ -79,7 +101,7 @@ public sealed class MultiFashionRenderer
         // Drawn only when a prior is in use, so scenes without one stay identical to earlier versions.
         Span<int> chosenClasses = stackalloc int[MultiFashionScene.MaxItems];
         var chosen = 0;
-        if (Split == MultiFashionSplit.Ood)
+        if (outOfContext)
         {
             chosen = OutfitPrior.OutOfContext(ref random, chosenClasses);
         }
@@ -96,14 +118,16 @@ public sealed class MultiFashionRenderer
         scene.ItemCount = 0;
         for (var n = 0; n < wanted; n++)
         {
-            var itemSize = size * random.Uniform(0.30, 0.50);
+            var itemSize = size * random.Uniform(layout.MinSize, layout.MaxSize);
             double x = 0, y = 0;
             var placed = false;
             for (var attempt = 0; attempt < 30 && !placed; attempt++)
             {
                 x = random.Uniform(0, size - itemSize);
                 y = random.Uniform(0, size - itemSize);
-                placed = OverlapsLittle(scene, x, y, itemSize);
+                placed = layout.FreeOverlap
+                    ? KeepsOthersVisible(scene, x, y, itemSize, layout.MinVisible)
+                    : OverlapsLittle(scene, x, y, itemSize);
             }
 
             var itemIndex = chosen > 0
@@ -111,6 +135,12 @@ public sealed class MultiFashionRenderer
                 : poolStart + random.NextInt(poolCount);
             var luminance = BackgroundLuminanceAt(scene, x + (itemSize / 2), y + (itemSize / 2));
             var (low, high) = luminance > 128 ? (0.0, 110.0) : (150.0, 255.0);
+            var blend = PerturbationSampler.Blend(Family, ref shift);
+            if (PerturbationSampler.FreeTint(Family, ref shift))
+            {
+                (low, high) = (0.0, 255.0);
+            }
+
             var item = new SceneItem
             {
                 ItemIndex = itemIndex,
@@ -125,6 +155,7 @@ public sealed class MultiFashionRenderer
                 TintR = random.Uniform(low, high),
                 Opacity = random.Uniform(0.85, 1.0),
                 Flip = random.NextDouble() < 0.5,
+                Blend = blend,
             };
             if (placed)
             {
@@ -162,9 +193,31 @@ public sealed class MultiFashionRenderer
             var value = canvas[p] + (amplitude * ((2 * noise.NextDouble()) - 1));
             bgr[p] = (byte)Math.Clamp(Math.Round(value), 0, 255);
         }
+
+        if (scene.Perturbation.ChangesPixels)
+        {
+            ImageEffects.Apply(scene.Perturbation, bgr, CanvasSize);
+        }
     }
 
     private void DrawBackground(MultiFashionScene scene, Span<float> canvas)
+    {
+        switch (scene.Perturbation.Background)
+        {
+            case BackgroundKind.Stripes or BackgroundKind.Checker or BackgroundKind.Blotches:
+                Backgrounds.DrawTexture(scene.Perturbation, scene.BackgroundAB, scene.BackgroundAG, scene.BackgroundAR, canvas, CanvasSize);
+                return;
+            case BackgroundKind.Clutter:
+                DrawGradient(scene, canvas);
+                Backgrounds.DrawClutter(scene.Perturbation, canvas, CanvasSize);
+                return;
+            default:
+                DrawGradient(scene, canvas);
+                return;
+        }
+    }
+
+    private void DrawGradient(MultiFashionScene scene, Span<float> canvas)
     {
         var side = CanvasSize;
         for (var y = 0; y < side; y++)
@@ -211,11 +264,27 @@ public sealed class MultiFashionRenderer
 
                 var light = 0.35 + (0.65 * shade);
                 var offset = ((y * side) + x) * 3;
-                canvas[offset] = (float)((canvas[offset] * (1 - alpha)) + (item.TintB * light * alpha));
-                canvas[offset + 1] = (float)((canvas[offset + 1] * (1 - alpha)) + (item.TintG * light * alpha));
-                canvas[offset + 2] = (float)((canvas[offset + 2] * (1 - alpha)) + (item.TintR * light * alpha));
+                if (item.Blend == BlendMode.Translucent)
+                {
+                    alpha *= 0.6;
+                }
+
+                canvas[offset] = Composite(item.Blend, canvas[offset], item.TintB * light, alpha);
+                canvas[offset + 1] = Composite(item.Blend, canvas[offset + 1], item.TintG * light, alpha);
+                canvas[offset + 2] = Composite(item.Blend, canvas[offset + 2], item.TintR * light, alpha);
             }
         }
+    }
+
+    private static float Composite(BlendMode blend, float below, double colour, double alpha)
+    {
+        var mixed = blend switch
+        {
+            BlendMode.Multiply => below * colour / 255,
+            BlendMode.Lighten => Math.Max(below, colour),
+            _ => colour,
+        };
+        return (float)((below * (1 - alpha)) + (mixed * alpha));
     }
 
     private int PickOfClass(ref SceneRandom random, int classId)
@@ -272,6 +341,28 @@ public sealed class MultiFashionRenderer
         var g = scene.BackgroundAG + ((scene.BackgroundBG - scene.BackgroundAG) * t);
         var r = scene.BackgroundAR + ((scene.BackgroundBR - scene.BackgroundAR) * t);
         return (0.114 * b) + (0.587 * g) + (0.299 * r);
+    }
+
+    /// <summary>Whether an item at (x, y) of side <paramref name="size"/>, drawn over the scene's items, leaves every one of
+    /// them at least <paramref name="minVisible"/> of its box uncovered.</summary>
+    private static bool KeepsOthersVisible(MultiFashionScene scene, double x, double y, double size, double minVisible)
+    {
+        var count = scene.ItemCount;
+        if (count >= MultiFashionScene.MaxItems)
+        {
+            return false;
+        }
+
+        scene.Items[count] = new SceneItem { X = x, Y = y, Size = size };
+        for (var i = 0; i < count; i++)
+        {
+            if (scene.VisibleShare(i, count + 1) < minVisible)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool OverlapsLittle(MultiFashionScene scene, double x, double y, double size)
