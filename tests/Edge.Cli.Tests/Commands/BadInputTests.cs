@@ -221,6 +221,25 @@ public sealed class BadInputTests
     }
 
     [Theory]
+    [InlineData("--family tint", "--robustness writes every family: leave out --family")]
+    [InlineData("--split train", "--robustness needs --split test (evaluation, test items) or val (validation, training items), not train")]
+    [InlineData("--split ood", "not ood")]
+    public void Dataset_RobustnessWithConflictingFlag_ExitsInvalidArguments(string flag, string mentions)
+    {
+        var result = EdgeProcess.Run(Timeout, ["dataset", "multifashion", "--robustness", "--out", Path.Combine(Path.GetTempPath(), "edge-never"), "--count", "1", .. flag.Split(' ')]);
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, mentions);
+    }
+
+    [Fact]
+    public void Dataset_UnknownFamily_ExitsInvalidArgumentsNamingTheChoices()
+    {
+        var result = EdgeProcess.Run(Timeout, "dataset", "multifashion", "--family", "fog", "--out", Path.Combine(Path.GetTempPath(), "edge-never"), "--count", "1");
+
+        AssertOneLineError(result, ExitCode.InvalidArguments, "'fog'");
+    }
+
+    [Theory]
     [InlineData("--miss-policy", "sometimes", "setting 'miss_policy' is sometimes: expected drop, flag or degrade")]
     [InlineData("--stage-budget", "render=5", "--stage-budget 'render=5' is invalid")]
     [InlineData("--stage-budget", "inference=500", "setting 'stage_budgets_ms.inference' is 500")]
