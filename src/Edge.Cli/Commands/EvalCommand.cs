@@ -157,6 +157,11 @@ internal static class EvalCommand
 
         // Thresholds are chosen on every family at once: a validation mix of clean and shifted images.
         var tuned = options.Tune ? Tune(bundle, result.PooledScores()) : null;
+        if (tuned is not null && set.Split == "test")
+        {
+            Console.Error.WriteLine("note: thresholds tuned on a test-split set make its metrics optimistic; tune on a set rendered with --split val");
+        }
+
         WriteJson(options.JsonPath, stream => RobustnessJson.Write(stream, result, bundle, tuned), () =>
         {
             RobustnessTable.Write(Console.Out, result);
