@@ -6,28 +6,35 @@ using Edge.Runtime.Bundles;
 using Edge.Runtime.Inference;
 using Edge.Tools.Evaluation;
 using Edge.Tools.Evaluation.Datasets;
+using Edge.Tools.Evaluation.Robustness;
 
 namespace Edge.Cli.Commands;
 
-/// <summary><c>edge eval</c>: a bundle's multi-label metrics on a labelled dataset (CSV, COCO or VOC).</summary>
+/// <summary>
+/// <c>edge eval</c>: a bundle's multi-label metrics on a labelled dataset (CSV, COCO or VOC), or on every family of a
+/// robustness set with each family's gap to the clean one.
+/// </summary>
 internal static class EvalCommand
 {
     public static Command Create(Option<bool> verbose)
     {
-        var data = new Option<string>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder", Required = true };
-        var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path)" };
+        var data = new Option<string?>("--data") { Description = "Dataset: a CSV file or folder with labels.csv, a COCO instances JSON, or a VOC folder" };
+        var robustness = new Option<string?>("--robustness") { Description = "Robustness set: a folder with robustness.json and one labels.csv folder per family (edge dataset multifashion --robustness); reports each family and its gap to clean" };
+        var format = new Option<string?>("--format") { Description = "csv | coco | voc (default: detected from the path); with --data" };
         format.AcceptOnlyFromAmong([.. DatasetReader.Formats]);
-        var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations" };
+        var images = new Option<string?>("--images") { Description = "Folder holding the images, when not beside the annotations; with --data" };
         var json = new Option<string?>("--json") { Description = "Write the metrics as JSON to this file (- for stdout)" };
-        var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
-        var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder" };
+        var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset, or on all families of a robustness set pooled (use a validation split, not the test split)" };
+        var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder; with --data" };
+        var plot = new Option<string?>("--plot") { Description = "Write an SVG chart of mAP and OF1 per family, against the clean levels; with --robustness" };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images of the dataset, or of each family" };
         var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse images whose header states more megapixels, before decoding (default {ImageFile.DefaultMaxMegapixels}, at most {ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => ImageFile.DefaultMaxMegapixels };
         var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
 
         var shared = SettingFlags.For("model", "ep", "threads");
-        var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
+        var command = new Command("eval", "Measure a model on a labelled dataset or a robustness set: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            data, format, images, json, tune, write, report, maxMegapixels,
+            data, robustness, format, images, json, tune, write, report, plot, limit, maxMegapixels,
         };
         foreach (var option in shared.Options)
         {
@@ -36,6 +43,43 @@ internal static class EvalCommand
 
         command.Validators.Add(result =>
         {
+            var onSet = result.GetValue(robustness) is not null;
+            if (onSet && result.GetValue(data) is not null)
+            {
+                result.AddError("--data and --robustness exclude each other: evaluate one dataset (--data) or one robustness set (--robustness DIR)");
+            }
+            else if (!onSet && result.GetValue(data) is null)
+            {
+                result.AddError("nothing to evaluate on: expected --data DATASET or --robustness DIR");
+            }
+
+            foreach (var (option, name) in new[] { (format, "--format"), (images, "--images") })
+            {
+                if (onSet && result.GetValue(option) is not null)
+                {
+                    result.AddError($"{name} goes with --data: the families of a robustness set are labels.csv folders");
+                }
+            }
+
+            if (onSet && result.GetValue(report) is not null)
+            {
+                result.AddError("--report goes with --data: for a robustness set, --plot FILE.svg charts the families");
+            }
+
+            if (result.GetValue(plot) is not null && !onSet)
+            {
+                result.AddError("--plot needs --robustness: it charts mAP and OF1 per family of a robustness set");
+            }
+            else if (result.GetValue(plot) is { } svg && !svg.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"--plot {svg}: expected a file name ending in .svg (the chart is an SVG)");
+            }
+
+            if (result.GetValue(limit) is < 1)
+            {
+                result.AddError($"--limit {result.GetValue(limit)} is invalid: expected 1 or more images");
+            }
+
             if (result.GetValue(write) && !result.GetValue(tune))
             {
                 result.AddError("--write needs --tune-thresholds: it writes the tuned thresholds into the manifest");
@@ -49,60 +93,146 @@ internal static class EvalCommand
                 throw new UserError(ExitCode.InvalidArguments, $"--max-megapixels {imageLimit} is invalid: expected 1 to {ImageFile.MaxMegapixelsLimit}");
             }
 
-            var settings = shared.Read(parse).Resolve();
-            var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
-            var bundle = ModelBundle.Load(settings.Model);
-            var reportDirectory = parse.GetValue(report);
-            using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: reportDirectory is not null && bundle.MapsName is not null);
-            Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
-            EvaluationResult result;
-            using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
-            {
-                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit);
-            }
-
-            var tuned = parse.GetValue(tune)
-                ? ThresholdTuner.Tune(result.Scores, bundle.Labels.Select(label => (double)label.On).ToArray())
-                : null;
             var jsonPath = parse.GetValue(json);
-            if (jsonPath == "-")
-            {
-                using var stdout = Console.OpenStandardOutput();
-                EvaluationJson.Write(stdout, result, bundle, dataset.Source, tuned);
-                stdout.WriteByte((byte)'\n');
-            }
-            else
-            {
-                PrintTable(Console.Out, result);
-                if (tuned is not null)
-                {
-                    PrintThresholds(Console.Out, tuned);
-                }
-
-                if (jsonPath is not null)
-                {
-                    using var file = File.Create(jsonPath);
-                    EvaluationJson.Write(file, result, bundle, dataset.Source, tuned);
-                    Console.Error.WriteLine($"metrics written to {jsonPath}");
-                }
-            }
-
-            if (reportDirectory is not null)
-            {
-                Edge.Tools.Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, imageLimit);
-                Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
-            }
-
-            if (tuned is not null && parse.GetValue(write))
-            {
-                var how = ManifestThresholdWriter.Describe(dataset.Source, dataset.Images.Count, TimeProvider.System.GetUtcNow());
-                ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), how);
-                Console.Error.WriteLine($"tuned thresholds written to {Path.Combine(bundle.Directory, ModelBundle.ManifestFile)}");
-            }
-
-            return ExitCode.Success;
+            var plotPath = parse.GetValue(plot);
+            RequireFolderOf(jsonPath, "--json");
+            RequireFolderOf(plotPath, "--plot");
+            var settings = shared.Read(parse).Resolve();
+            var options = new EvalOptions(jsonPath, parse.GetValue(tune), parse.GetValue(write), imageLimit, parse.GetValue(limit));
+            return parse.GetValue(robustness) is { } set
+                ? EvaluateSet(settings, set, plotPath, options)
+                : EvaluateDataset(settings, DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images)), parse.GetValue(report), options);
         }));
         return command;
+    }
+
+    private static ExitCode EvaluateDataset(ResolvedRunSettings settings, LabeledDataset dataset, string? reportDirectory, EvalOptions options)
+    {
+        if (options.Limit is { } most && dataset.Images.Count > most)
+        {
+            dataset = dataset with { Images = [.. dataset.Images.Take(most)] };
+        }
+
+        var bundle = ModelBundle.Load(settings.Model);
+        using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: reportDirectory is not null && bundle.MapsName is not null);
+        Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
+        EvaluationResult result;
+        using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
+        {
+            result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: options.MaxMegapixels);
+        }
+
+        var tuned = options.Tune ? Tune(bundle, result.Scores) : null;
+        WriteJson(options.JsonPath, stream => EvaluationJson.Write(stream, result, bundle, dataset.Source, tuned), () =>
+        {
+            PrintTable(Console.Out, result);
+            if (tuned is not null)
+            {
+                PrintThresholds(Console.Out, tuned);
+            }
+        });
+
+        if (reportDirectory is not null)
+        {
+            Edge.Tools.Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, options.MaxMegapixels);
+            Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
+        }
+
+        WriteThresholds(bundle, tuned, options, dataset.Source, dataset.Images.Count);
+        return ExitCode.Success;
+    }
+
+    private static ExitCode EvaluateSet(ResolvedRunSettings settings, string directory, string? plotPath, EvalOptions options)
+    {
+        // The whole set is read (every family's labels.csv and images checked) before the model loads.
+        var set = RobustnessSetReader.Read(directory, options.Limit);
+        var bundle = ModelBundle.Load(settings.Model);
+        using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads);
+        Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {set.Families.Count} families ({set.ImageCount} images) of robustness set {set.Directory}");
+        RobustnessResult result;
+        using (var bar = new ProgressBar("evaluating", set.ImageCount))
+        {
+            result = RobustnessEvaluator.Run(bundle, session, set, bar, maxMegapixels: options.MaxMegapixels);
+        }
+
+        // Thresholds are chosen on every family at once: a validation mix of clean and shifted images.
+        var tuned = options.Tune ? Tune(bundle, result.PooledScores()) : null;
+        if (tuned is not null && set.Split == "test")
+        {
+            Console.Error.WriteLine("note: thresholds tuned on a test-split set make its metrics optimistic; tune on a set rendered with --split val");
+        }
+
+        WriteJson(options.JsonPath, stream => RobustnessJson.Write(stream, result, bundle, tuned), () =>
+        {
+            RobustnessTable.Write(Console.Out, result);
+            if (tuned is not null)
+            {
+                PrintThresholds(Console.Out, tuned);
+                Console.Out.WriteLine(FormattableString.Invariant($"(tuned on all {set.Families.Count} families pooled, {set.ImageCount} images)"));
+            }
+        });
+
+        if (plotPath is not null)
+        {
+            RobustnessChart.Write(plotPath, result, bundle.Name);
+            Console.Error.WriteLine($"plot written to {plotPath}");
+        }
+
+        WriteThresholds(bundle, tuned, options, $"robustness set {set.Directory}, all {set.Families.Count} families pooled", set.ImageCount);
+        return ExitCode.Success;
+    }
+
+    private static IReadOnlyList<TunedThreshold> Tune(ModelBundle bundle, ScoreMatrix scores) =>
+        ThresholdTuner.Tune(scores, bundle.Labels.Select(label => (double)label.On).ToArray());
+
+    /// <summary>JSON alone on stdout for <c>--json -</c>; otherwise the table for people, and the JSON file when asked.</summary>
+    private static void WriteJson(string? jsonPath, Action<Stream> writeJson, Action printTable)
+    {
+        if (jsonPath == "-")
+        {
+            using var stdout = Console.OpenStandardOutput();
+            writeJson(stdout);
+            stdout.WriteByte((byte)'\n');
+            return;
+        }
+
+        printTable();
+        if (jsonPath is not null)
+        {
+            using (var file = File.Create(jsonPath))
+            {
+                writeJson(file);
+            }
+
+            Console.Error.WriteLine($"metrics written to {jsonPath}");
+        }
+    }
+
+    private static void WriteThresholds(ModelBundle bundle, IReadOnlyList<TunedThreshold>? tuned, EvalOptions options, string source, int images)
+    {
+        if (tuned is null || !options.Write)
+        {
+            return;
+        }
+
+        var how = ManifestThresholdWriter.Describe(source, images, TimeProvider.System.GetUtcNow());
+        ManifestThresholdWriter.Write(bundle, tuned.Select(t => t.New).ToArray(), how);
+        Console.Error.WriteLine($"tuned thresholds written to {Path.Combine(bundle.Directory, ModelBundle.ManifestFile)}");
+    }
+
+    /// <summary>An output file whose folder does not exist fails before the evaluation, not after it.</summary>
+    private static void RequireFolderOf(string? path, string flag)
+    {
+        if (path is null or "-")
+        {
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"{flag} {path}: folder '{folder}' does not exist: expected a file in an existing folder");
+        }
     }
 
     internal static void PrintThresholds(TextWriter output, IReadOnlyList<TunedThreshold> tuned)
@@ -140,4 +270,6 @@ internal static class EvalCommand
     private static string P(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture).PadLeft(7) : "      -";
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record EvalOptions(string? JsonPath, bool Tune, bool Write, int MaxMegapixels, int? Limit);
 }

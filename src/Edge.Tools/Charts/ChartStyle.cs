@@ -2,7 +2,7 @@ using OpenCvSharp;
 
 namespace Edge.Tools.Charts;
 
-/// <summary>The look shared by every PNG chart of the reports: white paper, dark ink, light grid, one colour per series.</summary>
+/// <summary>The look shared by every chart of the reports (PNG and SVG): white paper, dark ink, light grid, one colour per series.</summary>
 internal static class ChartStyle
 {
     public static readonly Scalar Paper = Scalar.White;
@@ -17,6 +17,9 @@ internal static class ChartStyle
     ];
 
     public static Scalar SeriesColor(int index) => Palette[index % Palette.Length];
+
+    /// <summary>A colour as SVG writes it (<c>#rrggbb</c>), from OpenCV's BGR order.</summary>
+    public static string Hex(Scalar color) => $"#{(int)color.Val2:x2}{(int)color.Val1:x2}{(int)color.Val0:x2}";
 
     public static void Text(Mat image, string text, int x, int y, double scale) => Text(image, text, x, y, scale, Ink);
 

@@ -17,11 +17,7 @@ public static class EvaluationJson
         writer.WriteStartObject();
         WriteMetrics(writer, result.Overall);
         writer.WriteString("dataset", dataset);
-        writer.WriteStartObject("model");
-        writer.WriteString("name", bundle.Name);
-        writer.WriteString("sha256", bundle.Sha256);
-        writer.WriteString("precision", bundle.Precision);
-        writer.WriteEndObject();
+        WriteModel(writer, bundle);
         writer.WriteStartObject("slices");
         foreach (var (name, metrics) in result.Slices)
         {
@@ -33,26 +29,43 @@ public static class EvaluationJson
         writer.WriteEndObject();
         if (tuned is not null)
         {
-            writer.WriteStartArray("tuned_thresholds");
-            foreach (var t in tuned)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("label", t.Label);
-                writer.WriteNumber("threshold", Math.Round(t.Old, 4));
-                writer.WriteNumber("tuned", t.New);
-                Number(writer, "f1", t.OldF1);
-                Number(writer, "tuned_f1", t.NewF1);
-                writer.WriteNumber("positives", t.Positives);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            WriteTuned(writer, tuned);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteMetrics(Utf8JsonWriter writer, MetricsReport metrics)
+    /// <summary><c>"model": {"name", "sha256", "precision"}</c>.</summary>
+    internal static void WriteModel(Utf8JsonWriter writer, ModelBundle bundle)
+    {
+        writer.WriteStartObject("model");
+        writer.WriteString("name", bundle.Name);
+        writer.WriteString("sha256", bundle.Sha256);
+        writer.WriteString("precision", bundle.Precision);
+        writer.WriteEndObject();
+    }
+
+    /// <summary><c>"tuned_thresholds": [{"label", "threshold", "tuned", "f1", "tuned_f1", "positives"}]</c>.</summary>
+    internal static void WriteTuned(Utf8JsonWriter writer, IReadOnlyList<TunedThreshold> tuned)
+    {
+        writer.WriteStartArray("tuned_thresholds");
+        foreach (var t in tuned)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("label", t.Label);
+            writer.WriteNumber("threshold", Math.Round(t.Old, 4));
+            writer.WriteNumber("tuned", t.New);
+            Number(writer, "f1", t.OldF1);
+            Number(writer, "tuned_f1", t.NewF1);
+            writer.WriteNumber("positives", t.Positives);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The metric keys of one dataset or slice, from <c>mAP</c> to <c>per_label</c>, into the open object.</summary>
+    internal static void WriteMetrics(Utf8JsonWriter writer, MetricsReport metrics)
     {
         Number(writer, "mAP", metrics.MeanAp);
         Number(writer, "CP", metrics.CP);

@@ -16,15 +16,9 @@ public static class Evaluator
 {
     public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
     {
+        CheckLabels(bundle, dataset);
         var labels = bundle.Labels.Select(label => label.Name).ToList();
         var indexOf = labels.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
-        var unknown = dataset.LabelNames.Where(name => !indexOf.ContainsKey(name)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new DatasetException(
-                $"dataset {dataset.Source} has label(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} that model '{bundle.Name}' does not know: expected names from {string.Join(", ", labels)}");
-        }
-
         var count = dataset.Images.Count;
         var labelCount = labels.Count;
         var rank = new double[count * labelCount];
@@ -67,5 +61,18 @@ public static class Evaluator
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => MultiLabelMetrics.Compute(scores, thresholds, g.Select(p => p.index).ToArray()), StringComparer.Ordinal);
         return new EvaluationResult(scores, MultiLabelMetrics.Compute(scores, thresholds), slices);
+    }
+
+    /// <summary>Fails, naming them, when <paramref name="dataset"/> has labels the model does not know.</summary>
+    /// <exception cref="DatasetException">A dataset label is not one of the bundle's labels.</exception>
+    public static void CheckLabels(ModelBundle bundle, LabeledDataset dataset)
+    {
+        var known = bundle.Labels.Select(label => label.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = dataset.LabelNames.Where(name => !known.Contains(name)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new DatasetException(
+                $"dataset {dataset.Source} has label(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} that model '{bundle.Name}' does not know: expected names from {string.Join(", ", bundle.Labels.Select(label => label.Name))}");
+        }
     }
 }
