@@ -229,9 +229,11 @@ def draw_cutmix_rects(rng, batch, size, alpha):
 def cutmix_targets(boxes, classes, rects, perm, num_labels):
     """Soft labels after pasting rect of image perm(i) into image i: per class the max over its items of
     clamp((v - 0.25) / 0.5, 0, 1), v = share of the item's box still visible: for image i's own items the share
-    outside the rect, for the pasted image's items the share inside it."""
+    outside the rect, for the pasted image's items the share inside it (an image paired with itself is unchanged)."""
     own = 1.0 - box_fraction_inside(boxes, rects[:, None, :])                       # B,K
     pasted = box_fraction_inside(boxes[perm], rects[:, None, :])                     # B,K
+    itself = (perm == np.arange(len(perm)))[:, None]  # pasting an image into itself changes nothing
+    own, pasted = np.where(itself, 1.0, own), np.where(itself, 0.0, pasted)
     v = np.concatenate([own, pasted], axis=1)
     c = np.concatenate([classes, classes[perm]], axis=1)
     score = np.clip((v - CUTMIX_LOW) / (CUTMIX_HIGH - CUTMIX_LOW), 0.0, 1.0)

@@ -98,7 +98,8 @@ def describe_bundle(directory):
     else:
         raise BundleInitError(f"--init-bundle {directory}: head not recognised (expected Gemm for linear or "
                               f"ReduceMean/ReduceMax/Mul/Add for csra; ops {sorted(set(ops))})")
-    return {"manifest": manifest, "labels": labels, "head": head, "csra_lambda": lam,
+    return {"directory": directory, "model": model, "manifest": manifest, "labels": labels, "head": head,
+            "csra_lambda": lam,
             "mean_bgr": [float(np.float32(v)) for v in manifest["input"]["mean"]],
             "size": int(manifest["input"].get("width", 224)), "onnx_path": path, "sha256": sha256_file(path)}
 
@@ -121,12 +122,11 @@ def forward_conv_order(model: MultiLabelNet, size: int):
     return order
 
 
-def load_bundle_weights(model: MultiLabelNet, directory, size: int):
-    """Copy the bundle's folded Conv weights/biases into `model` (BatchNorms become identity + bias).
-    Returns the bundle description (describe_bundle); BundleInitError when the graph does not match the model."""
-    info = describe_bundle(directory)
-    import onnx
-    g = onnx.load(info["onnx_path"]).graph
+def load_bundle_weights(model: MultiLabelNet, info, size: int):
+    """Copy the folded Conv weights/biases of the bundle `info` (describe_bundle) into `model` (BatchNorms become
+    identity + bias); BundleInitError when the graph does not match the model."""
+    directory = info["directory"]
+    g = info["model"].graph
     inits = _initializers(g)
     convs = [n for n in g.node if n.op_type == "Conv"]
     modules = forward_conv_order(model, size)
@@ -178,7 +178,6 @@ def load_bundle_weights(model: MultiLabelNet, directory, size: int):
                                       f"({hw.shape[1]}, {hw.shape[0]})")
             hw.copy_(torch.from_numpy(np.array(w, np.float32)))
             hb.copy_(torch.from_numpy(np.array(b, np.float32)))
-    return info
 
 
 def freeze_batchnorm(model: nn.Module):
@@ -188,8 +187,9 @@ def freeze_batchnorm(model: nn.Module):
             m.eval()
 
 
-def reference_logits(onnx_path, x):
-    """Logits of the ONNX file on x (float32 NCHW): onnxruntime, else onnx.reference, else onnx_numpy_eval."""
+def reference_logits(onnx_path, x, proto=None):
+    """Logits of the ONNX file (already loaded: proto) on x (float32 NCHW): onnxruntime, else onnx.reference, else
+    onnx_numpy_eval."""
     import onnx
     try:
         import onnxruntime as ort
@@ -197,7 +197,7 @@ def reference_logits(onnx_path, x):
         return sess.run(["logits"], {"image": x.astype(np.float32)})[0], f"onnxruntime {ort.__version__}"
     except ImportError:
         pass
-    m = onnx.load(onnx_path)
+    m = proto if proto is not None else onnx.load(onnx_path)
     try:
         from onnx.reference import ReferenceEvaluator
         return ReferenceEvaluator(m).run(["logits"], {"image": x.astype(np.float32)})[0], \
@@ -219,7 +219,7 @@ def verify_load(model: MultiLabelNet, info, seed=0, images=2):
     with torch.no_grad():
         mine = model.float().cpu()(torch.from_numpy(x)).numpy()
     model.train(was_training)
-    ref, name = reference_logits(info["onnx_path"], x)
+    ref, name = reference_logits(info["onnx_path"], x, info.get("model"))
     ref = np.asarray(ref, np.float64)
     rel = float(np.abs(mine - ref).max() / max(float(np.abs(ref).max()), 1e-12))
     return rel, name

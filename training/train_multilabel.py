@@ -250,6 +250,21 @@ def full_metrics(logits, targets, thresholds, labels):
 SET_METRIC_KEYS = ("images", "mAP", "OF1", "OP", "OR", "CF1", "labels_without_positives")
 
 
+def thresholds_on_union(logits, targets, sets, row_ranges, labels):
+    """Thresholds chosen on the union of the validation sets (choose_thresholds on all rows), then every set measured
+    on its own at those thresholds. Returns (thresholds as choose_thresholds gives them, [per-set metrics], union
+    metrics); sets are valsets.expand entries, row_ranges their (start, stop) rows in logits/targets."""
+    thr = choose_thresholds(logits, targets)
+    thresholds = [t["threshold"] for t in thr]
+    per_set = []
+    for spec, (a, b) in zip(sets, row_ranges):
+        m = full_metrics(logits[a:b], targets[a:b], thresholds, labels)
+        per_set.append({"name": spec["name"], "kind": spec["kind"], "path": os.path.abspath(spec["location"]),
+                        **{k: m[k] for k in SET_METRIC_KEYS}})
+    union = full_metrics(logits, targets, thresholds, labels)
+    return thr, per_set, {k: union[k] for k in SET_METRIC_KEYS}
+
+
 def print_set_table(title, per_set):
     """Console table of per-set metrics (val or test families), with the mAP gap to the first set."""
     print(f"{title}:")
@@ -761,7 +776,7 @@ def main():
         meta = {"source_sha256": None}
         mean_bgr = list(bundle["mean_bgr"])
         try:
-            bundle_init.load_bundle_weights(model, args.init_bundle, args.size)
+            bundle_init.load_bundle_weights(model, bundle, args.size)
         except bundle_init.BundleInitError as e:
             raise SystemExit(str(e))
         rel, evaluator = bundle_init.verify_load(model, bundle, seed=args.seed)
@@ -908,15 +923,9 @@ def main():
         predict(final_model, val_u8, prep, args.eval_batch)
     test_logits = predict(final_model, test_u8, prep, args.eval_batch)
     val_map = mean_ap(val_logits, val_y)[0]
-    thr = choose_thresholds(val_logits, val_y)
+    thr, val_set_metrics, val_union = thresholds_on_union(val_logits, val_y, val_sets, val_ranges, labels)
     thresholds = [t["threshold"] for t in thr]
     test_metrics = full_metrics(test_logits, test_y, thresholds, labels)
-    val_set_metrics = []
-    for spec, (a, b) in zip(val_sets, val_ranges):
-        m = full_metrics(val_logits[a:b], val_y[a:b], thresholds, labels)
-        val_set_metrics.append({"name": spec["name"], "kind": spec["kind"], "path": os.path.abspath(spec["location"]),
-                                **{k: m[k] for k in SET_METRIC_KEYS}})
-    val_union = full_metrics(val_logits, val_y, thresholds, labels)
     val_clean_map, val_shifted_map = valsets.shifted_summary(val_set_metrics)
     test_set_metrics = []
     for spec, key in zip(test_sets, test_keys):
@@ -1157,7 +1166,7 @@ def main():
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump({"test": test_metrics, "val_mAP": round(val_map, 3),
                    "val_sets": val_set_metrics,
-                   "val_union": {k: val_union[k] for k in SET_METRIC_KEYS},
+                   "val_union": val_union,
                    "val_clean_mAP": val_clean_map, "val_shifted_mean_mAP": val_shifted_map,
                    "test_sets": test_set_metrics,
                    "weights": "ema" if ema else "raw",
