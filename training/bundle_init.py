@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from resnet_cntk import BN_EPS, ConvBN, MultiLabelNet, sha256_file
+from resnet_cntk import ConvBN, MultiLabelNet, sha256_file
 
 TOLERANCE = 1e-4
 

@@ -2,9 +2,14 @@
 """Fine-tune the ported CNTK ResNet-18 into a multi-label classifier and export the bundle: the 10-label MultiFashion
 model by default, or any label set with --labels auto (labels = sorted union of the train CSV's labels).
 
-    python3 train_multilabel.py --train DIR --val DIR --test DIR [--ood DIR] --init ported.pt --out OUT \
+    python3 train_multilabel.py --train DIR --val DIR [--val DIR ...] --test DIR [--test DIR ...] [--ood DIR] \
+        (--init ported.pt | --init-bundle BUNDLE) --out OUT \
         [--head csra --csra-lambda 0.2 --size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto
-         --workers 16 --loss asl]
+         --workers 16 --loss asl --aug-crop --aug-jitter --mix both --ema 0.999 --max-steps N --eval-every N]
+
+--val / --test may be repeated and may name robustness sets (robustness.json: every family): thresholds are chosen
+on the union of the val sets, every val and test set is reported (the first test set gives the headline metrics).
+--init-bundle fine-tunes an exported bundle (bundle_init.py); augmentation: augment.py; --ema: ema.py.
 
 Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,L] (L labels); with --head csra also
 "class_maps" [N,L,size/32,size/32]), OUT/manifest.json (edge-model-bundle/1), OUT/training-log.json and
@@ -681,8 +686,15 @@ def main():
         raise SystemExit(f"--eval-every must be 0 (only at the end) or a number of steps, got {args.eval_every}")
     if args.ema is not None and not 0.0 < args.ema < 1.0:
         raise SystemExit(f"--ema must be a decay between 0 and 1 (e.g. 0.999), got {args.ema}")
-    if not 0.0 <= args.mix_prob <= 1.0 or not 0.0 < args.crop_scale <= 1.0 or not 0.0 <= args.jitter_strength < 1.0:
-        raise SystemExit("--mix-prob must be within 0..1, --crop-scale within (0, 1] and --jitter-strength within [0, 1)")
+    if not 0.0 <= args.mix_prob <= 1.0:
+        raise SystemExit(f"--mix-prob must be within 0..1, got {args.mix_prob}")
+    if not 0.0 < args.crop_scale <= 1.0:
+        raise SystemExit(f"--crop-scale must be an area share in (0, 1], got {args.crop_scale}")
+    if not 0.0 <= args.jitter_strength < 1.0:
+        raise SystemExit(f"--jitter-strength must be within [0, 1), got {args.jitter_strength}")
+    for name, alpha in (("--mixup-alpha", args.mixup_alpha), ("--cutmix-alpha", args.cutmix_alpha)):
+        if not alpha > 0:
+            raise SystemExit(f"{name} must be positive (a Beta distribution parameter), got {alpha}")
     bundle = None
     if args.init_bundle:
         try:

@@ -160,6 +160,22 @@ class ItemsCsvTests(unittest.TestCase):
                                    [(128, 128), (64, 64)])
             self.assertIn("a.png", str(e.exception))
 
+    def test_a_split_given_relative_to_the_working_directory_finds_its_items(self):
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "split"))
+            with open(os.path.join(d, "split", "items.csv"), "w") as f:
+                f.write("image,label,x0,y0,x1,y1,visible\na.png,a,0,0,8,8,1\n")
+            here = os.getcwd()
+            os.chdir(d)
+            try:
+                _, classes, _ = augment.read_items("split", [os.path.join("split", "a.png")],
+                                                   np.array([[1, 0]], np.float32), ["a", "b"], 64, [(64, 64)])
+            finally:
+                os.chdir(here)
+            self.assertEqual(classes.tolist(), [[0]])
+
 
 if __name__ == "__main__":
     unittest.main()
