@@ -37,15 +37,22 @@ class ItemsError(Exception):
 
 
 # ------------------------------------------------------------------------------------------------------- items.csv
-def read_items(split_location, image_paths, targets, labels, size, image_sizes):
-    """items.csv beside the split's labels.csv -> (boxes [N,K,4] float64 in size x size pixels, classes [N,K] int64,
-    visible [N,K] float64). `image_sizes` are the (width, height) each image had before the stretch to size x size.
-    Every labelled class needs an item and every item's class a label (else ItemsError)."""
+def items_csv_path(split_location):
+    """items.csv beside the split's labels.csv (a folder or the CSV itself); ItemsError when it is missing."""
     folder = os.path.abspath(split_location if os.path.isdir(split_location) else os.path.dirname(split_location))
     path = os.path.join(folder, "items.csv")
     if not os.path.isfile(path):
         raise ItemsError(f"{path}: not found; label-safe crops and cutmix need the items.csv the dataset "
                          "generator writes beside labels.csv (image,label,x0,y0,x1,y1,visible)")
+    return path
+
+
+def read_items(split_location, image_paths, targets, labels, size, image_sizes):
+    """items.csv beside the split's labels.csv -> (boxes [N,K,4] float64 in size x size pixels, classes [N,K] int64,
+    visible [N,K] float64). `image_sizes` are the (width, height) each image had before the stretch to size x size.
+    Every labelled class needs an item and every item's class a label (else ItemsError)."""
+    path = items_csv_path(split_location)
+    folder = os.path.dirname(path)
     index = {os.path.normpath(os.path.abspath(p)): i for i, p in enumerate(image_paths)}
     label_index = {n: i for i, n in enumerate(labels)}
     rows = [[] for _ in image_paths]

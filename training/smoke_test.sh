@@ -43,7 +43,7 @@ aug=(--aug-jitter --mix mixup)
 [ -f "$data/train/items.csv" ] && aug=(--aug-jitter --aug-crop --mix both)
 "$PYTHON" training/train_multilabel.py --train "$data/train" --val "$data/val" --val "$data/test" --test "$data/test" \
     --init-bundle "$bundle" --out "$WORK/finetune" --size 64 --batch 8 --max-steps 2 --eval-every 0 --ema 0.9 \
-    --mix-prob 1 "${aug[@]}" --workers 1 > "$WORK/finetune.log" 2>&1
+    --mix-prob 1 --limit 16 "${aug[@]}" --workers 1 > "$WORK/finetune.log" 2>&1
 status=$?
 check "fine-tuning from the bundle (--init-bundle, EMA, augmentation, two val sets) exits 0" "[ $status -eq 0 ]" || true
 [ $status -eq 0 ] || tail -20 "$WORK/finetune.log"

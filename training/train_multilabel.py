@@ -708,6 +708,11 @@ def main():
         test_sets = valsets.expand(args.test, "--test")
     except valsets.SetsError as e:
         raise SystemExit(str(e))
+    if args.aug_crop or args.mix in ("cutmix", "both"):  # fail before decoding anything
+        try:
+            augment.items_csv_path(args.train)
+        except augment.ItemsError as e:
+            raise SystemExit(str(e))
     split_names = ("train", "val", "test") + (("ood",) if args.ood else ())
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
@@ -785,7 +790,6 @@ def main():
     # ---- model
     model = MultiLabelNet(len(labels), head=args.head, csra_lambda=args.csra_lambda)
     if bundle is not None:
-        meta = {"source_sha256": None}
         mean_bgr = list(bundle["mean_bgr"])
         try:
             bundle_init.load_bundle_weights(model, bundle, args.size)
@@ -1150,6 +1154,12 @@ def main():
     }
     if metrics_ood is not None:
         manifest["provenance"]["metrics_ood"] = metrics_ood
+    if len(val_sets) > 1 or len(test_sets) > 1:
+        def compact(per_set):
+            return [{k: s_[k] for k in ("name", "kind", "images", "mAP", "OF1", "OP", "OR")} for s_ in per_set]
+        manifest["provenance"]["robustness"] = {
+            "val": compact(val_set_metrics), "test": compact(test_set_metrics),
+            "note": "thresholds chosen on the union of the val sets; the first test set is provenance.metrics"}
     if csra:
         # The runtime binds only output.name ("logits"); the manifest schema has no field for extra outputs.
         manifest["provenance"]["outputs"] = {
