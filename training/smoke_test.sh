@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the training recipe, run by ./run-tests when Python with torch is available: renders a few dozen
 # MultiFashion scenes, runs train_own_labels.sh end to end (NuGet ResNet-18 restore, port + verification, 3 epochs
-# at 64 px), then checks that the loss went down and that the bundle loads and runs in the runtime.
+# at 64 px), then checks that the loss went down and that the bundle loads and runs in the runtime; runs the unit
+# tests in training/tests/ and fine-tunes the new bundle for two steps with --init-bundle.
 # Prints one line "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,5 +30,32 @@ check "training loss decreases" "${PYTHON:-python3} -c \"import json,sys; e=json
 check "edge run loads the bundle and publishes label sets" "[ \$(grep -c '\"schema\":\"edge.labels/2\"' '$WORK/labels.jsonl') -ge 1 ]"
 ./edge eval --model "$WORK/bundle" --data "$WORK/data/test" --json "$WORK/metrics.json" > /dev/null 2>&1
 check "edge eval measures the bundle" "grep -q '\"mAP\"' '$WORK/metrics.json'"
+
+# Unit tests of the recipe's parts (label-safe crops, mixing, EMA, bundle round trip, validation mix, ablation, card).
+"$PYTHON" -m unittest discover -s training/tests > "$WORK/unit.log" 2>&1
+status=$?
+check "training unit tests pass ($(grep -m1 "^Ran " "$WORK/unit.log"))" "[ $status -eq 0 ]" || true
+[ $status -eq 0 ] || tail -30 "$WORK/unit.log"
+
+# Fine-tune the bundle just built (--init-bundle) for two steps with EMA, jitter and mixup (plus label-safe crops
+# and cutmix when the generator wrote items.csv), validating on a mix of two sets.
+aug=(--aug-jitter --mix mixup)
+[ -f "$data/train/items.csv" ] && aug=(--aug-jitter --aug-crop --mix both)
+"$PYTHON" training/train_multilabel.py --train "$data/train" --val "$data/val" --val "$data/test" --test "$data/test" \
+    --init-bundle "$bundle" --out "$WORK/finetune" --size 64 --batch 8 --max-steps 2 --eval-every 0 --ema 0.9 \
+    --mix-prob 1 --limit 16 "${aug[@]}" --workers 1 > "$WORK/finetune.log" 2>&1
+status=$?
+check "fine-tuning from the bundle (--init-bundle, EMA, augmentation, two val sets) exits 0" "[ $status -eq 0 ]" || true
+[ $status -eq 0 ] || tail -20 "$WORK/finetune.log"
+check "fine-tune metrics report both val sets and the EMA weights" "${PYTHON} -c \"import json,sys; m=json.load(open('$WORK/finetune/metrics.json')); sys.exit(0 if len(m['val_sets']) == 2 and m['weights'] == 'ema' else 1)\""
+check "fine-tune model card has the validation families" "grep -q 'Robustness (validation families)' '$WORK/finetune/README.md'"
+
+# Label-safe crops without items.csv: exit 1 with one line naming it.
+mkdir -p "$WORK/no-items"
+sed "1!s|^|$data/train/|" "$data/train/labels.csv" > "$WORK/no-items/labels.csv"
+"$PYTHON" training/train_multilabel.py --train "$WORK/no-items" --val "$data/val" --test "$data/test" \
+    --init-bundle "$bundle" --out "$WORK/no-items-out" --size 64 --aug-crop --workers 1 > /dev/null 2> "$WORK/no-items.err"
+status=$?
+check "--aug-crop without items.csv exits 1 with one line naming items.csv" "[ $status -eq 1 ] && [ \$(wc -l < '$WORK/no-items.err') -eq 1 ] && grep -q 'items.csv' '$WORK/no-items.err'"
 echo "recipe smoke test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

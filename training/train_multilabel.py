@@ -2,9 +2,14 @@
 """Fine-tune the ported CNTK ResNet-18 into a multi-label classifier and export the bundle: the 10-label MultiFashion
 model by default, or any label set with --labels auto (labels = sorted union of the train CSV's labels).
 
-    python3 train_multilabel.py --train DIR --val DIR --test DIR [--ood DIR] --init ported.pt --out OUT \
+    python3 train_multilabel.py --train DIR --val DIR [--val DIR ...] --test DIR [--test DIR ...] [--ood DIR] \
+        (--init ported.pt | --init-bundle BUNDLE) --out OUT \
         [--head csra --csra-lambda 0.2 --size 224 --epochs 10 --batch 128 --lr 1e-3 --seed 0 --device auto
-         --workers 16 --loss asl]
+         --workers 16 --loss asl --aug-crop --aug-jitter --mix both --ema 0.999 --max-steps N --eval-every N]
+
+--val / --test may be repeated and may name robustness sets (robustness.json: every family): thresholds are chosen
+on the union of the val sets, every val and test set is reported (the first test set gives the headline metrics).
+--init-bundle fine-tunes an exported bundle (bundle_init.py); augmentation: augment.py; --ema: ema.py.
 
 Writes OUT/model.onnx (input "image" [N,3,size,size], output "logits" [N,L] (L labels); with --head csra also
 "class_maps" [N,L,size/32,size/32]), OUT/manifest.json (edge-model-bundle/1), OUT/training-log.json and
@@ -38,6 +43,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from resnet_cntk import HEADS, LABELS, MultiLabelNet, WithMaps, load_ported, sha256_file  # noqa: E402
+import augment  # noqa: E402
+import bundle_init  # noqa: E402
+import valsets  # noqa: E402
+from ema import ModelEma  # noqa: E402
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.95 + 1e-9, 0.01), 2)
 OFF_DELTA, OFF_MIN = 0.15, 0.02
@@ -109,50 +118,64 @@ def _decode(job):
         raise SystemExit(f"cannot read image {path}: {e}")
     with im:
         im = ImageOps.exif_transpose(im)
+        original = im.size
         if im.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey: keep the high byte, like OpenCV
             im = Image.fromarray((np.asarray(im, dtype=np.uint32) >> 8).clip(0, 255).astype(np.uint8), "L")
         im = im.convert("RGB")
         if im.size != (size, size):
             resample = getattr(Image, "Resampling", Image).BILINEAR
             im = im.resize((size, size), resample)
-        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8)[:, :, ::-1])
+        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8)[:, :, ::-1]), original
 
 
 def load_images(paths, size, workers):
+    """-> (uint8 [N,size,size,3] BGR, [(width, height) before the resize, ...])."""
     out = np.empty((len(paths), size, size, 3), np.uint8)
+    sizes = [None] * len(paths)
     jobs = [(p, size) for p in paths]
     if workers > 1 and len(paths) > 64:
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         with ctx.Pool(workers) as pool:
-            for i, a in enumerate(pool.imap(_decode, jobs, chunksize=64)):
-                out[i] = a
+            for i, (a, wh) in enumerate(pool.imap(_decode, jobs, chunksize=64)):
+                out[i], sizes[i] = a, wh
     else:
         for i, j in enumerate(jobs):
-            out[i] = _decode(j)
-    return out
+            out[i], sizes[i] = _decode(j)
+    return out, sizes
 
 
 # ---------------------------------------------------------------------------------------------------------- losses
 class AsymmetricLoss(nn.Module):
     """ASL (Ridnik et al., ICCV 2021): focusing gamma_neg on negatives, gamma_pos on positives, probability
-    shifting `clip` on negatives. Sum over labels, mean over the batch. Expects float32 logits."""
+    shifting `clip` on negatives. Sum over labels, mean over the batch. Expects float32 logits.
+
+    Written as y * positive_term + (1 - y) * negative_term, so soft targets (mixup, cutmix) weight the two terms
+    linearly. (Mixing y into the focusing exponent and p_t instead, as a binary-only formulation may, gives a soft
+    target a loss that is neither term's weighted mix; for y in {0, 1} both forms are identical.)"""
 
     def __init__(self, gamma_neg=4.0, gamma_pos=0.0, clip=0.05, eps=1e-8):
         super().__init__()
         self.gamma_neg, self.gamma_pos, self.clip, self.eps = gamma_neg, gamma_pos, clip, eps
 
-    def forward(self, logits, y):
+    def terms(self, logits):
+        """(positive term, negative term) per element: log(p) (1 - p)^gamma_pos and log(1 - p_m) p_m^gamma_neg with
+        p_m = max(p - clip, 0), both <= 0."""
         p = torch.sigmoid(logits)
         p_neg = 1.0 - p
         if self.clip > 0:
             p_neg = (p_neg + self.clip).clamp(max=1.0)
-        loss = y * F.logsigmoid(logits) + (1.0 - y) * torch.log(p_neg.clamp(min=self.eps))
-        if self.gamma_neg > 0 or self.gamma_pos > 0:
-            pt = p * y + p_neg * (1.0 - y)
-            gamma = self.gamma_pos * y + self.gamma_neg * (1.0 - y)
-            loss = loss * torch.pow(1.0 - pt, gamma)
-        return -loss.sum() / logits.shape[0]
+        pos = F.logsigmoid(logits)
+        neg = torch.log(p_neg.clamp(min=self.eps))
+        if self.gamma_pos > 0:
+            pos = pos * torch.pow(1.0 - p, self.gamma_pos)
+        if self.gamma_neg > 0:
+            neg = neg * torch.pow(1.0 - p_neg, self.gamma_neg)
+        return pos, neg
+
+    def forward(self, logits, y):
+        pos, neg = self.terms(logits)
+        return -(y * pos + (1.0 - y) * neg).sum() / logits.shape[0]
 
 
 class BCELoss(nn.Module):
@@ -229,6 +252,33 @@ def full_metrics(logits, targets, thresholds, labels):
     }
 
 
+SET_METRIC_KEYS = ("images", "mAP", "OF1", "OP", "OR", "CF1", "labels_without_positives")
+
+
+def thresholds_on_union(logits, targets, sets, row_ranges, labels):
+    """Thresholds chosen on the union of the validation sets (choose_thresholds on all rows), then every set measured
+    on its own at those thresholds. Returns (thresholds as choose_thresholds gives them, [per-set metrics], union
+    metrics); sets are valsets.expand entries, row_ranges their (start, stop) rows in logits/targets."""
+    thr = choose_thresholds(logits, targets)
+    thresholds = [t["threshold"] for t in thr]
+    per_set = []
+    for spec, (a, b) in zip(sets, row_ranges):
+        m = full_metrics(logits[a:b], targets[a:b], thresholds, labels)
+        per_set.append({"name": spec["name"], "kind": spec["kind"], "path": os.path.abspath(spec["location"]),
+                        **{k: m[k] for k in SET_METRIC_KEYS}})
+    union = full_metrics(logits, targets, thresholds, labels)
+    return thr, per_set, {k: union[k] for k in SET_METRIC_KEYS}
+
+
+def print_set_table(title, per_set):
+    """Console table of per-set metrics (val or test families), with the mAP gap to the first set."""
+    print(f"{title}:")
+    first = per_set[0]["mAP"]
+    for s in per_set:
+        print(f"  {s['name']:<16} {s['kind']:<10} {s['images']:6d} images  mAP {s['mAP']:6.2f} ({s['mAP'] - first:+6.2f})"
+              f"  OF1 {s['OF1']:6.2f}  OP {s['OP']:6.2f}  OR {s['OR']:6.2f}")
+
+
 PRIOR_STRENGTH = 20  # pseudo-positives pulling a label's threshold toward the global one (as `edge eval --tune-thresholds`)
 
 
@@ -301,9 +351,12 @@ class Preprocessor:
         self.channels_last = channels_last
 
     def __call__(self, u8):
-        x = u8.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float() - self.mean
+        return self.nchw(u8.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float())
+
+    def nchw(self, x):
+        """float [B,3,H,W] BGR 0..255 (already on the device, e.g. augmented) -> minus mean."""
         fmt = torch.channels_last if self.channels_last else torch.contiguous_format
-        return x.contiguous(memory_format=fmt)
+        return (x - self.mean).contiguous(memory_format=fmt)
 
 
 @torch.no_grad()
@@ -388,11 +441,32 @@ def _fmt(v, digits=2):
     return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
 
 
+def set_table_md(per_set):
+    """Markdown table of per-set metrics (percent) with the mAP gap to the first set."""
+    first = per_set[0]["mAP"]
+    md = ["| set | kind | images | mAP | gap to first | OF1 | OP | OR |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for s in per_set:
+        md.append(f"| `{s['name']}` | {s['kind']} | {s['images']} | {_fmt(s['mAP'])} | {s['mAP'] - first:+.2f} | "
+                  f"{_fmt(s['OF1'])} | {_fmt(s['OP'])} | {_fmt(s['OR'])} |")
+    return md
+
+
 def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_paths, test_metrics, val_map, ood_metrics,
-                     onnx_check, command_line, device_name, train_seconds, args):
+                     onnx_check, command_line, device_name, train_seconds, args, val_sets=(), test_sets=(),
+                     ablation=None, init_description=None, augmentation="horizontal flips", total_steps=None,
+                     ema_updates=0, log=()):
     """OUT/README.md: what the bundle is, what it was trained and tested on, how well it did, and its limits."""
-    tr = manifest["provenance"]["training"]
     splits = list(counts)
+    init_bundle = getattr(args, "init_bundle", None)
+    if init_bundle:
+        base_text = (f"{manifest['provenance']['base_model']}; fine-tuned further from the bundle "
+                     f"`{os.path.abspath(init_bundle)}` ({init_description}): its folded Conv weights and biases were "
+                     "loaded, every BatchNorm an identity plus the folded bias, frozen (eval mode) while training.")
+    else:
+        base_text = (f"{manifest['provenance']['base_model']}; CNTK ResNet-18 ported to PyTorch by "
+                     f"`training/port_resnet18.py` (init file `{os.path.abspath(args.init)}`), fine-tuned end to end.")
+    ema_decay = getattr(args, "ema", None)
+    last = log[-1] if log else {}
     md = [f"# {manifest['name']} (version {manifest['version']})", "",
           manifest["description"], "",
           "Bundle format `edge-model-bundle/1`: `model.onnx` (input `image` "
@@ -401,8 +475,7 @@ def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_path
           + (f"; also `class_maps` [N,{len(labels)},{args.size // 32},{args.size // 32}]" if args.head == "csra" else "")
           + f") + `manifest.json`. ONNX sha256 `{manifest['sha256']}`.", "",
           "## Base model", "",
-          f"{manifest['provenance']['base_model']}; CNTK ResNet-18 ported to PyTorch by `training/port_resnet18.py` "
-          f"(init file `{os.path.abspath(args.init)}`), fine-tuned end to end.", "",
+          base_text, "",
           "## Labels and thresholds", "",
           "| # | label | threshold | off_threshold | val F1 at threshold (%) |", "|---:|---|---:|---:|---:|"]
     for i, (n, t) in enumerate(zip(labels, thr)):
@@ -419,9 +492,17 @@ def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_path
         md.append(f"| `{n}` | " + " | ".join(str(int(positives[sp][c])) for sp in splits) + " |")
     md += ["", "## Training", "",
            f"* head `{args.head}`" + (f" (CSRA, lambda {args.csra_lambda:g})" if args.head == "csra" else "")
-           + f", input {args.size}x{args.size}, {args.epochs} epochs, batch {args.batch}, AdamW peak lr {args.lr:g} "
-           f"(one-cycle, warm-up {args.warmup:g}), weight decay {args.wd:g}, loss `{args.loss}`, seed {args.seed}, "
-           "random horizontal flips",
+           + f", input {args.size}x{args.size}, {args.epochs} epochs"
+           + (f" capped at {total_steps} optimizer steps" if getattr(args, "max_steps", None) else "")
+           + f", batch {args.batch}, AdamW peak lr {args.lr:g} "
+           f"(one-cycle over the run, warm-up {args.warmup:g}), weight decay {args.wd:g}, loss `{args.loss}`, "
+           f"seed {args.seed}",
+           f"* augmentation: {augmentation}"
+           + ("; BatchNorm frozen (eval mode)" if getattr(args, "freeze_bn", False) else ""),
+           (f"* weights: exponential moving average (decay {ema_decay:g}, warm-up min(decay, (1+n)/(10+n)), "
+            f"{ema_updates} updates) -- evaluated, thresholded and exported; last logged val mAP raw "
+            f"{_fmt(last.get('val_mAP'))}, EMA {_fmt(last.get('val_mAP_ema'))}") if ema_decay else
+           "* weights: the final optimizer weights (no EMA)",
            f"* device {device_name}, torch {torch.__version__}; training took {train_seconds:.0f} s",
            f"* labels: `--labels {args.labels}`" + (" (ordinal-sorted union of the train labels)"
                                                      if args.labels == "auto" else " (the fixed 10 names)"),
@@ -437,6 +518,18 @@ def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_path
     for pl in test_metrics["per_label"]:
         md.append(f"| `{pl['label']}` | {_fmt(pl['ap'])} | {_fmt(pl['precision'])} | {_fmt(pl['recall'])} | "
                   f"{_fmt(pl['f1'])} | {pl['support']} |")
+    if len(test_sets) > 1:
+        md += ["", "## Robustness (test families)", "",
+               "Every test set, at the thresholds above (the first is the headline test split), in percent:", ""]
+        md += set_table_md(test_sets)
+    if len(val_sets) > 1:
+        md += ["", "## Robustness (validation families)", "",
+               f"The thresholds were chosen on the union of these {len(val_sets)} validation sets; each on its own, "
+               "at those thresholds, in percent:", ""]
+        md += set_table_md(val_sets)
+    if ablation:
+        import ablation as ablation_report
+        md += ["", "## Ablations", ""] + ablation_report.summary_md(ablation)
     if ood_metrics is not None:
         md += ["", f"Out-of-distribution split ({ood_metrics['images']} images): mAP {_fmt(ood_metrics['mAP'])}, "
                f"CF1 {_fmt(ood_metrics['CF1'])}, OF1 {_fmt(ood_metrics['OF1'])}."]
@@ -450,9 +543,12 @@ def write_model_card(path, *, manifest, labels, thr, positives, counts, csv_path
               if "max_abs_diff_vs_torch_cpu" in onnx_check else "") + ".", "",
            "## How the thresholds were chosen", "",
            f"Per label, the threshold in {THRESHOLD_GRID[0]:.2f}..{THRESHOLD_GRID[-1]:.2f} (step 0.01) on the "
-           "sigmoid probability that maximises that label's F1 on the **val** split (ties: the median of the "
+           "sigmoid probability that maximises that label's F1 on the **val** split"
+           + (f" (the union of the {len(val_sets)} validation sets)" if len(val_sets) > 1 else "")
+           + " (ties: the median of the "
            f"maximisers), shrunk toward the global OF1-optimal threshold with {PRIOR_STRENGTH} pseudo-positives "
-           "(labels with few val positives get a threshold close to the global one); `off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})`. The test split was not used for "
+           "(labels with few val positives get a threshold close to the global one); "
+           f"`off_threshold = max({OFF_MIN}, threshold - {OFF_DELTA})`. The test split was not used for "
            "any choice, so the test metrics above are an unbiased estimate for data like the test split.", "",
            "## Reproduce", "", "Exact command line of this training run:", "", "```",
            " ".join(_shell_quote(a) for a in command_line), "```", "",
@@ -490,11 +586,21 @@ def _shell_quote(a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", required=True)
-    ap.add_argument("--val", required=True)
-    ap.add_argument("--test", required=True)
+    ap.add_argument("--val", required=True, action="append",
+                    help="validation split folder / labels.csv, or a robustness set folder (robustness.json: every "
+                         "family); repeat to mix several; thresholds are chosen on the union, each set is reported")
+    ap.add_argument("--test", required=True, action="append",
+                    help="test split folder / labels.csv, or a robustness set folder; repeat for several; the first "
+                         "set gives the headline test metrics, every set is reported")
     ap.add_argument("--ood", default=None, help="optional out-of-distribution split (labels.csv + PNGs), evaluated "
                                                 "like test -> provenance.metrics_ood")
-    ap.add_argument("--init", required=True, help="ported.pt from port_resnet18.py (fp32 or --half)")
+    init = ap.add_mutually_exclusive_group(required=True)
+    init.add_argument("--init", help="ported.pt from port_resnet18.py (fp32 or --half)")
+    init.add_argument("--init-bundle", metavar="DIR",
+                      help="start from this bundle's model.onnx (our own export: BatchNorm folded, head kept; labels, "
+                           "head and mean come from it); implies --freeze-bn")
+    ap.add_argument("--freeze-bn", action="store_true",
+                    help="keep every BatchNorm in eval mode while training (statistics frozen, affine still trained)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--epochs", type=int, default=10)
@@ -525,6 +631,31 @@ def main():
     ap.add_argument("--no-card", action="store_true", help="do not write OUT/README.md (the model card)")
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--deterministic", action="store_true", help="cudnn deterministic (slower)")
+    aug = ap.add_argument_group("augmentation (each on its own, for ablations)")
+    aug.add_argument("--aug-crop", action="store_true",
+                     help="label-safe random resized crops (needs the train split's items.csv)")
+    aug.add_argument("--crop-scale", type=float, default=0.35, help="smallest crop area share (with --aug-crop)")
+    aug.add_argument("--aug-flip", action=argparse.BooleanOptionalAction, default=True,
+                     help="random horizontal flips (default on)")
+    aug.add_argument("--aug-jitter", action="store_true",
+                     help="brightness / contrast / saturation / colour-cast jitter")
+    aug.add_argument("--jitter-strength", type=float, default=0.4, help="jitter factor range 1 +- this")
+    aug.add_argument("--mix", choices=["none", "mixup", "cutmix", "both"], default="none",
+                     help="mixup (lambda-weighted soft labels) and/or cutmix (box-aware soft labels, needs items.csv)")
+    aug.add_argument("--mix-prob", type=float, default=0.5, help="share of batches mixed")
+    aug.add_argument("--mixup-alpha", type=float, default=0.4, help="mixup lambda ~ Beta(alpha, alpha)")
+    aug.add_argument("--cutmix-alpha", type=float, default=1.0, help="cutmix area share ~ Beta(alpha, alpha)")
+    ap.add_argument("--ema", type=float, default=None, metavar="DECAY",
+                    help="evaluate, threshold and export an exponential moving average of the weights (e.g. 0.999; "
+                         "warm-up decay min(DECAY, (1+n)/(10+n)))")
+    ap.add_argument("--max-steps", type=int, default=None,
+                    help="cap the optimizer steps (the one-cycle schedule spans the capped run)")
+    ap.add_argument("--train-images", type=int, default=None, help="use only the first N train scenes")
+    ap.add_argument("--eval-every", type=int, default=None, metavar="STEPS",
+                    help="evaluate on val every STEPS steps and at the end (0: only at the end); default: each epoch")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch CPU threads")
+    ap.add_argument("--ablation", default=None, metavar="FILE",
+                    help="ablation.json (training/ablation.py) to summarise in the model card")
     args = ap.parse_args()
     command_line = [sys.executable] + sys.argv
     if args.name is None:
@@ -538,28 +669,102 @@ def main():
     if args.outfit_share is not None and not 0.0 <= args.outfit_share <= 1.0:
         raise SystemExit("--outfit-share must be within 0..1")
     data_info = json.loads(args.data_info) if args.data_info else {}  # fail early on bad JSON
+    ablation = None
+    if args.ablation:
+        try:
+            with open(args.ablation, encoding="utf-8") as f:
+                ablation = json.load(f)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"--ablation {args.ablation}: not readable JSON ({e})")
+        if not isinstance(ablation, dict) or not isinstance(ablation.get("arms"), list):
+            raise SystemExit(f"--ablation {args.ablation}: expected training/ablation.py's ablation.json "
+                             "(an object with 'arms')")
+    for flag in ("max_steps", "train_images", "threads"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise SystemExit(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}")
+    if args.eval_every is not None and args.eval_every < 0:
+        raise SystemExit(f"--eval-every must be 0 (only at the end) or a number of steps, got {args.eval_every}")
+    if args.ema is not None and not 0.0 < args.ema < 1.0:
+        raise SystemExit(f"--ema must be a decay between 0 and 1 (e.g. 0.999), got {args.ema}")
+    if not 0.0 <= args.mix_prob <= 1.0:
+        raise SystemExit(f"--mix-prob must be within 0..1, got {args.mix_prob}")
+    if not 0.0 < args.crop_scale <= 1.0:
+        raise SystemExit(f"--crop-scale must be an area share in (0, 1], got {args.crop_scale}")
+    if not 0.0 <= args.jitter_strength < 1.0:
+        raise SystemExit(f"--jitter-strength must be within [0, 1), got {args.jitter_strength}")
+    for name, alpha in (("--mixup-alpha", args.mixup_alpha), ("--cutmix-alpha", args.cutmix_alpha)):
+        if not alpha > 0:
+            raise SystemExit(f"{name} must be positive (a Beta distribution parameter), got {alpha}")
+    bundle = None
+    if args.init_bundle:
+        try:
+            bundle = bundle_init.describe_bundle(args.init_bundle)
+        except bundle_init.BundleInitError as e:
+            raise SystemExit(str(e))
+        args.freeze_bn = True
+        args.head, args.csra_lambda = bundle["head"], bundle["csra_lambda"] or args.csra_lambda
+    try:
+        val_sets = valsets.expand(args.val, "--val")
+        test_sets = valsets.expand(args.test, "--test")
+    except valsets.SetsError as e:
+        raise SystemExit(str(e))
+    if args.aug_crop or args.mix in ("cutmix", "both"):  # fail before decoding anything
+        try:
+            augment.items_csv_path(args.train)
+        except augment.ItemsError as e:
+            raise SystemExit(str(e))
     split_names = ("train", "val", "test") + (("ood",) if args.ood else ())
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
 
     # ---- data (decoded before CUDA is touched, so forked workers are safe)
-    rows = {split: read_rows(getattr(args, split), args.limit) for split in split_names}
-    if args.labels == "auto":  # vocabulary = ordinal-sorted union of the train labels
+    # Every val and test set is read and decoded on its own; "val" is their union (thresholds), "test" the first test
+    # set (headline metrics).
+    set_rows = {("val", s["name"]): read_rows(s["location"], args.limit) for s in val_sets}
+    set_rows.update({("test", s["name"]): read_rows(s["location"], args.limit) for s in test_sets})
+    rows = {"train": read_rows(args.train, args.train_images if args.train_images else args.limit)}
+    if args.ood:
+        rows["ood"] = read_rows(args.ood, args.limit)
+    if bundle is not None:  # the head's outputs are the bundle's labels
+        labels = list(bundle["labels"])
+    elif args.labels == "auto":  # vocabulary = ordinal-sorted union of the train labels
         labels = ordinal_sorted(n for _, names in rows["train"][2] for n in names)
         if not labels:
             raise SystemExit(f"{rows['train'][0]}: no labels at all in the train split")
     else:
         labels = list(LABELS)
-    targets = {split: to_targets(rows[split][0], rows[split][2], labels, split) for split in split_names}
-    print(f"labels ({len(labels)}, {args.labels}): {', '.join(labels)}", flush=True)
-    splits = {}
-    for split in split_names:
+    targets = {split: to_targets(rows[split][0], rows[split][2], labels, split) for split in rows}
+    set_targets = {key: to_targets(r[0], r[2], labels, key[0]) for key, r in set_rows.items()}
+    print(f"labels ({len(labels)}, {'bundle' if bundle else args.labels}): {', '.join(labels)}", flush=True)
+    splits, image_sizes, set_images = {}, {}, {}
+    for key in list(rows) + list(set_rows):
         t0 = time.time()
-        y = targets[split]
-        imgs = load_images(rows[split][1], args.size, args.workers)
-        splits[split] = (imgs, y)
-        print(f"{split}: {len(y)} images, {int(y.sum())} labels, mean {y.sum(1).mean():.2f}/image, "
+        r = rows[key] if key in rows else set_rows[key]
+        y = targets[key] if key in rows else set_targets[key]
+        imgs, image_sizes[key] = load_images(r[1], args.size, args.workers)
+        if key in rows:
+            splits[key] = (imgs, y)
+        else:
+            set_images[key] = imgs
+        name = key if isinstance(key, str) else f"{key[0]} set '{key[1]}'"
+        print(f"{name}: {len(y)} images, {int(y.sum())} labels, mean {y.sum(1).mean():.2f}/image, "
               f"loaded in {time.time() - t0:.1f}s", flush=True)
+    val_keys = [("val", s["name"]) for s in val_sets]
+    test_keys = [("test", s["name"]) for s in test_sets]
+    val_ranges = valsets.ranges([len(set_targets[k]) for k in val_keys])
+    splits["val"] = (np.concatenate([set_images.pop(k) for k in val_keys]) if len(val_keys) > 1
+                     else set_images.pop(val_keys[0]), np.concatenate([set_targets[k] for k in val_keys]))
+    splits["test"] = (set_images[test_keys[0]], set_targets[test_keys[0]])
+    rows["test"] = set_rows[test_keys[0]]
+    csv_paths = {key: os.path.abspath(r[0]) for key, r in rows.items()}
+    csv_paths["val"] = ", ".join(os.path.abspath(set_rows[k][0]) for k in val_keys)
+    items = None
+    if args.aug_crop or args.mix in ("cutmix", "both"):
+        try:
+            items = augment.read_items(args.train, rows["train"][1], splits["train"][1], labels, args.size,
+                                       image_sizes["train"])
+        except augment.ItemsError as e:
+            raise SystemExit(str(e))
     load_seconds = time.time() - t_start
     seed_everything(args.seed)  # after the forked decoders: nothing touches CUDA before them
 
@@ -571,6 +776,8 @@ def main():
         if device.type == "cuda" and not torch.cuda.is_available():
             raise SystemExit("--device cuda but CUDA is not available")
     cuda = device.type == "cuda"
+    if not cuda:
+        torch.set_num_threads(args.threads)
     device_name = f"cuda: {torch.cuda.get_device_name(device)}" if cuda else f"cpu: {torch.get_num_threads()} threads"
     amp_dtype = torch.bfloat16 if cuda else None
     if cuda:
@@ -581,18 +788,33 @@ def main():
           f"amp {'bf16' if amp_dtype else 'off'}, channels_last {cuda}", flush=True)
 
     # ---- model
-    sd, meta = load_ported(args.init)
-    mean_bgr = [float(np.float32(v)) for v in meta["mean_bgr"]]
     model = MultiLabelNet(len(labels), head=args.head, csra_lambda=args.csra_lambda)
-    model.backbone.load_state_dict(sd, strict=True)
-    prior = np.clip(splits["train"][1].mean(0), 1e-3, 1 - 1e-3)
-    prior_logit = np.log(prior / (1 - prior))
-    # csra: the bias is in every class-map cell, so it reaches the logits (1 + lambda) times
-    bias_scale = 1.0 + args.csra_lambda if args.head == "csra" else 1.0
-    head_w, head_b = model.head_weight_bias()
-    with torch.no_grad():
-        nn.init.normal_(head_w, std=0.01)
-        head_b.copy_(torch.from_numpy((prior_logit / bias_scale).astype(np.float32)))
+    if bundle is not None:
+        mean_bgr = list(bundle["mean_bgr"])
+        try:
+            bundle_init.load_bundle_weights(model, bundle, args.size)
+        except bundle_init.BundleInitError as e:
+            raise SystemExit(str(e))
+        rel, evaluator = bundle_init.verify_load(model, bundle, seed=args.seed)
+        bundle["verification"] = {"max_rel_err": rel, "evaluator": evaluator, "tolerance": bundle_init.TOLERANCE}
+        if not rel <= bundle_init.TOLERANCE:
+            raise SystemExit(f"--init-bundle {args.init_bundle}: loaded model disagrees with its model.onnx on two "
+                             f"seeded images (max rel. error {rel:.2e} > {bundle_init.TOLERANCE:g}, {evaluator})")
+        print(f"init: bundle {args.init_bundle} ({bundle['manifest'].get('name')} "
+              f"{bundle['manifest'].get('version')}, head {args.head}); logits vs its ONNX: max rel err {rel:.2e} "
+              f"({evaluator}); BatchNorm frozen", flush=True)
+    else:
+        sd, meta = load_ported(args.init)
+        mean_bgr = [float(np.float32(v)) for v in meta["mean_bgr"]]
+        model.backbone.load_state_dict(sd, strict=True)
+        prior = np.clip(splits["train"][1].mean(0), 1e-3, 1 - 1e-3)
+        prior_logit = np.log(prior / (1 - prior))
+        # csra: the bias is in every class-map cell, so it reaches the logits (1 + lambda) times
+        bias_scale = 1.0 + args.csra_lambda if args.head == "csra" else 1.0
+        head_w, head_b = model.head_weight_bias()
+        with torch.no_grad():
+            nn.init.normal_(head_w, std=0.01)
+            head_b.copy_(torch.from_numpy((prior_logit / bias_scale).astype(np.float32)))
     model = model.to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
@@ -615,27 +837,67 @@ def main():
     n_train = len(train_u8)
     steps_per_epoch = max(1, n_train // args.batch)  # drop the ragged last batch (BN statistics)
     total_steps = steps_per_epoch * args.epochs
+    if args.max_steps:
+        total_steps = min(total_steps, args.max_steps)
+    epochs_run = math.ceil(total_steps / steps_per_epoch)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, one_cycle(total_steps, args.warmup))
     criterion = AsymmetricLoss(4.0, 0.0, 0.05) if args.loss == "asl" else BCELoss()
     gen_cpu = torch.Generator().manual_seed(args.seed)
-    gen_dev = torch.Generator(device=store).manual_seed(args.seed + 1)
+    try:
+        augmenter = augment.Augmenter(args.size, len(labels), args.seed + 1,
+                                      crop_min_scale=args.crop_scale if args.aug_crop else None, flip=args.aug_flip,
+                                      jitter=args.jitter_strength if args.aug_jitter else None, mix=args.mix,
+                                      mix_prob=args.mix_prob, mixup_alpha=args.mixup_alpha,
+                                      cutmix_alpha=args.cutmix_alpha, items=items)
+    except augment.ItemsError as e:
+        raise SystemExit(str(e))
+    ema = ModelEma(model, args.ema) if args.ema else None
 
-    print(f"training: {n_train} scenes, {args.epochs} epochs x {steps_per_epoch} steps, batch {args.batch}, "
-          f"AdamW lr {args.lr:g} (one-cycle), wd {args.wd:g}, loss {args.loss}, head {args.head}"
-          + (f" (lambda {args.csra_lambda:g})" if args.head == "csra" else ""), flush=True)
-    log = []
-    t_train = time.time()
-    for epoch in range(1, args.epochs + 1):
+    def train_mode():
         model.train()
-        t0 = time.time()
-        perm = torch.randperm(n_train, generator=gen_cpu).to(store)
-        loss_sum = torch.zeros((), device=device)
-        for step in range(steps_per_epoch):
-            idx = perm[step * args.batch:(step + 1) * args.batch]
-            u8 = train_u8[idx]  # [B,H,W,3]
-            flip = torch.rand(u8.shape[0], device=u8.device, generator=gen_dev) < 0.5  # horizontal flip
-            x = prep(torch.where(flip[:, None, None, None], u8.flip(2), u8))
+        if args.freeze_bn:
+            bundle_init.freeze_batchnorm(model)
+
+    print(f"training: {n_train} scenes, {total_steps} steps ({epochs_run} epoch(s) of up to {steps_per_epoch}), "
+          f"batch {args.batch}, AdamW lr {args.lr:g} (one-cycle), wd {args.wd:g}, loss {args.loss}, head {args.head}"
+          + (f" (lambda {args.csra_lambda:g})" if args.head == "csra" else "")
+          + f"; augmentation: {augmenter.describe()}" + (f"; EMA {args.ema:g}" if ema else "")
+          + ("; BatchNorm frozen" if args.freeze_bn else ""), flush=True)
+    log = []
+    last_eval = {}  # val logits of the final weights when the last log entry evaluated them (reused below on CPU)
+
+    def evaluate(epoch, step, loss_sum, loss_steps, images, seconds):
+        val_logits = predict(model, val_u8, prep, args.eval_batch, amp_dtype)
+        entry = {"epoch": epoch, "step": step, "train_loss": round(loss_sum / max(1, loss_steps), 5),
+                 "val_mAP": round(mean_ap(val_logits, val_y)[0], 3), "lr_end": sched.get_last_lr()[0],
+                 "train_seconds": round(seconds, 2), "images_per_second": round(images / max(seconds, 1e-9), 1)}
+        final_logits = val_logits
+        if ema is not None:
+            final_logits = predict(ema.module, val_u8, prep, args.eval_batch, amp_dtype)
+            entry["val_mAP_ema"] = round(mean_ap(final_logits, val_y)[0], 3)
+        if step == total_steps:
+            last_eval["val_logits"] = final_logits
+        log.append(entry)
+        print(f"epoch {epoch:3d}/{epochs_run} step {step:6d}/{total_steps}  loss {entry['train_loss']:.4f}  "
+              f"val mAP {entry['val_mAP']:6.2f}" + (f" (EMA {entry['val_mAP_ema']:6.2f})" if ema else "")
+              + f"  {entry['images_per_second']:.1f} img/s  {seconds:.1f}s", flush=True)
+        train_mode()
+
+    t_train = time.time()
+    step = 0
+    loss_sum, loss_steps, images_seen, busy = torch.zeros((), device=device), 0, 0, 0.0
+    for epoch in range(1, epochs_run + 1):
+        train_mode()
+        perm = torch.randperm(n_train, generator=gen_cpu)
+        for s in range(steps_per_epoch):
+            if step >= total_steps:
+                break
+            t0 = time.time()
+            idx = perm[s * args.batch:(s + 1) * args.batch]
+            u8 = train_u8[idx.to(store)]  # [B,H,W,3]
             y = train_y[idx.to(device)]
+            x, y = augmenter(u8.to(device, non_blocking=True), y, idx)
+            x = prep.nchw(x)
             if amp_dtype is not None:
                 with torch.autocast(device_type="cuda", dtype=amp_dtype):
                     logits = model(x)
@@ -646,31 +908,53 @@ def main():
             loss.backward()
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update(model)
             loss_sum += loss.detach()
-        train_loss = float(loss_sum) / steps_per_epoch
-        if cuda:
-            torch.cuda.synchronize()
-        t_ep = time.time() - t0
-        val_logits = predict(model, val_u8, prep, args.eval_batch, amp_dtype)
-        val_map = mean_ap(val_logits, val_y)[0]
-        entry = {"epoch": epoch, "train_loss": round(train_loss, 5), "val_mAP": round(val_map, 3),
-                 "lr_end": sched.get_last_lr()[0], "train_seconds": round(t_ep, 2),
-                 "images_per_second": round(steps_per_epoch * args.batch / t_ep, 1),
-                 "epoch_seconds": round(time.time() - t0, 2)}
-        log.append(entry)
-        print(f"epoch {epoch:3d}/{args.epochs}  loss {train_loss:.4f}  val mAP {val_map:6.2f}  "
-              f"{entry['images_per_second']:.0f} img/s  {entry['epoch_seconds']:.1f}s", flush=True)
+            loss_steps += 1
+            step += 1
+            images_seen += len(idx)
+            if cuda:
+                torch.cuda.synchronize()
+            busy += time.time() - t0
+            if args.eval_every is None:  # default: at the end of every epoch
+                due = s == steps_per_epoch - 1 or step == total_steps
+            else:  # every N steps (0: never) and at the end
+                due = step == total_steps or (args.eval_every > 0 and step % args.eval_every == 0)
+            if due:
+                evaluate(epoch, step, float(loss_sum), loss_steps, images_seen, busy)
+                loss_sum, loss_steps, images_seen, busy = torch.zeros((), device=device), 0, 0, 0.0
     train_seconds = time.time() - t_train
+    if augmenter.stats["crops"] or augmenter.stats["uncropped"]:
+        st = augmenter.stats
+        print(f"label-safe crops: {st['crops']} cropped, {st['uncropped']} left whole (no valid crop in "
+              f"{augment.CROP_TRIES} tries), {st['labels_dropped']} labels dropped", flush=True)
+    if ema is not None:
+        print(f"evaluating, thresholding and exporting the EMA weights (decay {args.ema:g}, {ema.updates} updates)")
+    final_model = ema.module if ema is not None else model
 
     # ---- final fp32 evaluation (no autocast, no TF32: what the fp32 ONNX computes)
     set_tf32(False)
-    val_logits = predict(model, val_u8, prep, args.eval_batch)
-    test_logits = predict(model, test_u8, prep, args.eval_batch)
+    val_logits = last_eval["val_logits"] if (not cuda and "val_logits" in last_eval) else \
+        predict(final_model, val_u8, prep, args.eval_batch)
+    test_logits = predict(final_model, test_u8, prep, args.eval_batch)
     val_map = mean_ap(val_logits, val_y)[0]
-    thr = choose_thresholds(val_logits, val_y)
+    thr, val_set_metrics, val_union = thresholds_on_union(val_logits, val_y, val_sets, val_ranges, labels)
     thresholds = [t["threshold"] for t in thr]
     test_metrics = full_metrics(test_logits, test_y, thresholds, labels)
+    val_clean_map, val_shifted_map = valsets.shifted_summary(val_set_metrics)
+    test_set_metrics = []
+    for spec, key in zip(test_sets, test_keys):
+        if key == test_keys[0]:
+            m = test_metrics
+        else:
+            m = full_metrics(predict(final_model, torch.from_numpy(set_images[key]).to(store), prep, args.eval_batch),
+                             set_targets[key], thresholds, labels)
+        test_set_metrics.append({"name": spec["name"], "kind": spec["kind"], "path": os.path.abspath(spec["location"]),
+                                 **{k: m[k] for k in SET_METRIC_KEYS}, "per_label": m["per_label"]})
     print(f"val mAP {val_map:.2f}; thresholds {thresholds}")
+    if len(val_sets) > 1:
+        print_set_table("validation sets (thresholds chosen on their union)", val_set_metrics)
     print(f"TEST ({test_metrics['images']} scenes): mAP {test_metrics['mAP']:.2f}  CF1 {test_metrics['CF1']:.2f}  "
           f"OF1 {test_metrics['OF1']:.2f}  CP {test_metrics['CP']:.2f}  CR {test_metrics['CR']:.2f}  "
           f"OP {test_metrics['OP']:.2f}  OR {test_metrics['OR']:.2f}  example-F1 {test_metrics['example_f1']:.2f}  "
@@ -680,9 +964,11 @@ def main():
               f"P {pl['precision']:6.2f}  R {pl['recall']:6.2f}  F1 {pl['f1']:6.2f}  support {pl['support']}")
     if test_metrics["labels_without_positives"]:
         print(f"  ({test_metrics['labels_without_positives']} labels without positives skipped in mAP)")
+    if len(test_sets) > 1:
+        print_set_table("test sets (the first gives the headline metrics)", test_set_metrics)
     ood_metrics = ood_logits = None
     if args.ood:
-        ood_logits = predict(model, ood_u8, prep, args.eval_batch)
+        ood_logits = predict(final_model, ood_u8, prep, args.eval_batch)
         ood_metrics = full_metrics(ood_logits, ood_y, thresholds, labels)
         print(f"OOD ({ood_metrics['images']} scenes): mAP {ood_metrics['mAP']:.2f}  CF1 {ood_metrics['CF1']:.2f}  "
               f"OF1 {ood_metrics['OF1']:.2f}  CP {ood_metrics['CP']:.2f}  CR {ood_metrics['CR']:.2f}  "
@@ -695,7 +981,7 @@ def main():
 
     # ---- export
     onnx_path = os.path.join(args.out, "model.onnx")
-    cpu_model = copy.deepcopy(model).float().cpu().to(memory_format=torch.contiguous_format).eval()
+    cpu_model = copy.deepcopy(final_model).float().cpu().to(memory_format=torch.contiguous_format).eval()
     export_onnx(cpu_model, args.size, onnx_path)
     check_onnx_file(onnx_path, args.size, args.head, len(labels))
     sha = sha256_file(onnx_path)
@@ -798,6 +1084,15 @@ def main():
             raise SystemExit("exported ONNX disagrees with PyTorch")
 
     # ---- manifest
+    if bundle is not None:
+        base_model = bundle["manifest"].get("provenance", {}).get("base_model", "unknown")
+        init_description = (f"bundle {bundle['manifest'].get('name')} {bundle['manifest'].get('version')} "
+                            f"(model.onnx sha256 {bundle['sha256']}; loaded with max rel. error "
+                            f"{bundle['verification']['max_rel_err']:.1e})")
+    else:
+        base_model = (f"Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet, MIT), sha256 "
+                      f"{meta.get('source_sha256', 'unknown')}")
+        init_description = "ported ImageNet backbone, new head"
     default_generator = "edge dataset multifashion" if args.labels == "multifashion" else "labels.csv"
     data = {"generator": data_info.get("generator", default_generator)}
     for split in split_names:
@@ -806,7 +1101,7 @@ def main():
         if args.labels == "multifashion":
             given.setdefault("seed", None)
         else:
-            given.setdefault("path", os.path.abspath(rows[split][0]))
+            given.setdefault("path", csv_paths[split])
         data[split] = given
     if args.outfit_share is not None:
         data["outfit_share"] = args.outfit_share
@@ -824,7 +1119,9 @@ def main():
     training = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "loss": args.loss, "head": args.head}
     if csra:
         training["csra_lambda"] = args.csra_lambda
-    training.update({"size": args.size, "seed": args.seed, "device": device_name, "seconds": round(train_seconds, 1)})
+    training.update({"size": args.size, "seed": args.seed, "device": device_name, "seconds": round(train_seconds, 1),
+                     "steps": total_steps, "init": init_description, "freeze_bn": bool(args.freeze_bn),
+                     "augmentation": augmenter.describe(), "ema": args.ema})
     head_text = (f" with a CSRA head (class-specific residual attention: per-label 1x1 conv class maps, mean + "
                  f"{args.csra_lambda:g} x max over space)," if csra else "")
     manifest = {
@@ -840,12 +1137,12 @@ def main():
         "precision": "fp32",
         "input": {"name": "image", "layout": "nchw", "width": args.size, "height": args.size, "color_order": "bgr",
                   "scale": 1.0, "mean": mean_bgr, "std": [1.0, 1.0, 1.0], "resize": "stretch"},
-        "output": {"name": "logits", "kind": "logits"},
+        "output": {"name": "logits", "kind": "logits", **({"maps": "class_maps"} if csra else {})},
+        "batch": {"dynamic": True, "max": 8},
         "labels": [{"name": n, "threshold": t["threshold"], "off_threshold": t["off_threshold"]}
                    for n, t in zip(labels, thr)],
         "provenance": {
-            "base_model": f"Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet, MIT), sha256 "
-                          f"{meta.get('source_sha256', 'unknown')}",
+            "base_model": base_model,
             "recipe": args.recipe,
             "data": data,
             "training": training,
@@ -857,6 +1154,12 @@ def main():
     }
     if metrics_ood is not None:
         manifest["provenance"]["metrics_ood"] = metrics_ood
+    if len(val_sets) > 1 or len(test_sets) > 1:
+        def compact(per_set):
+            return [{k: s_[k] for k in ("name", "kind", "images", "mAP", "OF1", "OP", "OR")} for s_ in per_set]
+        manifest["provenance"]["robustness"] = {
+            "val": compact(val_set_metrics), "test": compact(test_set_metrics),
+            "note": "thresholds chosen on the union of the val sets; the first test set is provenance.metrics"}
     if csra:
         # The runtime binds only output.name ("logits"); the manifest schema has no field for extra outputs.
         manifest["provenance"]["outputs"] = {
@@ -870,9 +1173,12 @@ def main():
         write_model_card(os.path.join(args.out, "README.md"), manifest=manifest, labels=labels, thr=thr,
                          positives={sp: splits[sp][1].sum(0) for sp in split_names},
                          counts={sp: int(len(splits[sp][1])) for sp in split_names},
-                         csv_paths={sp: os.path.abspath(rows[sp][0]) for sp in split_names},
+                         csv_paths={sp: csv_paths[sp] for sp in split_names},
                          test_metrics=test_metrics, val_map=val_map, ood_metrics=ood_metrics, onnx_check=onnx_check,
-                         command_line=command_line, device_name=device_name, train_seconds=train_seconds, args=args)
+                         command_line=command_line, device_name=device_name, train_seconds=train_seconds, args=args,
+                         val_sets=val_set_metrics, test_sets=test_set_metrics, ablation=ablation,
+                         init_description=init_description, augmentation=augmenter.describe(), total_steps=total_steps,
+                         ema_updates=ema.updates if ema else 0, log=log)
     with open(os.path.join(args.out, "training-log.json"), "w") as f:
         json.dump({"args": vars(args), "command_line": command_line, "labels": labels, "device": device_name, "torch": torch.__version__,
                    "python": platform.python_version(), "load_seconds": round(load_seconds, 1),
@@ -881,6 +1187,16 @@ def main():
         f.write("\n")
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump({"test": test_metrics, "val_mAP": round(val_map, 3),
+                   "val_sets": val_set_metrics,
+                   "val_union": val_union,
+                   "val_clean_mAP": val_clean_map, "val_shifted_mean_mAP": val_shifted_map,
+                   "test_sets": test_set_metrics,
+                   "weights": "ema" if ema else "raw",
+                   **({"ema": {"decay": args.ema, "updates": ema.updates,
+                               "val_mAP_raw_last_log": log[-1]["val_mAP"] if log else None,
+                               "val_mAP_ema_last_log": log[-1].get("val_mAP_ema") if log else None}} if ema else {}),
+                   "init": init_description, "augmentation": augmenter.describe(),
+                   "augmentation_counts": augmenter.stats, "steps": total_steps,
                    **({"ood": ood_metrics, "ood_gap_mAP": metrics["ood_gap_mAP"]} if args.ood else {}),
                    "head": args.head, **({"csra_lambda": args.csra_lambda} if csra else {}),
                    "thresholds": thr, "onnx_check": onnx_check,
