@@ -5,8 +5,11 @@ PyTorch ConvBN (plus the head's Conv for CSRA, or a Gemm for the linear head). T
 the order the PyTorch forward pass runs them (a block's projection before its first 3x3 conv), which this module
 records with forward pre-hooks and pairs one to one, checking shape, stride and leading pads of every pair.
 
-Each BatchNorm becomes an exact identity plus the folded bias: weight 1, bias = folded conv bias, running_mean 0,
-running_var = 1 - eps, so (x - 0) / sqrt(1 - eps + eps) * 1 + b = x + b. Those statistics mean nothing for a fresh
+Each BatchNorm becomes an exact per-channel scale plus the folded bias: weight = the channel's scale s (see below),
+bias = folded conv bias, running_mean 0, running_var = 1 - eps, so (x - 0) / sqrt(1 - eps + eps) * s + b = s x + b, and the
+conv holds the folded weight divided by s. s is the channel's RMS weight over the Kaiming scale sqrt(2 / fan_in): folding
+gave every channel its own scale, and Adam's steps ignore scale, so with weight 1 a fine-tune at lr 2e-4 dropped val
+mAP from 97.6 to 89.8 in 6 steps (small channels moved far); with the scale restored it stayed at 97.6. Those statistics mean nothing for a fresh
 batch, so the trainer keeps every BatchNorm in eval mode (frozen statistics; its affine parameters still train).
 Exporting again folds the same BatchNorms back into the Conv weights and biases.
 
@@ -149,9 +152,16 @@ def load_bundle_weights(model: MultiLabelNet, info, size: int):
                 raise BundleInitError(f"--init-bundle {directory}: Conv #{k} ({node.name}) strides "
                                       f"{a.get('strides')} pads {a.get('pads')}, expected strides "
                                       f"{list(conv.stride)} and leading pads {list(mod.pads[:2])}")
-            conv.weight.copy_(torch.from_numpy(np.array(w, np.float32)))
+            weight = torch.from_numpy(np.array(w, np.float32))
+            # Folding BatchNorm gave every output channel its own scale; Adam's steps ignore scale, so a fine-tune of
+            # the folded weights would move small channels far more than large ones. Put the scale back into the
+            # BatchNorm weight and give the conv the scale of a Kaiming initialisation, as in the original training.
+            fan_in = weight[0].numel()
+            rms = weight.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12)
+            kaiming = (2.0 / fan_in) ** 0.5
+            conv.weight.copy_(weight / rms.view(-1, 1, 1, 1) * kaiming)
             bias = np.zeros(want[0], np.float32) if b is None else np.array(b, np.float32)
-            mod.bn.weight.fill_(1.0)
+            mod.bn.weight.copy_(rms / kaiming)
             mod.bn.bias.copy_(torch.from_numpy(bias))
             mod.bn.running_mean.zero_()
             mod.bn.running_var.fill_(1.0 - mod.bn.eps)
