@@ -22,12 +22,14 @@ internal static class EvalCommand
         var tune = new Option<bool>("--tune-thresholds") { Description = "Choose per-label thresholds on this dataset (use a validation split, not the test split)" };
         var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder" };
         var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse images whose header states more megapixels, before decoding (default {ImageFile.DefaultMaxMegapixels}, at most {ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => ImageFile.DefaultMaxMegapixels };
-        var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
+        var write = new Option<bool>("--write") { Description = "With --tune-thresholds and/or --fit-rescoring: write what they chose into the bundle's manifest" };
+        var fitRescoring = new Option<string?>("--fit-rescoring") { Description = "Fit label-dependency re-scoring on this (validation) dataset from the label graph of this training labels.csv", HelpName = "TRAIN_LABELS_CSV" };
+        var noRescoring = new Option<bool>("--no-rescoring") { Description = "Measure the model's own logits, ignoring the bundle's rescoring block" };
 
         var shared = SettingFlags.For("model", "ep", "threads");
         var command = new Command("eval", "Measure a model on a labelled dataset: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            data, format, images, json, tune, write, report, maxMegapixels,
+            data, format, images, json, tune, write, report, maxMegapixels, fitRescoring, noRescoring,
         };
         foreach (var option in shared.Options)
         {
@@ -36,9 +38,14 @@ internal static class EvalCommand
 
         command.Validators.Add(result =>
         {
-            if (result.GetValue(write) && !result.GetValue(tune))
+            if (result.GetValue(write) && !result.GetValue(tune) && result.GetValue(fitRescoring) is null)
             {
-                result.AddError("--write needs --tune-thresholds: it writes the tuned thresholds into the manifest");
+                result.AddError("--write needs --tune-thresholds or --fit-rescoring: it writes what they chose into the manifest");
+            }
+
+            if (result.GetValue(noRescoring) && result.GetValue(fitRescoring) is not null)
+            {
+                result.AddError("--no-rescoring and --fit-rescoring exclude each other: the fit starts from the model's own logits and reports both");
             }
         });
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
@@ -58,8 +65,12 @@ internal static class EvalCommand
             EvaluationResult result;
             using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
             {
-                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit);
+                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit, applyRescoring: !parse.GetValue(noRescoring) && parse.GetValue(fitRescoring) is null);
             }
+
+            var trainLabels = parse.GetValue(fitRescoring);
+            var rescoring = trainLabels is null ? null : EvalRescoring.Fit(bundle, dataset, result, trainLabels, parse.GetValue(json) == "-" ? Console.Error : Console.Out);
+            result = rescoring?.Result ?? result;
 
             var tuned = parse.GetValue(tune)
                 ? ThresholdTuner.Tune(result.Scores, bundle.Labels.Select(label => (double)label.On).ToArray())
@@ -91,6 +102,11 @@ internal static class EvalCommand
             {
                 Edge.Tools.Evaluation.Report.EvaluationReport.Write(reportDirectory, result, bundle, session, dataset, imageLimit);
                 Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
+            }
+
+            if (rescoring is not null && parse.GetValue(write))
+            {
+                EvalRescoring.Write(bundle, rescoring, dataset, trainLabels!);
             }
 
             if (tuned is not null && parse.GetValue(write))
