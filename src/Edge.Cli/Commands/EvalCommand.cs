@@ -59,17 +59,23 @@ internal static class EvalCommand
             var settings = shared.Read(parse).Resolve();
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images));
             var bundle = ModelBundle.Load(settings.Model);
+            if (parse.GetValue(noRescoring) && parse.GetValue(write) && bundle.Rescoring is not null)
+            {
+                throw new UserError(ExitCode.InvalidArguments, $"--write with --no-rescoring would give model '{bundle.Name}' thresholds tuned without the rescoring block it applies: expected --tune-thresholds --write without --no-rescoring");
+            }
+
+            var trainLabels = parse.GetValue(fitRescoring);
+            var training = trainLabels is null ? null : EvalRescoring.Graphs(bundle, trainLabels);
             var reportDirectory = parse.GetValue(report);
             using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: reportDirectory is not null && bundle.MapsName is not null);
             Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
             EvaluationResult result;
             using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
             {
-                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit, applyRescoring: !parse.GetValue(noRescoring) && parse.GetValue(fitRescoring) is null);
+                result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: imageLimit, applyRescoring: !parse.GetValue(noRescoring) && training is null);
             }
 
-            var trainLabels = parse.GetValue(fitRescoring);
-            var rescoring = trainLabels is null ? null : EvalRescoring.Fit(bundle, dataset, result, trainLabels, parse.GetValue(json) == "-" ? Console.Error : Console.Out);
+            var rescoring = training is null ? null : EvalRescoring.Fit(bundle, dataset, result, training, parse.GetValue(json) == "-" ? Console.Error : Console.Out);
             result = rescoring?.Result ?? result;
 
             var tuned = parse.GetValue(tune)
@@ -106,7 +112,7 @@ internal static class EvalCommand
 
             if (rescoring is not null && parse.GetValue(write))
             {
-                EvalRescoring.Write(bundle, rescoring, dataset, trainLabels!);
+                EvalRescoring.Write(bundle, rescoring, dataset);
             }
 
             if (tuned is not null && parse.GetValue(write))

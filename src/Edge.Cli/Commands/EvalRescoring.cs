@@ -13,11 +13,14 @@ namespace Edge.Cli.Commands;
 /// </summary>
 internal static class EvalRescoring
 {
-    /// <summary>A fit, the evaluation re-scored by it (the model's own when it does not help), and how many training label sets it counted.</summary>
-    public sealed record Outcome(RescoringFit Fit, EvaluationResult Result, int TrainImages);
+    /// <summary>The training labels' co-occurrence and the label graphs built from it, one per edge direction.</summary>
+    public sealed record TrainingGraphs(string TrainLabels, LabelCooccurrence Cooccurrence, IReadOnlyList<LabelGraph> Graphs);
 
-    /// <summary>Fits on <paramref name="logits"/>: the model's own scores on the validation data (evaluated without re-scoring).</summary>
-    public static Outcome Fit(ModelBundle bundle, LabeledDataset validation, EvaluationResult logits, string trainLabels, TextWriter output)
+    /// <summary>A fit, the evaluation re-scored by it (the model's own when it does not help), and the graphs it chose from.</summary>
+    public sealed record Outcome(RescoringFit Fit, EvaluationResult Result, TrainingGraphs Training);
+
+    /// <summary>Reads the training labels and builds the graphs: before the evaluation, so a bad file or model stops at once.</summary>
+    public static TrainingGraphs Graphs(ModelBundle bundle, string trainLabels)
     {
         if (bundle.OutputKind != OutputKind.Logits)
         {
@@ -26,26 +29,31 @@ internal static class EvalRescoring
 
         var labels = bundle.Labels.Select(label => label.Name).ToList();
         var cooccurrence = LabelCooccurrence.Count(labels, TrainingLabelSets.Read(trainLabels, labels));
-        LabelGraph[] graphs = [LabelGraph.Build(cooccurrence, LabelGraphEdges.Accompanying), LabelGraph.Build(cooccurrence, LabelGraphEdges.Implying)];
+        return new TrainingGraphs(trainLabels, cooccurrence, [LabelGraph.Build(cooccurrence, LabelGraphEdges.Accompanying), LabelGraph.Build(cooccurrence, LabelGraphEdges.Implying)]);
+    }
+
+    /// <summary>Fits on <paramref name="logits"/>: the model's own scores on the validation data (evaluated without re-scoring).</summary>
+    public static Outcome Fit(ModelBundle bundle, LabeledDataset validation, EvaluationResult logits, TrainingGraphs training, TextWriter output)
+    {
         var thresholds = bundle.Labels.Select(label => (double)label.On).ToArray();
-        var fit = RescoringFitter.Fit(logits.Scores, graphs, thresholds);
+        var fit = RescoringFitter.Fit(logits.Scores, training.Graphs, thresholds);
         if (bundle.Rescoring is not null)
         {
             output.WriteLine("the bundle's own rescoring block was left out: the fit starts from the model's logits");
         }
 
-        Print(output, fit, cooccurrence, graphs);
-        return new Outcome(fit, fit.Helps ? Evaluator.Summarise(fit.Rescored, bundle, validation) : logits, cooccurrence.Images);
+        Print(output, fit, training.Cooccurrence, training.Graphs);
+        return new Outcome(fit, fit.Helps ? Evaluator.Summarise(fit.Rescored, bundle, validation) : logits, training);
     }
 
     /// <summary>Writes the fitted block, or removes the bundle's block when the model does best alone.</summary>
-    public static void Write(ModelBundle bundle, Outcome outcome, LabeledDataset validation, string trainLabels)
+    public static void Write(ModelBundle bundle, Outcome outcome, LabeledDataset validation)
     {
         var fit = outcome.Fit;
         var manifest = Path.Combine(bundle.Directory, ModelBundle.ManifestFile);
         if (fit.Helps)
         {
-            var sources = new RescoringSources(Path.GetFullPath(trainLabels), outcome.TrainImages, validation.Source, validation.Images.Count, TimeProvider.System.GetUtcNow());
+            var sources = new RescoringSources(Path.GetFullPath(outcome.Training.TrainLabels), outcome.Training.Cooccurrence.Images, validation.Source, validation.Images.Count, TimeProvider.System.GetUtcNow());
             ManifestRescoringWriter.Write(bundle, fit, sources);
             Console.Error.WriteLine($"rescoring written to {manifest}");
         }

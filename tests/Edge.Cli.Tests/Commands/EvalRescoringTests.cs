@@ -72,14 +72,6 @@ public sealed partial class EvalRescoringTests : IClassFixture<EvalRescoringTest
     }
 
     [Fact]
-    public void NoRescoring_BundleWithoutABlock_GivesThePlainResult()
-    {
-        var plain = MeanAp("eval", "--model", bundle.Directory, "--data", scenes.Validation, "--json", "-");
-
-        Assert.Equal(plain, MeanAp("eval", "--model", bundle.Directory, "--data", scenes.Validation, "--no-rescoring", "--json", "-"));
-    }
-
-    [Fact]
     public void Info_BundleWithRescoring_SaysSo()
     {
         using var rescored = TestBundle.Create(m => m["rescoring"] = TestBundle.RescoringBlock(0.05));
@@ -120,6 +112,30 @@ public sealed partial class EvalRescoringTests : IClassFixture<EvalRescoringTest
         var result = EdgeProcess.Run(Timeout, "eval", "--model", bundle.Directory, "--data", scenes.Validation, "--fit-rescoring", csv);
 
         EdgeProcess.AssertOneLineError(result, ExitCode.InvalidDataset, "label 'umbrella' is not one of the model's labels");
+    }
+
+    [Fact]
+    public void TuneThresholdsWriteWithNoRescoringOnABundleWithABlock_ExitsInvalidArgumentsAndWritesNothing()
+    {
+        using var rescored = TestBundle.Create(m => m["rescoring"] = TestBundle.RescoringBlock(0.05));
+        var original = File.ReadAllText(rescored.ManifestPath);
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", rescored.Directory, "--data", scenes.Validation, "--tune-thresholds", "--write", "--no-rescoring");
+
+        EdgeProcess.AssertOneLineError(result, ExitCode.InvalidArguments, "thresholds tuned without the rescoring block");
+        Assert.Equal(original, File.ReadAllText(rescored.ManifestPath));
+    }
+
+    [Fact]
+    public void NoRescoring_BundleWithABlock_GivesTheModelsOwnScores()
+    {
+        using var rescored = TestBundle.Create(m => m["rescoring"] = TestBundle.RescoringBlock(0.3));
+
+        var applied = MeanAp("eval", "--model", rescored.Directory, "--data", scenes.Validation, "--json", "-");
+        var own = MeanAp("eval", "--model", rescored.Directory, "--data", scenes.Validation, "--no-rescoring", "--json", "-");
+
+        Assert.Equal(MeanAp("eval", "--model", bundle.Directory, "--data", scenes.Validation, "--json", "-"), own);
+        Assert.NotEqual(own, applied);
     }
 
     public void Dispose() => bundle.Dispose();
