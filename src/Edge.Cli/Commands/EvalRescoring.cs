@@ -55,15 +55,15 @@ internal static class EvalRescoring
         {
             var sources = new RescoringSources(Path.GetFullPath(outcome.Training.TrainLabels), outcome.Training.Cooccurrence.Images, validation.Source, validation.Images.Count, TimeProvider.System.GetUtcNow());
             ManifestRescoringWriter.Write(bundle, fit, sources);
-            Console.Error.WriteLine($"rescoring written to {manifest}");
+            Console.Error.WriteLine($"rescoring block written to {manifest}");
         }
         else if (ManifestRescoringWriter.Remove(bundle))
         {
-            Console.Error.WriteLine($"re-scoring does not raise validation mAP: the rescoring block was removed from {manifest}");
+            Console.Error.WriteLine($"re-scoring does not raise validation mAP by {RescoringFitter.MinimumGain} or more: the rescoring block was removed from {manifest}");
         }
         else
         {
-            Console.Error.WriteLine($"re-scoring does not raise validation mAP: nothing written to {manifest}");
+            Console.Error.WriteLine($"re-scoring does not raise validation mAP by {RescoringFitter.MinimumGain} or more: nothing written to {manifest}");
         }
     }
 

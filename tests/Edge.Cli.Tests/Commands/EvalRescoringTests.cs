@@ -58,6 +58,22 @@ public sealed partial class EvalRescoringTests : IClassFixture<EvalRescoringTest
     }
 
     [Fact]
+    public void FitRescoringWithWrite_TrainingLabelsWithoutPairs_ChoosesNoneAndRemovesTheBundlesBlock()
+    {
+        using var rescored = TestBundle.Create(m => m["rescoring"] = TestBundle.RescoringBlock(0.05));
+        var csv = Path.Combine(rescored.Directory, "singles.csv");
+        File.WriteAllLines(csv, ["image,labels", "a.png,trouser", "b.png,bag", "c.png,dress", "d.png,"]);
+
+        var result = EdgeProcess.Run(Timeout, "eval", "--model", rescored.Directory, "--data", scenes.Validation, "--fit-rescoring", csv, "--write");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Contains("the bundle's own rescoring block was left out", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("chosen: none", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("the rescoring block was removed", result.StandardError, StringComparison.Ordinal);
+        Assert.Null(rescored.Load().Rescoring);
+    }
+
+    [Fact]
     public void FitRescoringWithoutWrite_PrintsTheSearchAndLeavesTheManifestAlone()
     {
         var original = File.ReadAllText(bundle.ManifestPath);
