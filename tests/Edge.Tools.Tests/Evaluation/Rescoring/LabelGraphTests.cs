@@ -80,7 +80,7 @@ public sealed class LabelGraphTests : IDisposable
     }
 
     [Fact]
-    public void Build_TauAboveEveryProbability_NoEdgesAndDiagonalOne()
+    public void Build_TauOne_OnlyTheCertainPairIsAnEdgeAndALabelWithoutEdgesKeepsOne()
     {
         var graph = LabelGraph.Build(Cooccurrence(), LabelGraphEdges.Accompanying, tau: 1.0, p: 0.2);
 
