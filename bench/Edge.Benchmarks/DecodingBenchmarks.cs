@@ -48,6 +48,43 @@ public class DecodingBenchmarks
 }
 
 /// <summary>
+/// Decoding after the logits are re-scored by a dense labels × labels matrix (every label gathers from every other: the
+/// most a bundle's <c>rescoring</c> block can ask), against the same decode without it in <see cref="DecodingBenchmarks"/>.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10, id: "Short")]
+[MemoryDiagnoser]
+public class RescoredDecodingBenchmarks
+{
+    private const int Seed = 20261126;
+
+    private MultiLabelDecoder decoder = null!;
+    private LogitRescoring rescoring = null!;
+    private float[][] frames = [];
+    private int next;
+
+    /// <summary>10: the default model; 80: a COCO-sized label set.</summary>
+    [Params(10, 80)]
+    public int Labels { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var model = DefaultModel.Load();
+        decoder = new MultiLabelDecoder(LabelSets.Labels(model, Labels), model.OutputKind, new DecoderOptions());
+        rescoring = new LogitRescoring([.. Enumerable.Range(0, Labels * Labels).Select(cell => cell % (Labels + 1) == 0 ? 0f : 0.2f / (Labels - 1))], new float[Labels]);
+        frames = LabelSets.Logits(Labels, Seed);
+    }
+
+    [Benchmark]
+    public int DecodeRescored()
+    {
+        decoder.Decode(frames[next], rescoring);
+        next = (next + 1) % frames.Length;
+        return decoder.ActiveCount;
+    }
+}
+
+/// <summary>
 /// Where each active label is, from the default model's 10 per-label 7x7 activation maps (its CSRA head's second
 /// output), for three active labels.
 /// </summary>

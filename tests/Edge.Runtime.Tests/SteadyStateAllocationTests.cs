@@ -52,6 +52,33 @@ public sealed class SteadyStateAllocationTests : IDisposable
     }
 
     [Fact]
+    public void Process_SteadyStateWithRescoring_AllocatesNothing()
+    {
+        using var rescored = new PipelineHarness(manifest => manifest["rescoring"] = TestBundle.RescoringBlock(0.02));
+        var time = new ManualTimeProvider();
+        var sink = new CountingSink();
+        var pipeline = rescored.CreatePipeline(time, sink, budgetMs: 100, MissPolicy.Flag);
+        var frame = PipelineHarness.RandomFrame(64, 48, seed: 9);
+        for (var i = 0; i < WarmUpFrames; i++)
+        {
+            ProcessNext(pipeline, frame, time, i);
+        }
+
+        SettleGarbageCollector();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = WarmUpFrames; i < WarmUpFrames + MeasuredFrames; i++)
+        {
+            ProcessNext(pipeline, frame, time, i);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Same(rescored.Bundle.Rescoring, pipeline.Heads[0].Rescoring);
+        Assert.Equal(WarmUpFrames + MeasuredFrames, sink.Count);
+    }
+
+    [Fact]
     public void Process_StaleFrames_AllocateNothing()
     {
         var time = new ManualTimeProvider();
@@ -153,6 +180,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
     [InlineData("preprocess")]
     [InlineData("inference")]
     [InlineData("decode")]
+    [InlineData("decode-rescored")]
     [InlineData("serialise")]
     public void Stage_SteadyState_AllocatesNothing(string stage)
     {
@@ -160,6 +188,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
         var session = harness.Session;
         var preprocessor = new ImagePreprocessor(bundle.Input);
         var decoder = new MultiLabelDecoder(bundle.Labels, bundle.OutputKind, new DecoderOptions { Smoothing = 0.5f, TopK = 2 });
+        var rescoring = new LogitRescoring([.. Enumerable.Range(0, 100).Select(cell => cell % 11 == 0 ? 0f : 0.02f)], new float[10]);
         var writer = new LabelSetWriter(bundle.Labels, new MessageOrigin("device", "cam0", "synthetic"), bundle, "cpu");
         var frame = PipelineHarness.RandomFrame(50, 70, seed: 8);
         frame.SetTruth([3]);
@@ -169,6 +198,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
             "preprocess" => () => preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input),
             "inference" => session.Run,
             "decode" => () => decoder.Decode(session.Output),
+            "decode-rescored" => () => decoder.Decode(session.Output, rescoring),
             _ => () => writer.Write(frame, Start, decoder, latency, 100, deadlineMet: true),
         };
         preprocessor.Process(frame.PixelSpan, frame.Width, frame.Height, session.Input);

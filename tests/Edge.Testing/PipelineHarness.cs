@@ -12,10 +12,12 @@ namespace Edge.Testing;
 /// <summary>A CPU session on the tiny fixture model (in a <see cref="TestBundle"/>) and pipelines built around it.</summary>
 internal sealed class PipelineHarness : IDisposable
 {
-    private readonly TestBundle test = TestBundle.Create();
+    private readonly TestBundle test;
 
-    public PipelineHarness()
+    /// <param name="edit">Changes to the tiny bundle's manifest (a <c>rescoring</c> block, say) before it is loaded.</param>
+    public PipelineHarness(Action<System.Text.Json.Nodes.JsonObject>? edit = null)
     {
+        test = TestBundle.Create(edit);
         Bundle = test.Load();
         Session = ModelSession.Create(Bundle, ExecutionProviderChoice.Cpu, 1);
     }

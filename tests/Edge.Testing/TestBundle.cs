@@ -120,6 +120,27 @@ internal sealed class TestBundle : IDisposable
         return labels;
     }
 
+    /// <summary>
+    /// A <c>rescoring</c> block for the fixture's labels: every label gathers <paramref name="weight"/> of each other
+    /// label's logit (zero diagonal), no bias.
+    /// </summary>
+    public static JsonObject RescoringBlock(double weight, int labels = 10)
+    {
+        var matrix = new JsonArray();
+        for (var row = 0; row < labels; row++)
+        {
+            var values = new JsonArray();
+            for (var column = 0; column < labels; column++)
+            {
+                values.Add((JsonNode)(row == column ? 0.0 : weight));
+            }
+
+            matrix.Add((JsonNode)values);
+        }
+
+        return new JsonObject { ["kind"] = "linear-logits", ["matrix"] = matrix };
+    }
+
     /// <summary>A validated <see cref="ModelManifest"/> object for <see cref="ModelBundle.FromManifest"/> (no files needed).</summary>
     public static ModelManifest ValidManifest(Action<JsonObject>? edit = null)
     {

@@ -28,13 +28,15 @@ internal static class EvalCommand
         var report = new Option<string?>("--report") { Description = "Write PNG charts, activation-map overlays and summary.md into this folder; with --data" };
         var plot = new Option<string?>("--plot") { Description = "Write an SVG chart of mAP and OF1 per family, against the clean levels; with --robustness" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images of the dataset, or of each family" };
+        var fitRescoring = new Option<string?>("--fit-rescoring") { Description = "Fit label-dependency re-scoring on this (validation) dataset from the label graph of this training labels.csv; with --data", HelpName = "TRAIN_LABELS_CSV" };
+        var noRescoring = new Option<bool>("--no-rescoring") { Description = "Measure the model's own logits, ignoring the bundle's rescoring block" };
         var maxMegapixels = new Option<int>("--max-megapixels") { Description = $"Refuse images whose header states more megapixels, before decoding (default {ImageFile.DefaultMaxMegapixels}, at most {ImageFile.MaxMegapixelsLimit})", DefaultValueFactory = _ => ImageFile.DefaultMaxMegapixels };
-        var write = new Option<bool>("--write") { Description = "With --tune-thresholds: write the tuned thresholds into the bundle's manifest" };
+        var write = new Option<bool>("--write") { Description = "With --tune-thresholds and/or --fit-rescoring: write what they chose into the bundle's manifest" };
 
         var shared = SettingFlags.For("model", "ep", "threads");
         var command = new Command("eval", "Measure a model on a labelled dataset or a robustness set: mAP, CP/CR/CF1, OP/OR/OF1, top-3, Hamming loss, subset accuracy, example F1, per label")
         {
-            data, robustness, format, images, json, tune, write, report, plot, limit, maxMegapixels,
+            data, robustness, format, images, json, tune, write, report, plot, limit, maxMegapixels, fitRescoring, noRescoring,
         };
         foreach (var option in shared.Options)
         {
@@ -80,9 +82,19 @@ internal static class EvalCommand
                 result.AddError($"--limit {result.GetValue(limit)} is invalid: expected 1 or more images");
             }
 
-            if (result.GetValue(write) && !result.GetValue(tune))
+            if (result.GetValue(write) && !result.GetValue(tune) && result.GetValue(fitRescoring) is null)
             {
-                result.AddError("--write needs --tune-thresholds: it writes the tuned thresholds into the manifest");
+                result.AddError("--write needs --tune-thresholds or --fit-rescoring: it writes what they chose into the manifest");
+            }
+
+            if (result.GetValue(noRescoring) && result.GetValue(fitRescoring) is not null)
+            {
+                result.AddError("--no-rescoring and --fit-rescoring exclude each other: the fit starts from the model's own logits and reports both");
+            }
+
+            if (onSet && result.GetValue(fitRescoring) is not null)
+            {
+                result.AddError("--fit-rescoring goes with --data: fit on a validation dataset, then compare with --robustness and --no-rescoring");
             }
         });
         command.SetAction(parse => CommandRunner.Run(parse.GetValue(verbose), () =>
@@ -98,7 +110,7 @@ internal static class EvalCommand
             RequireFolderOf(jsonPath, "--json");
             RequireFolderOf(plotPath, "--plot");
             var settings = shared.Read(parse).Resolve();
-            var options = new EvalOptions(jsonPath, parse.GetValue(tune), parse.GetValue(write), imageLimit, parse.GetValue(limit));
+            var options = new EvalOptions(jsonPath, parse.GetValue(tune), parse.GetValue(write), imageLimit, parse.GetValue(limit), parse.GetValue(noRescoring), parse.GetValue(fitRescoring));
             return parse.GetValue(robustness) is { } set
                 ? EvaluateSet(settings, set, plotPath, options)
                 : EvaluateDataset(settings, DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(images)), parse.GetValue(report), options);
@@ -114,13 +126,18 @@ internal static class EvalCommand
         }
 
         var bundle = ModelBundle.Load(settings.Model);
+        RefuseThresholdsWithoutRescoring(bundle, options);
+        var training = options.FitRescoring is null ? null : EvalRescoring.Graphs(bundle, options.FitRescoring);
         using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads, bindMaps: reportDirectory is not null && bundle.MapsName is not null);
         Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {dataset.Images.Count} images of {dataset.Source} ({dataset.Format})");
         EvaluationResult result;
         using (var bar = new ProgressBar("evaluating", dataset.Images.Count))
         {
-            result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: options.MaxMegapixels);
+            result = Evaluator.Run(bundle, session, dataset, bar, maxMegapixels: options.MaxMegapixels, applyRescoring: !options.NoRescoring && training is null);
         }
+
+        var rescoring = training is null ? null : EvalRescoring.Fit(bundle, dataset, result, training, options.JsonPath == "-" ? Console.Error : Console.Out);
+        result = rescoring?.Result ?? result;
 
         var tuned = options.Tune ? Tune(bundle, result.Scores) : null;
         WriteJson(options.JsonPath, stream => EvaluationJson.Write(stream, result, bundle, dataset.Source, tuned), () =>
@@ -138,8 +155,21 @@ internal static class EvalCommand
             Console.Error.WriteLine($"report written to {Path.Combine(reportDirectory, "summary.md")}");
         }
 
+        if (rescoring is not null && options.Write)
+        {
+            EvalRescoring.Write(bundle, rescoring, dataset);
+        }
+
         WriteThresholds(bundle, tuned, options, dataset.Source, dataset.Images.Count);
         return ExitCode.Success;
+    }
+
+    private static void RefuseThresholdsWithoutRescoring(ModelBundle bundle, EvalOptions options)
+    {
+        if (options.NoRescoring && options.Write && bundle.Rescoring is not null)
+        {
+            throw new UserError(ExitCode.InvalidArguments, $"--write with --no-rescoring would give model '{bundle.Name}' thresholds tuned without the rescoring block it applies: expected --tune-thresholds --write without --no-rescoring");
+        }
     }
 
     private static ExitCode EvaluateSet(ResolvedRunSettings settings, string directory, string? plotPath, EvalOptions options)
@@ -147,12 +177,13 @@ internal static class EvalCommand
         // The whole set is read (every family's labels.csv and images checked) before the model loads.
         var set = RobustnessSetReader.Read(directory, options.Limit);
         var bundle = ModelBundle.Load(settings.Model);
+        RefuseThresholdsWithoutRescoring(bundle, options);
         using var session = ModelSession.Create(bundle, settings.Ep, settings.Threads);
         Console.Error.WriteLine($"evaluating {bundle.Name} ({bundle.Precision}, {session.Report.Active}) on {set.Families.Count} families ({set.ImageCount} images) of robustness set {set.Directory}");
         RobustnessResult result;
         using (var bar = new ProgressBar("evaluating", set.ImageCount))
         {
-            result = RobustnessEvaluator.Run(bundle, session, set, bar, maxMegapixels: options.MaxMegapixels);
+            result = RobustnessEvaluator.Run(bundle, session, set, bar, maxMegapixels: options.MaxMegapixels, applyRescoring: !options.NoRescoring);
         }
 
         // Thresholds are chosen on every family at once: a validation mix of clean and shifted images.
@@ -271,5 +302,5 @@ internal static class EvalCommand
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record EvalOptions(string? JsonPath, bool Tune, bool Write, int MaxMegapixels, int? Limit);
+    private sealed record EvalOptions(string? JsonPath, bool Tune, bool Write, int MaxMegapixels, int? Limit, bool NoRescoring, string? FitRescoring);
 }

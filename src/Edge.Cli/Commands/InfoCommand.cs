@@ -53,7 +53,8 @@ internal static class InfoCommand
                 $"{bundle.Input.Width}x{bundle.Input.Height} {bundle.Input.ColorOrder.ToString().ToLowerInvariant()} {bundle.Input.Layout.ToString().ToLowerInvariant()}, {bundle.OutputKind.ToString().ToLowerInvariant()}",
                 bundle.Labels.Select(l => l.Name).ToList(),
                 bundle.Manifest.Description,
-                bundle.Manifest.Provenance);
+                bundle.Manifest.Provenance,
+                DescribeRescoring(bundle));
         }
         catch (ModelBundleException exception)
         {
@@ -100,6 +101,7 @@ internal static class InfoCommand
             o.WriteLine($"default model     {m.Name} {m.Version} ({m.Precision}) at {m.Path}");
             o.WriteLine($"  input           {m.Input}");
             o.WriteLine($"  labels          {string.Join(", ", m.Labels)}");
+            o.WriteLine($"  rescoring       {m.Rescoring ?? "none"}");
             if (m.Provenance is { ValueKind: JsonValueKind.Object } provenance && provenance.TryGetProperty("metrics", out var metrics))
             {
                 o.WriteLine($"  test metrics    {Metric(metrics, "mAP")} mAP, {Metric(metrics, "CF1")} CF1, {Metric(metrics, "OF1")} OF1 ({Metric(metrics, "images")} {Text(metrics, "split")} images)");
@@ -109,6 +111,33 @@ internal static class InfoCommand
         {
             o.WriteLine($"default model     unavailable: {report.ModelProblem}");
         }
+    }
+
+    /// <summary>The bundle's label-dependency re-scoring in a line (how many label pairs it links, how it was fitted), or null.</summary>
+    private static string? DescribeRescoring(ModelBundle bundle)
+    {
+        if (bundle.Rescoring is not { } rescoring)
+        {
+            return null;
+        }
+
+        var links = 0;
+        for (var label = 0; label < rescoring.LabelCount; label++)
+        {
+            var row = rescoring.Row(label);
+            for (var other = 0; other < row.Length; other++)
+            {
+                links += other != label && row[other] != 0 ? 1 : 0;
+            }
+        }
+
+        var text = $"{bundle.Manifest.Rescoring!.Kind}, {links} label links";
+        if (bundle.Manifest.Rescoring.Provenance is { ValueKind: JsonValueKind.Object } provenance)
+        {
+            text += $" ({Text(provenance, "graph")} graph, alpha {Metric(provenance, "alpha")}, validation mAP {Metric(provenance, "validation_mAP")} -> {Metric(provenance, "validation_mAP_rescored")})";
+        }
+
+        return text + "; edge eval --no-rescoring measures without it";
     }
 
     private static string Metric(JsonElement metrics, string name) =>
@@ -189,7 +218,8 @@ internal sealed record ModelReport(
     string Input,
     List<string> Labels,
     string? Description,
-    JsonElement? Provenance);
+    JsonElement? Provenance,
+    string? Rescoring);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(
     PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,

@@ -1,3 +1,5 @@
+using Edge.Runtime.Decoding;
+
 namespace Edge.Runtime.Bundles;
 
 /// <summary>Checks manifest fields one by one; each failure names the field and what it must be.</summary>
@@ -145,6 +147,74 @@ internal sealed class ManifestValidator(ModelManifest manifest)
         }
 
         return new BatchAxis(true, max);
+    }
+
+    /// <summary>
+    /// The <c>rescoring</c> block as a ready correction, or null when there is none. It corrects logits, so a model
+    /// that emits probabilities cannot have one; the matrix is labels × labels and every number finite (a float32).
+    /// </summary>
+    public LogitRescoring? Rescoring(int labelCount)
+    {
+        if (manifest.Rescoring is not { } rescoring)
+        {
+            return null;
+        }
+
+        if (!string.Equals(manifest.Output?.Kind, "logits", StringComparison.OrdinalIgnoreCase))
+        {
+            Fail("rescoring", $"corrects logits, but output.kind is '{manifest.Output?.Kind}': expected no rescoring block for a model that emits probabilities");
+        }
+
+        if (rescoring.Kind != LogitRescoring.LinearLogits)
+        {
+            Fail("rescoring.kind", $"is '{rescoring.Kind}', expected {LogitRescoring.LinearLogits}");
+        }
+
+        if (rescoring.Matrix is not { } rows || rows.Length != labelCount)
+        {
+            throw Error("rescoring.matrix", $"has {rescoring.Matrix?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} rows, expected {labelCount} x {labelCount} (labels x labels)");
+        }
+
+        var matrix = new float[labelCount * labelCount];
+        for (var row = 0; row < labelCount; row++)
+        {
+            if (rows[row] is not { } values || values.Length != labelCount)
+            {
+                throw Error($"rescoring.matrix[{row}]", $"has {rows[row]?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} values, expected {labelCount} (one per label)");
+            }
+
+            for (var column = 0; column < labelCount; column++)
+            {
+                matrix[(row * labelCount) + column] = Finite(values[column], $"rescoring.matrix[{row}][{column}]");
+            }
+        }
+
+        var bias = new float[labelCount];
+        if (rescoring.Bias is { } biasValues)
+        {
+            if (biasValues.Length != labelCount)
+            {
+                Fail("rescoring.bias", $"has {biasValues.Length} values, expected {labelCount} (one per label)");
+            }
+
+            for (var label = 0; label < labelCount; label++)
+            {
+                bias[label] = Finite(biasValues[label], $"rescoring.bias[{label}]");
+            }
+        }
+
+        return new LogitRescoring(matrix, bias);
+    }
+
+    private static float Finite(double value, string field)
+    {
+        var single = (float)value;
+        if (!float.IsFinite(single))
+        {
+            Fail(field, $"is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, expected a finite number within float32 range");
+        }
+
+        return single;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Edge.Camera.Sources;
+using Edge.Runtime.Decoding;
 using Edge.Runtime.Options;
 
 namespace Edge.Runtime.Bundles;
@@ -13,8 +14,9 @@ public sealed class ModelBundle
 {
     public const string ManifestFile = "manifest.json";
 
-    private ModelBundle(string directory, ModelManifest manifest, string modelPath, PreprocessContract input, IReadOnlyList<LabelThreshold> labels, BatchAxis batch)
+    private ModelBundle(string directory, ModelManifest manifest, string modelPath, PreprocessContract input, IReadOnlyList<LabelThreshold> labels, BatchAxis batch, LogitRescoring? rescoring)
     {
+        Rescoring = rescoring;
         Directory = directory;
         Manifest = manifest;
         Input = input;
@@ -51,6 +53,9 @@ public sealed class ModelBundle
 
     /// <summary>The batch axis from the manifest's <c>batch</c> object; fixed at 1 when it is absent.</summary>
     public BatchAxis Batch { get; }
+
+    /// <summary>The label-dependency correction of the logits from the manifest's <c>rescoring</c> block, or null.</summary>
+    public LogitRescoring? Rescoring { get; }
 
     public static ModelBundle Load(string directory, bool verifyHash = true)
     {
@@ -122,7 +127,8 @@ public sealed class ModelBundle
         var modelPath = check.ModelPath(directory);
         var labels = check.Labels();
         var batch = check.Batch();
-        return new ModelBundle(directory, manifest, modelPath, input, labels, batch);
+        var rescoring = check.Rescoring(labels.Count);
+        return new ModelBundle(directory, manifest, modelPath, input, labels, batch, rescoring);
     }
 
     public static string HashFile(string path)

@@ -39,6 +39,28 @@ public sealed class ModelManifest
 
     /// <summary>For INT8 models made by <c>edge quantize</c>: target, calibration and what stayed in float.</summary>
     public QuantizationInfo? Quantization { get; set; }
+
+    /// <summary>Optional label-dependency re-scoring of the logits (docs/model-bundle.md), fitted by <c>edge eval --fit-rescoring</c>.</summary>
+    public RescoringSpec? Rescoring { get; set; }
+}
+
+/// <summary>
+/// The manifest's <c>rescoring</c> object: <c>{"kind": "linear-logits", "matrix": [[…]], "bias": […]}</c>, meaning
+/// z' = z + matrix·z + bias on the logits z, before the sigmoid.
+/// </summary>
+public sealed class RescoringSpec
+{
+    /// <summary><c>linear-logits</c>, the only kind so far.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>labels × labels, row i holds the weights of every label's logit in label i's correction.</summary>
+    public double[][]? Matrix { get; set; }
+
+    /// <summary>One value per label; absent means zeros.</summary>
+    public double[]? Bias { get; set; }
+
+    /// <summary>How it was fitted (graph, its parameters, the data); free-form.</summary>
+    public JsonElement? Provenance { get; set; }
 }
 
 /// <summary>How an INT8 bundle was quantized (docs/quantization.md).</summary>

@@ -14,7 +14,8 @@ public sealed record DecoderOptions
 }
 
 /// <summary>
-/// Turns the model's raw outputs into a label set frame after frame: sigmoid when the model emits logits, optional
+/// Turns the model's raw outputs into a label set frame after frame: an optional re-scoring of the logits by the
+/// model's label graph (<see cref="LogitRescoring"/>), sigmoid when the model emits logits, optional
 /// exponential smoothing, per-label on/off thresholds (hysteresis: a label turns on at its threshold and off only
 /// below its off-threshold), an optional top-k cap, and the labels that turned on or off on this frame.
 /// State lives in arrays sized once; decoding allocates nothing.
@@ -25,6 +26,7 @@ public sealed class MultiLabelDecoder
     private readonly bool applySigmoid;
     private readonly DecoderOptions options;
     private readonly float[] scores;
+    private readonly float[] rescored;
     private readonly bool[] active;
     private readonly bool[] wasActive;
     private readonly bool[] reported;
@@ -52,6 +54,7 @@ public sealed class MultiLabelDecoder
         this.options = options;
         var count = labels.Count;
         scores = new float[count];
+        rescored = new float[count];
         active = new bool[count];
         wasActive = new bool[count];
         reported = new bool[count];
@@ -96,7 +99,7 @@ public sealed class MultiLabelDecoder
         }
     }
 
-    /// <summary>Scores in [0, 1] after sigmoid and smoothing, in label order.</summary>
+    /// <summary>Scores in [0, 1] after re-scoring, sigmoid and smoothing, in label order.</summary>
     public ReadOnlySpan<float> Scores => scores;
 
     /// <summary>Indices of the active labels, in descending score order.</summary>
@@ -143,11 +146,26 @@ public sealed class MultiLabelDecoder
         ActiveCount = TurnedOnCount = TurnedOffCount = 0;
     }
 
-    public void Decode(ReadOnlySpan<float> outputs)
+    /// <summary>
+    /// Decodes one frame's outputs, first correcting the logits with <paramref name="rescoring"/> when it is given (the
+    /// model's; the decoder is the stream's, shared by heads whose models may differ, so the head passes it in).
+    /// </summary>
+    public void Decode(ReadOnlySpan<float> outputs, LogitRescoring? rescoring = null)
     {
         if (outputs.Length != labels.Length)
         {
             throw new ArgumentException($"model produced {outputs.Length} scores for {labels.Length} labels", nameof(outputs));
+        }
+
+        if (rescoring is not null)
+        {
+            if (!applySigmoid)
+            {
+                throw new ArgumentException("re-scoring corrects logits, but this decoder's model emits probabilities", nameof(rescoring));
+            }
+
+            rescoring.Apply(outputs, rescored);
+            outputs = rescored;
         }
 
         Span<float> fresh = stackalloc float[labels.Length];

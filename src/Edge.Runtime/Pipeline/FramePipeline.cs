@@ -263,7 +263,10 @@ public sealed class FramePipeline : IDisposable
         }
 
         StageDelay?.Delay(PipelineStage.Decode, watchdog);
-        decoder.Decode(head.Session.OutputOf(row));
+        decoder.Decode(head.Session.OutputOf(row), head.Rescoring);
+
+        // The maps stay the model's own: re-scoring moves a label's score by what else is in the scene, which says
+        // nothing about where the label is, so an active label is placed by its own map's peak.
         head.Locator?.Locate(head.Session.MapsOf(row), decoder.Active);
         var decoded = time.GetTimestamp();
 

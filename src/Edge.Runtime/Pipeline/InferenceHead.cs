@@ -52,6 +52,9 @@ public sealed class InferenceHead
     /// <summary>Places active labels from the session's activation maps, when they are bound.</summary>
     public LabelLocator? Locator { get; init; }
 
+    /// <summary>The model's correction of its logits before decoding (the bundle's <c>rescoring</c>), or null.</summary>
+    public LogitRescoring? Rescoring { get; init; }
+
     /// <summary>
     /// A head for <paramref name="bundle"/>'s model: the preprocessing and writer its manifest calls for, and a locator
     /// when the session binds activation maps. <paramref name="decoder"/> is the stream's (see the remarks).
@@ -61,5 +64,6 @@ public sealed class InferenceHead
         new(name, session, new ImagePreprocessor(bundle.Input), decoder, new LabelSetWriter(labels ?? bundle.Labels, origin, bundle, session.Report.Active, head: name))
         {
             Locator = session.Maps is null ? null : new LabelLocator(bundle.Labels.Count, session.MapHeight, session.MapWidth),
+            Rescoring = bundle.Rescoring,
         };
 }

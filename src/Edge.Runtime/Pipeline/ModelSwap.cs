@@ -269,6 +269,7 @@ public sealed class ModelSwap(BatchScheduler scheduler, AssembledPipeline? owner
                 var next = new InferenceHead(head.Name, replacement, new ImagePreprocessor(bundle.Input), head.Decoder, head.Writer.WithModel(bundle, replacement.Report.Active))
                 {
                     Locator = head.Locator is null || replacement.Maps is null ? null : new LabelLocator(bundle.Labels.Count, replacement.MapHeight, replacement.MapWidth),
+                    Rescoring = bundle.Rescoring,
                 };
                 heads.Add(new HeadReplacement(lane, level, head, next));
             }

@@ -1,5 +1,6 @@
 using Edge.Camera.Sources.OpenCv;
 using Edge.Runtime.Bundles;
+using Edge.Runtime.Decoding;
 using Edge.Runtime.Inference;
 using Edge.Tools.Evaluation.Datasets;
 
@@ -14,7 +15,9 @@ public sealed record EvaluationResult(ScoreMatrix Scores, MetricsReport Overall,
 /// </summary>
 public static class Evaluator
 {
-    public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int maxMegapixels = ImageFile.DefaultMaxMegapixels)
+    /// <param name="applyRescoring">Correct the logits with the bundle's <c>rescoring</c> block, as <c>edge run</c> does
+    /// (false: the model's own logits, for an A/B comparison or to fit a new block).</param>
+    public static EvaluationResult Run(ModelBundle bundle, ModelSession session, LabeledDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int maxMegapixels = ImageFile.DefaultMaxMegapixels, bool applyRescoring = true)
     {
         CheckLabels(bundle, dataset);
         var labels = bundle.Labels.Select(label => label.Name).ToList();
@@ -26,17 +29,26 @@ public static class Evaluator
         var truth = new bool[count * labelCount];
         var ignored = new bool[count * labelCount];
         var scorer = new ImageScorer(bundle, session, maxMegapixels);
+        var rescoring = applyRescoring ? bundle.Rescoring : null;
+        var corrected = new float[labelCount];
         for (var image = 0; image < count; image++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var item = dataset.Images[image];
             scorer.Score(item.ImagePath);
+            var outputs = session.OutputOf(0);
+            if (rescoring is not null)
+            {
+                rescoring.Apply(outputs, corrected);
+                outputs = corrected;
+            }
+
             var row = image * labelCount;
             for (var label = 0; label < labelCount; label++)
             {
-                double raw = session.Output[label];
+                double raw = outputs[label];
                 rank[row + label] = raw;
-                probabilities[row + label] = bundle.OutputKind == OutputKind.Logits ? 1 / (1 + Math.Exp(-raw)) : raw;
+                probabilities[row + label] = bundle.OutputKind == OutputKind.Logits ? Sigmoid(raw) : raw;
             }
 
             foreach (var name in item.Labels)
@@ -52,7 +64,12 @@ public static class Evaluator
             progress?.Report(image + 1);
         }
 
-        var scores = new ScoreMatrix(labels, rank, probabilities, truth, ignored);
+        return Summarise(new ScoreMatrix(labels, rank, probabilities, truth, ignored), bundle, dataset);
+    }
+
+    /// <summary>The metrics of <paramref name="scores"/> at the bundle's thresholds, over all images and per slice of <paramref name="dataset"/>.</summary>
+    internal static EvaluationResult Summarise(ScoreMatrix scores, ModelBundle bundle, LabeledDataset dataset)
+    {
         var thresholds = bundle.Labels.Select(label => (double)label.On).ToArray();
         var slices = dataset.Images
             .Select((item, index) => (item.Slice, index))
@@ -75,4 +92,36 @@ public static class Evaluator
                 $"dataset {dataset.Source} has label(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} that model '{bundle.Name}' does not know: expected names from {string.Join(", ", bundle.Labels.Select(label => label.Name))}");
         }
     }
+
+    /// <summary>
+    /// <paramref name="logits"/> (a logits model's scores, as <see cref="Run"/> gives them without re-scoring) corrected
+    /// by <paramref name="rescoring"/> image by image, through the runtime's own float32 code, so the result is what
+    /// <see cref="Run"/> gives with that block in the manifest.
+    /// </summary>
+    internal static ScoreMatrix Rescore(ScoreMatrix logits, LogitRescoring rescoring)
+    {
+        var labelCount = logits.LabelCount;
+        var rank = new double[logits.RankScores.Length];
+        var probabilities = new double[rank.Length];
+        var raw = new float[labelCount];
+        var corrected = new float[labelCount];
+        for (var row = 0; row < rank.Length; row += labelCount)
+        {
+            for (var label = 0; label < labelCount; label++)
+            {
+                raw[label] = (float)logits.RankScores[row + label];
+            }
+
+            rescoring.Apply(raw, corrected);
+            for (var label = 0; label < labelCount; label++)
+            {
+                rank[row + label] = corrected[label];
+                probabilities[row + label] = Sigmoid(corrected[label]);
+            }
+        }
+
+        return logits with { RankScores = rank, Probabilities = probabilities };
+    }
+
+    private static double Sigmoid(double logit) => 1 / (1 + Math.Exp(-logit));
 }

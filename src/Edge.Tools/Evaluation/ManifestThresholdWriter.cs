@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Runtime.Bundles;
 
@@ -19,10 +18,8 @@ public static class ManifestThresholdWriter
             throw new ArgumentException($"{thresholds.Count} thresholds for {bundle.Labels.Count} labels", nameof(thresholds));
         }
 
-        var path = Path.Combine(bundle.Directory, ModelBundle.ManifestFile);
-        var manifest = JsonNode.Parse(File.ReadAllText(path))?.AsObject()
-            ?? throw new ModelBundleException($"{path} is empty: expected a JSON object");
-        var labels = manifest["labels"]?.AsArray() ?? throw new ModelBundleException($"{path} has no 'labels'");
+        var manifest = ManifestFileEdit.Read(bundle);
+        var labels = manifest["labels"]?.AsArray() ?? throw new ModelBundleException($"{Path.Combine(bundle.Directory, ModelBundle.ManifestFile)} has no 'labels'");
         for (var i = 0; i < labels.Count; i++)
         {
             var on = Math.Round(thresholds[i], 4);
@@ -36,19 +33,7 @@ public static class ManifestThresholdWriter
         manifest["provenance"] = provenance;
         provenance["thresholds"] = howChosen;
 
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        try
-        {
-            ModelBundle.FromManifest(bundle.Directory, JsonSerializer.Deserialize(File.ReadAllText(temporary), ManifestJsonContext.Default.ModelManifest)!);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        ManifestFileEdit.Replace(bundle, manifest);
     }
 
     public static string Describe(string dataset, int images, DateTimeOffset when) => string.Create(

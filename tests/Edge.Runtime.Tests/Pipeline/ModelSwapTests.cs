@@ -122,6 +122,21 @@ public sealed class ModelSwapTests
         Assert.Equal(before.Active, after.Last(set => set.Stream == before.Stream).Active);
     }
 
+    [Fact]
+    public void SwapAsync_ToABundleWithRescoring_EveryStreamsNewHeadAppliesIt()
+    {
+        using var rig = new SwapRig(Streams, maxBatch: Streams, sink);
+        using var next = SwapRig.Renamed("tiny-v2", manifest => manifest["rescoring"] = TestBundle.RescoringBlock(0.03));
+        rig.Rounds(3);
+        Assert.All(rig.Pipelines, pipeline => Assert.Null(pipeline.Heads[0].Rescoring));
+
+        Assert.True(rig.Await(rig.Swap.SwapAsync(SwapRig.Head, next.Directory, CancellationToken.None)).Succeeded);
+        rig.Rounds(3);
+
+        Assert.All(rig.Pipelines, pipeline => Assert.Equal(0.03f, pipeline.Heads[0].Rescoring!.Row(0)[1]));
+        Assert.All(sink.Messages.Skip(3 * Streams).Select(LabelSet.Parse), set => Assert.Equal("tiny-v2", set.Model));
+    }
+
     public static TheoryData<string, string> BrokenBundles => new()
     {
         { "missing-model-file", "does not exist" },

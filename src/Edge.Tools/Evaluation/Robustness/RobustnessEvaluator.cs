@@ -11,13 +11,16 @@ namespace Edge.Tools.Evaluation.Robustness;
 public static class RobustnessEvaluator
 {
     /// <param name="progress">Told the number of images done over all families (up to <see cref="RobustnessSet.ImageCount"/>).</param>
+    /// <param name="applyRescoring">As <see cref="Evaluator.Run"/>: false measures the model's own logits (A/B of a
+    /// rescoring block on the context families).</param>
     public static RobustnessResult Run(
         ModelBundle bundle,
         ModelSession session,
         RobustnessSet set,
         IProgress<int>? progress = null,
         CancellationToken cancellationToken = default,
-        int maxMegapixels = ImageFile.DefaultMaxMegapixels)
+        int maxMegapixels = ImageFile.DefaultMaxMegapixels,
+        bool applyRescoring = true)
     {
         // A family with a label the model does not know fails before the first family runs, not after it.
         foreach (var family in set.Families)
@@ -30,7 +33,7 @@ public static class RobustnessEvaluator
         foreach (var family in set.Families)
         {
             var familyProgress = progress is null ? null : new OffsetProgress(progress, done);
-            evaluations.Add(Evaluator.Run(bundle, session, family.Dataset, familyProgress, cancellationToken, maxMegapixels));
+            evaluations.Add(Evaluator.Run(bundle, session, family.Dataset, familyProgress, cancellationToken, maxMegapixels, applyRescoring));
             done += family.Dataset.Images.Count;
         }
 
