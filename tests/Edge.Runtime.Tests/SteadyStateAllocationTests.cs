@@ -30,19 +30,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
         var pipeline = harness.CreatePipeline(time, sink, budgetMs: 100, smoothing: 0.3f, topK: 3);
         var frame = PipelineHarness.RandomFrame(width, height, seed: 6);
         frame.SetTruth([1, 4]);
-        for (var i = 0; i < WarmUpFrames; i++)
-        {
-            ProcessNext(pipeline, frame, time, i);
-        }
-
-        SettleGarbageCollector();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = WarmUpFrames; i < WarmUpFrames + MeasuredFrames; i++)
-        {
-            ProcessNext(pipeline, frame, time, i);
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = AllocatedAfterWarmUp(pipeline, frame, time);
 
         Assert.Equal(0, allocated);
         Assert.Equal(WarmUpFrames + MeasuredFrames, sink.Count);
@@ -59,19 +47,7 @@ public sealed class SteadyStateAllocationTests : IDisposable
         var sink = new CountingSink();
         var pipeline = rescored.CreatePipeline(time, sink, budgetMs: 100, MissPolicy.Flag);
         var frame = PipelineHarness.RandomFrame(64, 48, seed: 9);
-        for (var i = 0; i < WarmUpFrames; i++)
-        {
-            ProcessNext(pipeline, frame, time, i);
-        }
-
-        SettleGarbageCollector();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = WarmUpFrames; i < WarmUpFrames + MeasuredFrames; i++)
-        {
-            ProcessNext(pipeline, frame, time, i);
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = AllocatedAfterWarmUp(pipeline, frame, time);
 
         Assert.Equal(0, allocated);
         Assert.Same(rescored.Bundle.Rescoring, pipeline.Heads[0].Rescoring);
@@ -239,6 +215,24 @@ public sealed class SteadyStateAllocationTests : IDisposable
         frame.CapturedAt = time.GetTimestamp();
         slowDecode.Delay = TimeSpan.FromMilliseconds(sequence % 16 < 6 ? 150 : 5);
         pipeline.Process(frame);
+    }
+
+    /// <summary>Bytes allocated on this thread while processing the measured frames, after the warm-up frames.</summary>
+    private static long AllocatedAfterWarmUp(FramePipeline pipeline, Frame frame, ManualTimeProvider time)
+    {
+        for (var i = 0; i < WarmUpFrames; i++)
+        {
+            ProcessNext(pipeline, frame, time, i);
+        }
+
+        SettleGarbageCollector();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = WarmUpFrames; i < WarmUpFrames + MeasuredFrames; i++)
+        {
+            ProcessNext(pipeline, frame, time, i);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     private static void ProcessNext(FramePipeline pipeline, Frame frame, ManualTimeProvider time, int sequence)
