@@ -94,7 +94,8 @@ render_mix() { # name split count-per-family seed: a robustness set (every famil
     fi
     echo "== $name: rendering a $split robustness set, $count scenes per family (seed $seed) into $dir"
     rm -rf "$dir"
-    ./edge dataset multifashion --out "$dir" $options
+    ./edge dataset multifashion --out "$dir" --robustness --split "$split" --count "$count" --seed "$seed" --size "$SIZE" \
+        --outfit-share "$OUTFIT_SHARE"
     printf '%s' "$options" > "$dir/.rendered-with"
 }
 render train "$COUNT_TRAIN" "$SEED_TRAIN" --outfit-share "$OUTFIT_SHARE" --family "$TRAIN_FAMILY"

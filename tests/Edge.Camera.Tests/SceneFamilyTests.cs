@@ -172,9 +172,9 @@ public sealed class SceneFamilyTests
         var folder = Directory.CreateTempSubdirectory("edge-robustness-");
         try
         {
-            RobustnessSet.Write(TestItems, MultiFashionSplit.Test, 3, 4, 64, 0.5, folder.FullName);
+            RobustnessSetWriter.Write(TestItems, MultiFashionSplit.Test, 3, 4, 64, 0.5, folder.FullName);
 
-            using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.FullName, RobustnessSet.IndexFile)));
+            using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.FullName, RobustnessSetWriter.IndexFile)));
             var root = index.RootElement;
             Assert.Equal("edge-robustness-set/1", root.GetProperty("format").GetString());
             Assert.Equal("test", root.GetProperty("split").GetString());

@@ -89,14 +89,14 @@ internal static class DatasetCommand
 
     private static ExitCode WriteRobustnessSet(FashionMnist items, MultiFashionSplit split, ulong seed, int count, int size, double outfitShare, string directory)
     {
-        var families = RobustnessSet.Families;
+        var families = RobustnessSetWriter.Families;
         using var bar = new ProgressBar("rendering", count * families.Count);
-        RobustnessSet.Write(items, split, seed, count, size, outfitShare, directory, (family, done, _) => bar.Report((IndexOf(families, family) * count) + done));
+        RobustnessSetWriter.Write(items, split, seed, count, size, outfitShare, directory, (family, done, _) => bar.Report((IndexOf(families, family) * count) + done));
         bar.Finish();
-        Console.Error.WriteLine($"wrote {families.Count} families x {count} {split.ToString().ToLowerInvariant()} scenes and {RobustnessSet.IndexFile} to {directory}");
+        Console.Error.WriteLine($"wrote {families.Count} families x {count} {split.ToString().ToLowerInvariant()} scenes and {RobustnessSetWriter.IndexFile} to {directory}");
         return ExitCode.Success;
 
-        static int IndexOf(IReadOnlyList<RobustnessFamily> families, string name)
+        static int IndexOf(IReadOnlyList<WrittenFamily> families, string name)
         {
             for (var i = 0; i < families.Count; i++)
             {

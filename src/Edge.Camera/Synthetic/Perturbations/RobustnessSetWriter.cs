@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Edge.Camera.Synthetic.Perturbations;
 
 /// <summary>One folder of a robustness set: a family of shifted scenes, or a label-context family.</summary>
-public sealed record RobustnessFamily(string Name, string Kind, string Description);
+public sealed record WrittenFamily(string Name, string Kind, string Description);
 
 /// <summary>
 /// Writes a robustness set: one MultiFashion dataset per evaluation family (clean first), plus two label-context
@@ -11,16 +11,16 @@ public sealed record RobustnessFamily(string Name, string Kind, string Descripti
 /// <c>robustness.json</c> (format <c>edge-robustness-set/1</c>) that <c>edge eval --robustness</c> and the training recipe read.
 /// Every family uses the same seed, so the families that keep the layout show the clean scenes, shifted.
 /// </summary>
-public static class RobustnessSet
+public static class RobustnessSetWriter
 {
     public const string IndexFile = "robustness.json";
     public const string Format = "edge-robustness-set/1";
     public const string CooccurrenceFamily = "cooccurrence";
     public const string OutOfContextFamily = "out-of-context";
 
-    public static IReadOnlyList<RobustnessFamily> Families { get; } =
+    public static IReadOnlyList<WrittenFamily> Families { get; } =
     [
-        .. SceneFamilies.Evaluation.Select(family => new RobustnessFamily(family.Name(), family.Kind().ToString().ToLowerInvariant(), family.Description())),
+        .. SceneFamilies.Evaluation.Select(family => new WrittenFamily(family.Name(), family.Kind().ToString().ToLowerInvariant(), family.Description())),
         new(CooccurrenceFamily, "context", "every scene follows the outfit co-occurrence prior (a top with trousers and shoes, a dress with a bag, ...)"),
         new(OutOfContextFamily, "context", "every scene contradicts the outfit prior (a top and shoes without trousers, a dress with trousers, ...)"),
     ];
