@@ -69,9 +69,10 @@ public sealed class HostileClientsTests : IDisposable
     }
 
     /// <remarks>
-    /// Quiet and attacked windows take turns, three of each, and their medians are compared: this machine is shared, and
-    /// a build starting next door slows whichever window it lands in, which one window each way would take for the
-    /// attack's doing.
+    /// Quiet and attacked windows take turns, three of each, and their best windows are compared: this machine is shared
+    /// (other test assemblies run beside this one), and load next door only ever slows whichever windows it lands in, so
+    /// the fastest window of each kind is the one that shows what the attack itself costs. Medians failed when two of
+    /// the three quiet windows were slowed (30.3, 25.0, 23.4 fps quiet against 30.0, 24.7, 30.0 under attack).
     /// </remarks>
     [Fact]
     public async Task UnderAttack_FramePaceWithin5Percent_OthersAnswered_MemoryBounded()
@@ -100,8 +101,8 @@ public sealed class HostileClientsTests : IDisposable
         }
 
         var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
-        var ratio = Median(attacked) / Median(quiet);
-        var pace = $"frame pace: {string.Join(", ", quiet.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps quiet, {string.Join(", ", attacked.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps under attack (median ratio {ratio:F3})";
+        var ratio = attacked.Max() / quiet.Max();
+        var pace = $"frame pace: {string.Join(", ", quiet.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps quiet, {string.Join(", ", attacked.Select(fps => fps.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} fps under attack (best-window ratio {ratio:F3})";
         output.WriteLine($"{pace}; {malformed} malformed and {huge} 1 MB-header requests refused, {Crowd} of {Crowd} crowding clients answered each round; managed memory {(memoryAfter - memoryBefore) / 1048576.0:+0.0;-0.0} MB");
         Assert.True(ratio is > 0.95 and < 1.05, pace);
         Assert.True(answered.Count >= 30 && answered.All(status => status == HttpStatusCode.OK), $"/readyz probes during the attack: {string.Join(", ", answered)}");
@@ -146,8 +147,6 @@ public sealed class HostileClientsTests : IDisposable
         Assert.True(answered.Contains("no head is named 'nope'", StringComparison.Ordinal), answered);
         Assert.DoesNotContain(Token, answered.Replace($"\"bundle\": \"{Token}\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Everything at once until cancelled; returns how many malformed and oversized requests were answered, and how many of the crowd got their answer.</summary>
     private async Task<(int Malformed, int Huge, int Crowd)> Attack(CancellationToken stop)
