@@ -92,13 +92,18 @@ class BundleRoundTripTests(unittest.TestCase):
         self.assertEqual(info["head"], "linear")
         self.assertLessEqual(rel_err(logits(model, self.x), logits(self.sources["linear"], self.x)), 1e-4)
 
-    def test_batchnorms_become_identity_plus_the_folded_bias(self):
+    def test_batchnorms_carry_each_channels_scale_and_the_folded_bias(self):
         model, _ = self.load("csra")
         g = onnx.load(os.path.join(self.tmp, "csra", "model.onnx")).graph
         inits = {i.name: onnx.numpy_helper.to_array(i) for i in g.initializer}
-        stem_bias = inits[[n for n in g.node if n.op_type == "Conv"][0].input[2]]
-        bn = model.backbone.stem.bn
-        self.assertTrue(torch.equal(bn.weight, torch.ones_like(bn.weight)))
+        stem = [n for n in g.node if n.op_type == "Conv"][0]
+        stem_weight, stem_bias = inits[stem.input[1]], inits[stem.input[2]]
+        bn, conv = model.backbone.stem.bn, model.backbone.stem.conv
+        # BatchNorm weight x conv weight gives back the folded weight; the conv keeps the Kaiming scale per channel.
+        np.testing.assert_allclose((conv.weight * bn.weight.view(-1, 1, 1, 1)).detach().numpy(), stem_weight, rtol=1e-5, atol=1e-7)
+        kaiming = (2.0 / conv.weight[0].numel()) ** 0.5
+        rms = conv.weight.detach().flatten(1).pow(2).mean(1).sqrt()
+        np.testing.assert_allclose(rms.numpy(), np.full(rms.shape, kaiming, np.float32), rtol=1e-5)
         self.assertTrue(torch.equal(bn.running_mean, torch.zeros_like(bn.running_mean)))
         self.assertTrue(torch.allclose(bn.running_var, torch.full_like(bn.running_var, 1 - bn.eps)))
         np.testing.assert_array_equal(bn.bias.detach().numpy(), stem_bias)
