@@ -8,7 +8,16 @@ namespace Edge.Camera.Synthetic.Perturbations;
 internal static class PerturbationSampler
 {
     private const int MixedShifts = 3;
-    private const int AppearanceShifts = 6;
+
+    private static readonly (SceneFamily First, SceneFamily? Second)[] MixChoices =
+    [
+        (SceneFamily.Lighting, null),
+        (SceneFamily.Tint, null),
+        (SceneFamily.Texture, SceneFamily.Clutter),
+        (SceneFamily.Defocus, SceneFamily.MotionBlur),
+        (SceneFamily.Noise, null),
+        (SceneFamily.Jpeg, null),
+    ];
 
     public static SceneLayout Layout(SceneFamily family, ref SceneRandom random) => family switch
     {
@@ -38,6 +47,25 @@ internal static class PerturbationSampler
         shift.ClutterSeed = random.NextUInt64();
         switch (family)
         {
+            case SceneFamily.Mix:
+                Mix(ref shift, ref random, scale);
+                break;
+            case SceneFamily.Randomized:
+                Randomized(ref shift, ref random, scale);
+                break;
+            default:
+                Appearance(family, ref shift, ref random, scale);
+                break;
+        }
+
+        return shift;
+    }
+
+    /// <summary>One appearance family at its evaluation strength (nothing for the others).</summary>
+    private static void Appearance(SceneFamily family, ref ScenePerturbation shift, ref SceneRandom random, double scale)
+    {
+        switch (family)
+        {
             case SceneFamily.Lighting:
                 StrongLighting(ref shift, ref random);
                 break;
@@ -64,68 +92,25 @@ internal static class PerturbationSampler
             case SceneFamily.Jpeg:
                 shift.JpegQuality = 8 + random.NextInt(18);
                 break;
-            case SceneFamily.Mix:
-                Mix(ref shift, ref random, scale);
-                break;
-            case SceneFamily.Randomized:
-                Randomized(ref shift, ref random, scale);
-                break;
         }
-
-        return shift;
     }
 
+    /// <summary>Three distinct appearance shifts; background and blur are one choice each (texture or clutter, defocus or motion).</summary>
     private static void Mix(ref ScenePerturbation shift, ref SceneRandom random, double scale)
     {
-        Span<bool> taken = stackalloc bool[AppearanceShifts];
+        Span<bool> taken = stackalloc bool[MixChoices.Length];
         for (var n = 0; n < MixedShifts; n++)
         {
             int pick;
             do
             {
-                pick = random.NextInt(AppearanceShifts);
+                pick = random.NextInt(MixChoices.Length);
             }
             while (taken[pick]);
             taken[pick] = true;
-            switch (pick)
-            {
-                case 0:
-                    StrongLighting(ref shift, ref random);
-                    break;
-                case 1:
-                    StrongTint(ref shift, ref random);
-                    break;
-                case 2:
-                    if (random.NextDouble() < 0.5)
-                    {
-                        Texture(ref shift, ref random);
-                    }
-                    else
-                    {
-                        shift.Background = BackgroundKind.Clutter;
-                        shift.ClutterCount = 6 + random.NextInt(9);
-                    }
-
-                    break;
-                case 3:
-                    if (random.NextDouble() < 0.5)
-                    {
-                        shift.DefocusRadius = random.Uniform(2, 4) * scale;
-                    }
-                    else
-                    {
-                        Motion(ref shift, ref random, random.Uniform(7, 15) * scale);
-                    }
-
-                    break;
-                case 4:
-                    shift.NoiseSigma = random.Uniform(12, 28);
-                    shift.SaltPepper = random.Uniform(0, 0.02);
-                    break;
-                default:
-                    shift.JpegQuality = 8 + random.NextInt(18);
-                    break;
-            }
+            var (first, second) = MixChoices[pick];
+            var family = second is { } other && random.NextDouble() >= 0.5 ? other : first;
+            Appearance(family, ref shift, ref random, scale);
         }
     }
 
