@@ -72,31 +72,28 @@ mkdir -p "$WORK"
 # (a) datasets -------------------------------------------------------------------------------------------------
 # A folder is reused when it was rendered with the same options (recorded in DIR/.rendered-with); after changing the
 # generator itself use REGENERATE=1.
-render() { # split count seed [extra ./edge options...]
-    local split="$1" count="$2" seed="$3" dir="$WORK/$1"
+rendered() { # dir index-file what [./edge dataset multifashion options...]: renders into dir unless it holds this very render
+    local dir="$1" index="$2" what="$3"
     shift 3
-    local options="--count $count --split $split --seed $seed --size $SIZE $*"
-    if [[ "$REGENERATE" != 1 && -f "$dir/labels.csv" && "$(cat "$dir/.rendered-with" 2>/dev/null)" == "$options" ]]; then
-        echo "== $split: reusing $dir ($count scenes)"
+    local options="$*"
+    if [[ "$REGENERATE" != 1 && -f "$dir/$index" && "$(cat "$dir/.rendered-with" 2>/dev/null)" == "$options" ]]; then
+        echo "== $what: reusing $dir"
         return
     fi
-    echo "== $split: rendering $count scenes (seed $seed${*:+, $*}) into $dir"
+    echo "== $what: rendering into $dir ($options)"
     rm -rf "$dir"
-    ./edge dataset multifashion --out "$dir" --count "$count" --split "$split" --seed "$seed" --size "$SIZE" "$@"
+    ./edge dataset multifashion --out "$dir" "$@"
     printf '%s' "$options" > "$dir/.rendered-with"
 }
+render() { # split count seed [extra ./edge options...]
+    local split="$1" count="$2" seed="$3"
+    shift 3
+    rendered "$WORK/$split" labels.csv "$split, $count scenes" --count "$count" --split "$split" --seed "$seed" --size "$SIZE" "$@"
+}
 render_mix() { # name split count-per-family seed: a robustness set (every family), reused like render's folders
-    local name="$1" split="$2" count="$3" seed="$4" dir="$WORK/$1"
-    local options="--robustness --split $split --count $count --seed $seed --size $SIZE --outfit-share $OUTFIT_SHARE"
-    if [[ "$REGENERATE" != 1 && -f "$dir/robustness.json" && "$(cat "$dir/.rendered-with" 2>/dev/null)" == "$options" ]]; then
-        echo "== $name: reusing $dir ($count scenes per family)"
-        return
-    fi
-    echo "== $name: rendering a $split robustness set, $count scenes per family (seed $seed) into $dir"
-    rm -rf "$dir"
-    ./edge dataset multifashion --out "$dir" --robustness --split "$split" --count "$count" --seed "$seed" --size "$SIZE" \
-        --outfit-share "$OUTFIT_SHARE"
-    printf '%s' "$options" > "$dir/.rendered-with"
+    local name="$1" split="$2" count="$3" seed="$4"
+    rendered "$WORK/$name" robustness.json "$name, a $split robustness set of $count scenes per family" \
+        --robustness --split "$split" --count "$count" --seed "$seed" --size "$SIZE" --outfit-share "$OUTFIT_SHARE"
 }
 render train "$COUNT_TRAIN" "$SEED_TRAIN" --outfit-share "$OUTFIT_SHARE" --family "$TRAIN_FAMILY"
 if [[ "$VAL_MIX" == 1 ]]; then
